@@ -1,0 +1,18 @@
+"""The registry of voting methods a round can use.
+
+Pure core. Each method is a module exposing NAME, DEFAULT_SETTINGS, check_settings,
+validate and tally; adding a method means writing such a module and listing it here.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from workshop.voting import dots
+
+METHODS: dict[str, ModuleType] = {dots.NAME: dots}
+
+
+def get_method(name: str) -> ModuleType:
+    """Return the method module called `name`, or raise KeyError."""
+    return METHODS[name]
