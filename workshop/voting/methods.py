@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from workshop.voting import dots
+from workshop.voting import approval, dots, pairwise, points, ranking
 
-METHODS: dict[str, ModuleType] = {dots.NAME: dots}
+METHODS: dict[str, ModuleType] = {
+    module.NAME: module for module in (dots, approval, points, ranking, pairwise)
+}
 
 
 def get_method(name: str) -> ModuleType:

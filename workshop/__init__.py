@@ -1,0 +1,61 @@
+"""workshop: live participatory priority-setting. `create_app` only wires the parts."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ENV_SETTINGS = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "PUBLIC_URL")
+
+
+def _instance_secret(instance: Path) -> str:
+    """Return the instance's persistent secret key, creating it on first run."""
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the Flask app: defaults, then the environment, then `test_config`."""
+    instance = os.environ.get("WORKSHOP_INSTANCE")
+    app = Flask(__name__, instance_path=os.path.abspath(instance) if instance else None)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(
+        DATABASE_URL=f"sqlite:///{Path(app.instance_path) / 'workshop.db'}",
+        REDIS_URL=None,
+        PUBLIC_URL=None,
+        PUSH_INTERVAL=0.25,
+        MAX_CONTENT_LENGTH=64 * 1024,
+        BABEL_DEFAULT_LOCALE="fr",
+        LANGUAGES=("fr", "en"),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=timedelta(days=7),
+        WTF_CSRF_TIME_LIMIT=None,
+        WTF_CSRF_SSL_STRICT=False,
+    )
+    for name in ENV_SETTINGS:
+        if os.environ.get(name):
+            app.config[name] = os.environ[name]
+    if test_config:
+        app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+
+    from workshop import db, events, facilitator, i18n, participant, screen, web
+
+    db.init_app(app)
+    i18n.init_app(app)
+    web.init_app(app)
+    events.init_app(app)
+    app.register_blueprint(participant.bp)
+    app.register_blueprint(facilitator.bp)
+    app.register_blueprint(screen.bp)
+    return app

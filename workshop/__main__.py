@@ -1,0 +1,5 @@
+"""Run the command line with `python -m workshop`."""
+
+from workshop.cli import main
+
+main()

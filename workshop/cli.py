@@ -1,0 +1,110 @@
+"""The `workshop` command: serve the app, create a workshop, export its ranking.
+
+Wiring layer: builds the app with create_app and calls operations; no logic of its own.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from workshop import create_app, export, snapshots
+from workshop import operations as ops
+from workshop.db import session_for
+from workshop.errors import Refused
+from workshop.network import base_url, lan_address
+
+DEMO_TITLE = "Priorités régionales contre la pauvreté — démo"
+DEMO_IDEAS = (
+    "Un transport collectif abordable entre les MRC",
+    "Des logements sociaux près des services",
+    "L'aide alimentaire accessible sans honte",
+    "Un accès Internet abordable en région",
+    "Des services de garde pour les horaires atypiques",
+    "Reconnaître l'expertise des personnes en situation de pauvreté",
+)
+
+
+@click.group()
+def main() -> None:
+    """Live participatory priority-setting: QR code, ideas, votes, ranked results."""
+
+
+def _facilitator_url(base: str, secret: str) -> str:
+    return f"{base}/f/{secret}"
+
+
+@main.command()
+@click.option("--host", default="0.0.0.0", show_default=True,  # noqa: S104 - a LAN server
+              help="Interface to listen on (all, so phones on the Wi-Fi can connect).")
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--public-url", default=None,
+              help="Address phones should use (a domain or a reverse proxy); "
+                   "default: this machine's LAN address.")
+@click.option("--demo/--no-demo", default=False,
+              help="Create a demo workshop with a few approved ideas and print its links.")
+def serve(host: str, port: int, public_url: str | None, demo: bool) -> None:
+    """Run the server and print the address phones on the same network can join at."""
+    public = (public_url or base_url(lan_address(), port)).rstrip("/")
+    app = create_app({"PUBLIC_URL": public})
+    from workshop.events import socketio
+
+    click.echo(f"Workshop is running. Phones on this network join at: {public}")
+    click.echo(f"Database: {app.config['DATABASE_URL']}")
+    if demo:
+        with app.app_context(), session_for(app) as db:
+            workshop, secret = ops.create_workshop(db, DEMO_TITLE)
+            for text in DEMO_IDEAS:
+                ops.add_idea(db, workshop, text)
+            ops.open_ideas(db, workshop)
+            code = workshop.code
+        click.echo(f"Demo workshop {code}:")
+        click.echo(f"  facilitator (keep secret): {_facilitator_url(public, secret)}")
+        click.echo(f"  projector:                 {public}/s/{code}")
+        click.echo(f"  phones:                    {public}/j/{code}")
+    vendor = Path(app.static_folder or "") / "vendor" / "socket.io.min.js"
+    if not vendor.exists():
+        click.echo("Warning: the Socket.IO browser client is missing (run `npm ci` and the "
+                   "README's set-up): pages work as plain forms, without live updates.",
+                   err=True)
+    sys.stdout.flush()
+    socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, log_output=False)
+
+
+@main.command()
+@click.argument("title")
+@click.option("--public-url", default=None, help="Base address to print the links with.")
+def create(title: str, public_url: str | None) -> None:
+    """Create a workshop and print its join code and secret facilitator link."""
+    app = create_app()
+    public = (public_url or base_url(lan_address(), 5000)).rstrip("/")
+    with app.app_context(), session_for(app) as db:
+        try:
+            workshop, secret = ops.create_workshop(db, title)
+        except Refused as error:
+            raise click.ClickException(f"refused: {error.code}") from error
+        click.echo(f"Join code: {workshop.code}")
+        click.echo(f"Facilitator link (keep secret): {_facilitator_url(public, secret)}")
+        click.echo(f"Projector: {public}/s/{workshop.code}")
+
+
+@main.command("export")
+@click.argument("code")
+@click.option("--format", "fmt", type=click.Choice(sorted(export.FORMATS)), default="csv",
+              show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="File to write (default: standard output).")
+def export_command(code: str, fmt: str, output: str | None) -> None:
+    """Export the ranked priorities of every round of a workshop."""
+    app = create_app()
+    with app.app_context(), session_for(app) as db:
+        workshop = ops.find_workshop(db, code)
+        if workshop is None:
+            raise click.ClickException(f"no workshop with code {code}")
+        body, _mimetype = export.render(snapshots.export_rounds(db, workshop), fmt)
+    if output:
+        Path(output).write_text(body, encoding="utf-8")
+    else:
+        click.echo(body.removeprefix("\ufeff"), nl=False)

@@ -1,0 +1,10 @@
+"""Exports of ranked priorities: built once as (headers, rows), serialised per format.
+
+Pure core: standard library only. Text typed by participants is neutralised for
+spreadsheets here, in the one place every CSV passes through.
+"""
+
+from workshop.export.formats import FORMATS, render, safe_cell, to_csv, to_json
+from workshop.export.tables import ranking_table
+
+__all__ = ["FORMATS", "ranking_table", "render", "safe_cell", "to_csv", "to_json"]

@@ -1,0 +1,140 @@
+"""The facilitator's page and commands: moderate ideas, move the room, reveal, export.
+
+Edge layer (Flask). Every route is reached only through the secret facilitator link
+(/f/<secret>); an unknown secret gets the same 404 as a missing page, so links cannot be
+probed. Commands are listed in COMMANDS, the table the permission tests walk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session
+
+from workshop import export, snapshots
+from workshop import operations as ops
+from workshop.db import get_session
+from workshop.errors import Refused
+from workshop.models import Workshop
+from workshop.web import done, refused
+
+bp = Blueprint("facilitator", __name__, url_prefix="/f/<secret>")
+
+
+def _workshop(secret: str) -> Workshop:
+    workshop = ops.find_workshop_by_secret(get_session(), secret)
+    if workshop is None:
+        abort(404)
+    return workshop
+
+
+def _connected(workshop: Workshop) -> int:
+    from flask import current_app
+
+    broadcaster = current_app.extensions.get("workshop.broadcaster")
+    return broadcaster.connected_phones(workshop.code) if broadcaster else 0
+
+
+def _context(secret: str, workshop: Workshop) -> dict[str, Any]:
+    view = snapshots.facilitator_view(get_session(), workshop, _connected(workshop))
+    return {"workshop": workshop, "secret": secret, "view": view,
+            "created": request.args.get("created") == "1"}
+
+
+@bp.get("")
+def page(secret: str) -> str:
+    """Show the facilitator's control page."""
+    workshop = _workshop(secret)
+    return render_template("facilitator.html", **_context(secret, workshop))
+
+
+@bp.get("/panel")
+def panel(secret: str) -> str:
+    """Return the page's changing part, for facilitator.js to swap in after a push."""
+    workshop = _workshop(secret)
+    return render_template("_facilitator_panel.html", **_context(secret, workshop))
+
+
+def _int(fields: dict[str, Any], name: str) -> int:
+    value = fields.get(name)
+    if isinstance(value, bool):
+        raise Refused("bad_request")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 10:
+        return int(value.strip())
+    raise Refused("bad_request")
+
+
+def _flag(fields: dict[str, Any], name: str) -> bool:
+    value = fields.get(name)
+    if isinstance(value, bool):
+        return value
+    return str(value).lower() in ("1", "true", "on", "yes")
+
+
+def _open_round(db: Session, w: Workshop, f: dict[str, Any]) -> Any:
+    settings = {"dots": _int(f, "dots") if f.get("dots") not in (None, "") else None,
+                "max_per_option": _int(f, "max_per_option")
+                if f.get("max_per_option") not in (None, "") else None}
+    vote = ops.open_round(db, w, title=f.get("title") or None, method=f.get("method", "dots"),
+                          settings=settings, show_live=_flag(f, "show_live"))
+    return {"round": vote.id}
+
+
+Command = Callable[[Session, Workshop, dict[str, Any]], Any]
+
+COMMANDS: dict[str, Command] = {
+    "rename": lambda db, w, f: ops.rename_workshop(db, w, f.get("title")),
+    "open-lobby": lambda db, w, f: ops.open_lobby(db, w),
+    "open-ideas": lambda db, w, f: ops.open_ideas(db, w),
+    "open-round": _open_round,
+    "close-round": lambda db, w, f: ops.close_round(db, w),
+    "show-live": lambda db, w, f: ops.show_live_results(db, w, _flag(f, "show")),
+    "reveal": lambda db, w, f: ops.reveal_results(db, w, _flag(f, "reveal")),
+    "add-idea": lambda db, w, f: ops.add_idea(db, w, f.get("text")),
+    "approve": lambda db, w, f: ops.approve_idea(db, w, _int(f, "idea")),
+    "hide": lambda db, w, f: ops.hide_idea(db, w, _int(f, "idea")),
+    "edit": lambda db, w, f: ops.edit_idea(db, w, _int(f, "idea"), f.get("text")),
+    "merge": lambda db, w, f: ops.merge_ideas(db, w, _int(f, "idea"), _int(f, "into")),
+}
+
+
+@bp.post("/do/<command>")
+def run_command(secret: str, command: str) -> Response:
+    """Carry out one facilitator command from the table above."""
+    workshop = _workshop(secret)
+    back = url_for("facilitator.page", secret=secret)
+    handler = COMMANDS.get(command)
+    if handler is None:
+        abort(404)
+    if request.is_json:
+        fields = request.get_json(silent=True)
+        if not isinstance(fields, dict):
+            return refused(Refused("bad_request"), back)
+    else:
+        fields = request.form.to_dict()
+    try:
+        result = handler(get_session(), workshop, fields)
+    except Refused as error:
+        get_session().rollback()
+        return refused(error, back)
+    payload = {"ok": True}
+    if isinstance(result, dict):
+        payload.update(result)
+    return done(payload, back, _("Done."))
+
+
+@bp.get("/export.<fmt>")
+def download(secret: str, fmt: str) -> Response:
+    """Download the ranked priorities of every round (csv or json)."""
+    workshop = _workshop(secret)
+    if fmt not in export.FORMATS:
+        abort(404)
+    body, mimetype = export.render(snapshots.export_rounds(get_session(), workshop), fmt)
+    filename = f"workshop-{workshop.code}-ranking.{fmt}"
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -1,0 +1,77 @@
+"""Language choice (French first, English complete) and the texts for refusal codes.
+
+Edge layer: Flask-Babel catalogs live in workshop/translations; a participant switches
+with ?lang=en or ?lang=fr and the choice is remembered in their session.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, request, session
+from flask_babel import Babel
+from flask_babel import lazy_gettext as _l
+
+from workshop.errors import Refused
+
+REFUSALS = {
+    "workshop_not_found": _l("No workshop has this code. Check the code on the screen."),
+    "bad_title": _l("Give a title of 1 to %(limit)s characters."),
+    "bad_idea": _l("Write your idea in 1 to %(limit)s characters."),
+    "bad_phase_move": _l("That step is not possible right now."),
+    "unknown_method": _l("This voting method does not exist."),
+    "bad_setting": _l("The vote settings are not valid: %(setting)s must be between "
+                      "%(low)s and %(high)s."),
+    "no_approved_ideas": _l("Approve at least one idea before starting a vote."),
+    "no_round": _l("There is no vote yet."),
+    "round_closed": _l("The vote is closed: your ballot was not recorded."),
+    "round_open": _l("Close the vote before revealing the results."),
+    "ideas_closed": _l("Ideas are not being collected right now."),
+    "bad_client_id": _l("This request is not valid. Reload the page and try again."),
+    "busy": _l("The server is busy. Try again in a moment."),
+    "bad_ballot": _l("This ballot breaks the rules of the vote. Check your dots and try again."),
+    "idea_not_found": _l("This idea does not exist."),
+    "idea_merged": _l("This idea was merged into another one."),
+    "idea_in_open_round": _l("This idea is part of the open vote: close the vote first."),
+    "merge_into_itself": _l("Choose another idea to merge into."),
+    "merge_target_unavailable": _l("You cannot merge into a hidden or merged idea."),
+    "code_exhausted": _l("Could not create a join code. Try again."),
+    "not_joined": _l("Open the workshop page again to join."),
+    "bad_request": _l("This request is not valid."),
+    "forbidden": _l("You are not allowed to do that."),
+    "csrf": _l("The page was open too long. Reload it and try again."),
+    "too_large": _l("This request is too large."),
+}
+
+BALLOT_REASONS = {
+    "over_budget": _l("You used more dots than you have (%(budget)s)."),
+    "over_cap": _l("At most %(cap)s dots on one priority."),
+    "unknown_option": _l("One of these priorities is not part of this vote."),
+    "bad_count": _l("Dots must be whole numbers."),
+}
+
+
+def refusal_message(error: Refused) -> str:
+    """Return the refusal's explanation in the reader's language."""
+    if error.code == "bad_ballot" and error.params.get("reason") in BALLOT_REASONS:
+        template = BALLOT_REASONS[error.params["reason"]]
+    else:
+        template = REFUSALS.get(error.code, REFUSALS["bad_request"])
+    try:
+        return str(template) % {k: v for k, v in error.params.items()}
+    except (KeyError, TypeError, ValueError):
+        return str(template).split("%(")[0].strip()
+
+
+def select_locale() -> str:
+    """Pick the page language: an explicit ?lang=, then the session, then French."""
+    languages = current_app.config["LANGUAGES"]
+    asked = request.args.get("lang")
+    if asked in languages:
+        session["lang"] = asked
+        return asked
+    remembered = session.get("lang")
+    return remembered if remembered in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def init_app(app: Flask) -> None:
+    """Attach Flask-Babel with our locale selector."""
+    Babel(app, locale_selector=select_locale)

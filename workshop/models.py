@@ -1,0 +1,123 @@
+"""The database tables, as typed SQLAlchemy 2 models.
+
+Infra layer: may import SQLAlchemy and the pure core, never Flask. Ballots are stored as
+facts (one row per participant and round); totals are always derived by the voting core.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+IDEA_MAX = 280
+TITLE_MAX = 120
+
+
+def utcnow() -> datetime:
+    """Return the current time, timezone-aware, for row timestamps."""
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base shared by every table."""
+
+
+class Workshop(Base):
+    """One event: its join code, its facilitator secret, and where the room is."""
+
+    __tablename__ = "workshops"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(12), unique=True)
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    facilitator_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    phase: Mapped[str] = mapped_column(String(16), default="lobby")
+    current_round_id: Mapped[int | None] = mapped_column(
+        ForeignKey("rounds.id", use_alter=True, name="fk_workshop_current_round"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    rounds: Mapped[list[Round]] = relationship(
+        back_populates="workshop", foreign_keys="Round.workshop_id", order_by="Round.number")
+    current_round: Mapped[Round | None] = relationship(foreign_keys=[current_round_id],
+                                                        post_update=True)
+
+
+class Participant(Base):
+    """A phone (or later a kiosk or helper) known only by a hashed cookie secret."""
+
+    __tablename__ = "participants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id"), index=True)
+    secret_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    channel: Mapped[str] = mapped_column(String(16), default="phone")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Idea(Base):
+    """A proposed priority and its moderation status."""
+
+    __tablename__ = "ideas"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id"), index=True)
+    participant_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"))
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Round(Base):
+    """A vote on a frozen list of approved ideas, with its method and settings."""
+
+    __tablename__ = "rounds"
+    __table_args__ = (UniqueConstraint("workshop_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id"))
+    number: Mapped[int]
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    method: Mapped[str] = mapped_column(String(16))
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON)
+    options: Mapped[list[int]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    show_live: Mapped[bool] = mapped_column(default=True)
+    revealed: Mapped[bool] = mapped_column(default=False)
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None]
+
+    workshop: Mapped[Workshop] = relationship(back_populates="rounds",
+                                              foreign_keys=[workshop_id])
+
+
+class Ballot(Base):
+    """One participant's current ballot in one round (replaced when they change it)."""
+
+    __tablename__ = "ballots"
+    __table_args__ = (UniqueConstraint("round_id", "participant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"))
+    content: Mapped[Any] = mapped_column(JSON)
+    channel: Mapped[str] = mapped_column(String(16), default="phone")
+    cast_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Receipt(Base):
+    """A command already carried out, keyed by its client id, so a re-send is not redone."""
+
+    __tablename__ = "receipts"
+    __table_args__ = (UniqueConstraint("participant_id", "client_id"),
+                      Index("ix_receipts_participant", "participant_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"))
+    client_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    response: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

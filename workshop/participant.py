@@ -1,0 +1,217 @@
+"""The phone's pages and commands: join, submit an idea, cast a ballot.
+
+Edge layer (Flask). Everything here works as plain HTML forms; phone.js only adds live
+updates and sends the same forms with fetch. A participant is known by a random secret in
+their session cookie, stored hashed; nothing here can do what only the facilitator may.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+
+from workshop import operations as ops
+from workshop import snapshots, tokens
+from workshop.db import get_session
+from workshop.errors import Refused
+from workshop.models import Idea, Participant, Workshop
+from workshop.web import done, refused
+
+bp = Blueprint("participant", __name__)
+
+
+def _secrets() -> dict[str, str]:
+    return session.get("participants", {})
+
+
+def current_participant(workshop: Workshop) -> Participant | None:
+    """Return the participant this browser is in a workshop, if it joined."""
+    return ops.find_participant(get_session(), workshop, _secrets().get(workshop.code))
+
+
+def ensure_participant(workshop: Workshop) -> Participant:
+    """Return this browser's participant, joining the workshop on first visit."""
+    participant = current_participant(workshop)
+    if participant is None:
+        participant, secret = ops.join_workshop(get_session(), workshop)
+        secrets_ = dict(_secrets())
+        secrets_[workshop.code] = secret
+        session["participants"] = secrets_
+        session.permanent = True
+    return participant
+
+
+def _workshop_or_404(code: str) -> Workshop:
+    workshop = ops.find_workshop(get_session(), code)
+    if workshop is None:
+        abort(404)
+    if workshop.code != code:
+        abort(redirect(url_for("participant.phone", code=workshop.code)))
+    return workshop
+
+
+@bp.get("/")
+def home() -> str:
+    """Show the welcome page: type a join code, or create a workshop."""
+    return render_template("home.html")
+
+
+@bp.post("/join")
+def join_by_code() -> Response:
+    """Go to the workshop whose code was typed."""
+    code = tokens.normalise_code(request.form.get("code", ""))
+    if code is None or ops.find_workshop(get_session(), code) is None:
+        return refused(Refused("workshop_not_found", 404), url_for("participant.home"))
+    return redirect(url_for("participant.phone", code=code))
+
+
+@bp.get("/new")
+def new_workshop() -> str:
+    """Show the form that creates a workshop."""
+    return render_template("new.html")
+
+
+@bp.post("/new")
+def create_workshop() -> Response:
+    """Create a workshop and open its facilitator page (the secret link)."""
+    try:
+        workshop, secret = ops.create_workshop(get_session(), request.form.get("title", ""))
+    except Refused as error:
+        return refused(error, url_for("participant.new_workshop"))
+    return redirect(url_for("facilitator.page", secret=secret, created=1))
+
+
+def phone_context(workshop: Workshop, participant: Participant) -> dict[str, Any]:
+    """Gather what the phone page shows: the public view plus this person's own things."""
+    db = get_session()
+    view = snapshots.public_view(db, workshop)
+    mine = [{"id": i.id, "text": i.text, "status": i.status} for i in db.query(Idea).filter(
+        Idea.participant_id == participant.id).order_by(Idea.id)]
+    vote = snapshots.current_round(db, workshop)
+    ballot = None
+    if vote is not None:
+        from workshop.models import Ballot
+
+        row = db.query(Ballot).filter(Ballot.round_id == vote.id,
+                                      Ballot.participant_id == participant.id).one_or_none()
+        ballot = row.content if row is not None else None
+    options = list(vote.options) if vote is not None else []
+    texts = snapshots.idea_texts(db, options)
+    return {"workshop": workshop, "view": view, "mine": mine, "ballot": ballot,
+            "options": [{"id": i, "text": texts.get(i, "")} for i in options],
+            "client_id": tokens.new_client_id()}
+
+
+@bp.get("/j/<code>")
+def phone(code: str) -> str:
+    """Show the phone page for whatever the room is doing now."""
+    workshop = _workshop_or_404(code)
+    participant = ensure_participant(workshop)
+    return render_template("phone.html", **phone_context(workshop, participant))
+
+
+@bp.get("/j/<code>/panel")
+def phone_panel(code: str) -> str:
+    """Return just the phone's changing part, for phone.js to swap in after a push."""
+    workshop = _workshop_or_404(code)
+    participant = ensure_participant(workshop)
+    return render_template("_phone_panel.html", **phone_context(workshop, participant))
+
+
+@bp.get("/j/<code>/state")
+def phone_state(code: str) -> Response:
+    """Return the phone's whole state as JSON (what a reconnecting client resyncs from)."""
+    workshop = _workshop_or_404(code)
+    participant = ensure_participant(workshop)
+    context = phone_context(workshop, participant)
+    return jsonify({**context["view"], "mine": context["mine"], "ballot": context["ballot"]})
+
+
+def _command_fields() -> dict[str, Any]:
+    if request.is_json:
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            raise Refused("bad_request")
+        return body
+    return request.form.to_dict()
+
+
+def _joined(workshop: Workshop) -> Participant:
+    participant = current_participant(workshop)
+    if participant is None:
+        raise Refused("not_joined", 403)
+    return participant
+
+
+@bp.post("/j/<code>/ideas")
+def submit_idea(code: str) -> Response:
+    """Propose an idea (answered after it is stored; a re-send is recognised)."""
+    back = url_for("participant.phone", code=code)
+    try:
+        workshop = ops.get_workshop(get_session(), code)
+        fields = _command_fields()
+        answer = ops.submit_idea(get_session(), workshop, _joined(workshop),
+                                 fields.get("text"), fields.get("client_id"))
+    except Refused as error:
+        return refused(error, back)
+    return done(answer, back, _("Thank you! Your idea will appear once approved."))
+
+
+def ballot_from_form(method: str, form: dict[str, Any]) -> dict[int, Any]:
+    """Read a dot ballot from form fields named dots-<idea id>."""
+    ballot: dict[int, Any] = {}
+    for name, value in form.items():
+        if not name.startswith("dots-"):
+            continue
+        key = name.removeprefix("dots-")
+        if not key.isdigit():
+            raise Refused("bad_request")
+        text = str(value).strip() or "0"
+        if not text.isdigit() or len(text) > 4:
+            raise Refused("bad_ballot", reason="bad_count")
+        ballot[int(key)] = int(text)
+    return ballot
+
+
+def ballot_from_json(body: dict[str, Any]) -> Any:
+    """Read a ballot from a JSON command: {"ballot": {"<idea id>": dots}}."""
+    ballot = body.get("ballot")
+    if isinstance(ballot, dict):
+        parsed: dict[Any, Any] = {}
+        for key, value in ballot.items():
+            parsed[int(key) if isinstance(key, str) and key.isdigit() else key] = value
+        return parsed
+    if ballot is None:
+        raise Refused("bad_request")
+    return ballot
+
+
+@bp.post("/j/<code>/ballot")
+def cast_ballot(code: str) -> Response:
+    """Record or replace this phone's ballot; the answer comes only after the commit."""
+    back = url_for("participant.phone", code=code)
+    try:
+        db = get_session()
+        workshop = ops.get_workshop(db, code)
+        participant = _joined(workshop)
+        fields = _command_fields()
+        vote = snapshots.current_round(db, workshop)
+        method = vote.method if vote is not None else "dots"
+        ballot = ballot_from_json(fields) if request.is_json else ballot_from_form(method, fields)
+        answer = ops.cast_ballot(db, workshop, participant, ballot, fields.get("client_id"))
+    except Refused as error:
+        return refused(error, back)
+    return done(answer, back, _("Your vote is recorded. You can change it until the vote "
+                                "closes."))

@@ -1,0 +1,139 @@
+"""Whole-state views of a workshop, as plain dicts, for pages, pushes and exports.
+
+Read side of the infra layer: queries the database and calls the voting core; writes
+nothing. Each audience gets its own view so that nobody receives more than they may see:
+phones never get hidden totals, only the facilitator gets the moderation queue.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from workshop.models import Ballot, Idea, Round, Workshop
+from workshop.voting import Result, get_method
+
+
+def _option_key(option: str) -> Any:
+    """Return a stored (JSON, so string) ballot key as the integer idea id it stands for."""
+    return int(option) if isinstance(option, str) and option.isdigit() else option
+
+
+def _ballot_for_tally(vote: Round, content: Any) -> Any:
+    """Turn a stored (JSON) ballot back into the shape the method's tally expects."""
+    if isinstance(content, dict):
+        return {_option_key(key): value for key, value in content.items()}
+    return content
+
+
+def round_ballots(session: Session, vote: Round) -> list[Ballot]:
+    """Return every ballot of a round, in the order they were first cast."""
+    return list(session.scalars(select(Ballot).where(Ballot.round_id == vote.id)
+                                .order_by(Ballot.id)))
+
+
+def tally_round(session: Session, vote: Round) -> Result:
+    """Tally a round from its stored ballots: the one place results are computed."""
+    ballots = [_ballot_for_tally(vote, b.content) for b in round_ballots(session, vote)]
+    return get_method(vote.method).tally(ballots, vote.options, vote.settings)
+
+
+def voter_count(session: Session, vote: Round) -> int:
+    """Count the ballots cast in a round."""
+    return session.scalar(select(func.count(Ballot.id)).where(Ballot.round_id == vote.id)) or 0
+
+
+def idea_texts(session: Session, ids: list[int]) -> dict[int, str]:
+    """Return the current wording of some ideas."""
+    if not ids:
+        return {}
+    rows = session.execute(select(Idea.id, Idea.text).where(Idea.id.in_(ids)))
+    return {idea_id: text for idea_id, text in rows}
+
+
+def ranking(session: Session, vote: Round, result: Result) -> list[dict[str, Any]]:
+    """Return a result's standings with each idea's text, best first."""
+    texts = idea_texts(session, list(vote.options))
+    return [{"rank": s.rank, "idea": s.option, "text": texts.get(s.option, ""),
+             "score": s.score, "supporters": s.supporters} for s in result.standings]
+
+
+def round_summary(vote: Round) -> dict[str, Any]:
+    """Return what every audience may know about a round's rules and state."""
+    return {"id": vote.id, "number": vote.number, "title": vote.title, "method": vote.method,
+            "settings": dict(vote.settings), "options": list(vote.options),
+            "status": vote.status, "show_live": vote.show_live, "revealed": vote.revealed}
+
+
+def results_view(session: Session, vote: Round) -> dict[str, Any]:
+    """Return a round's tallied results with texts, ready to show."""
+    result = tally_round(session, vote)
+    return {"round": vote.id, "voters": result.voters,
+            "ranking": ranking(session, vote, result)}
+
+
+def approved_wall(session: Session, workshop: Workshop) -> list[dict[str, Any]]:
+    """Return the approved ideas, oldest first, as the wall shows them."""
+    rows = session.execute(select(Idea.id, Idea.text).where(
+        Idea.workshop_id == workshop.id, Idea.status == "approved").order_by(Idea.id))
+    return [{"id": idea_id, "text": text} for idea_id, text in rows]
+
+
+def current_round(session: Session, workshop: Workshop) -> Round | None:
+    """Return the round the room is on (open, or closed and showing results), if any."""
+    if workshop.current_round_id is None:
+        return None
+    return session.get(Round, workshop.current_round_id)
+
+
+def public_view(session: Session, workshop: Workshop) -> dict[str, Any]:
+    """Return what every phone may see: the phase, the wall, and revealed results only."""
+    vote = current_round(session, workshop)
+    view: dict[str, Any] = {"code": workshop.code, "title": workshop.title,
+                            "phase": workshop.phase, "ideas": approved_wall(session, workshop),
+                            "round": round_summary(vote) if vote else None, "results": None}
+    if vote is not None and vote.revealed:
+        view["results"] = results_view(session, vote)
+    return view
+
+
+def screen_view(session: Session, workshop: Workshop, connected: int) -> dict[str, Any]:
+    """Return the projector's view: counts, and totals only when they are meant to show."""
+    view = public_view(session, workshop)
+    vote = current_round(session, workshop)
+    view["connected"] = connected
+    view["voted"] = voter_count(session, vote) if vote else 0
+    if vote is not None and view["results"] is None and vote.status == "open" and vote.show_live:
+        view["results"] = results_view(session, vote)
+    return view
+
+
+def facilitator_view(session: Session, workshop: Workshop, connected: int) -> dict[str, Any]:
+    """Return everything the facilitator steers by, hidden totals and pending ideas included."""
+    view = screen_view(session, workshop, connected)
+    vote = current_round(session, workshop)
+    if vote is not None:
+        view["live_results"] = view["results"] or results_view(session, vote)
+    else:
+        view["live_results"] = None
+    rows = session.scalars(select(Idea).where(Idea.workshop_id == workshop.id)
+                           .order_by(Idea.id))
+    view["all_ideas"] = [{"id": i.id, "text": i.text, "status": i.status,
+                          "merged_into": i.merged_into_id} for i in rows]
+    view["pending"] = sum(1 for i in view["all_ideas"] if i["status"] == "pending")
+    return view
+
+
+def export_rounds(session: Session, workshop: Workshop) -> list[dict[str, Any]]:
+    """Return every round of a workshop with its tallied ranking, for the exports."""
+    rounds = session.scalars(select(Round).where(Round.workshop_id == workshop.id)
+                             .order_by(Round.number))
+    out = []
+    for vote in rounds:
+        result = tally_round(session, vote)
+        out.append({"number": vote.number, "title": vote.title, "method": vote.method,
+                    "settings": dict(vote.settings), "status": vote.status,
+                    "voters": result.voters, "ranking": ranking(session, vote, result)})
+    return out

@@ -1,0 +1,53 @@
+/* facilitator.js: keeps the control page live: refreshes the panel on every push (but
+   not while the facilitator is typing in it) and sends commands without a page reload. */
+(function () {
+  "use strict";
+  var live = window.WorkshopLive;
+  var panel = document.getElementById("panel");
+  if (!live || !panel || !window.fetch) { return; }
+  var pending = false;
+
+  function busy() {
+    var active = document.activeElement;
+    if (active && panel.contains(active) && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName)) {
+      return true;
+    }
+    return panel.querySelector("details[open]") !== null;
+  }
+
+  function refresh() {
+    if (busy()) { pending = true; return; }
+    pending = false;
+    live.fetchFragment(panel.getAttribute("data-panel-url")).then(function (fresh) {
+      panel.innerHTML = "";
+      while (fresh.firstChild) { panel.appendChild(fresh.firstChild); }
+    });
+  }
+
+  panel.addEventListener("focusout", function () {
+    setTimeout(function () { if (pending) { refresh(); } }, 300);
+  });
+  panel.addEventListener("toggle", function () {
+    setTimeout(function () { if (pending) { refresh(); } }, 300);
+  }, true);
+
+  panel.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.hasAttribute("data-command")) { return; }
+    event.preventDefault();
+    var question = form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) { return; }
+    var details = form.closest ? form.closest("details") : null;
+    if (details) { details.open = false; }
+    if (document.activeElement && document.activeElement.blur) { document.activeElement.blur(); }
+    live.send(form).then(function (answer) {
+      if (answer.ok) { live.showStatus(""); } else { live.showStatus(answer.message || answer.error); }
+      pending = false;
+      refresh();
+    });
+  });
+
+  live.connect({ code: panel.getAttribute("data-code"), role: "facilitator",
+    secret: panel.getAttribute("data-secret"), event: "facilitator_changed",
+    onState: function () { refresh(); } });
+})();

@@ -1,0 +1,80 @@
+/* live.js: what every page shares: joining the workshop's Socket.IO room on every
+   (re)connect, showing the connection state, and sending forms as retried commands.
+   Written in plain ES5 so that old phones run it; without it the pages still work. */
+(function () {
+  "use strict";
+
+  function $(selector, root) { return (root || document).querySelector(selector); }
+
+  function newId() {
+    var bytes = new Uint8Array(16);
+    if (window.crypto && window.crypto.getRandomValues) {
+      window.crypto.getRandomValues(bytes);
+    } else {
+      for (var i = 0; i < bytes.length; i++) { bytes[i] = Math.floor(Math.random() * 256); }
+    }
+    var text = "";
+    for (var j = 0; j < bytes.length; j++) { text += ("0" + bytes[j].toString(16)).slice(-2); }
+    return text;
+  }
+
+  function csrf() {
+    var meta = $('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") : "";
+  }
+
+  function showStatus(text) {
+    var box = document.getElementById("connection");
+    if (!box) { return; }
+    if (text) { box.textContent = text; box.hidden = false; } else { box.hidden = true; }
+  }
+
+  /* Join the room as `role`; call onState with the whole state now and on every push. */
+  function connect(options) {
+    if (typeof window.io === "undefined") { return null; }
+    var socket = window.io({ reconnectionDelayMax: 5000 });
+    var offlineText = options.offlineText || "…";
+    socket.on("connect", function () {
+      socket.emit("join", { code: options.code, role: options.role, secret: options.secret },
+        function (answer) {
+          if (answer && answer.ok) { showStatus(""); options.onState(answer.state); }
+          else { showStatus(answer && answer.error ? answer.error : offlineText); }
+        });
+    });
+    socket.on("disconnect", function () { showStatus(offlineText); });
+    socket.on(options.event, function (state) { options.onState(state); });
+    return socket;
+  }
+
+  /* POST a form as a command; retry network failures with the same client id so the
+     server recognises a re-send and never counts it twice. Resolves with the JSON answer. */
+  function send(form, attempt) {
+    attempt = attempt || 0;
+    var body = new FormData(form);
+    return fetch(form.getAttribute("action"), {
+      method: "POST", body: body, credentials: "same-origin",
+      headers: { "Accept": "application/json", "X-CSRFToken": csrf() }
+    }).then(function (response) {
+      return response.json().then(function (data) { data.status = response.status; return data; },
+        function () { return { ok: false, status: response.status, message: response.statusText }; });
+    }, function (error) {
+      if (attempt >= 6) { throw error; }
+      var wait = Math.min(8000, 500 * Math.pow(2, attempt));
+      return new Promise(function (resolve) { setTimeout(resolve, wait); })
+        .then(function () { return send(form, attempt + 1); });
+    });
+  }
+
+  /* Fetch a server-rendered fragment and return it as a parsed element. */
+  function fetchFragment(url) {
+    return fetch(url, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+      .then(function (response) { return response.text(); })
+      .then(function (html) {
+        var doc = new DOMParser().parseFromString("<div>" + html + "</div>", "text/html");
+        return doc.body.firstElementChild;
+      });
+  }
+
+  window.WorkshopLive = { $: $, newId: newId, connect: connect, send: send,
+    fetchFragment: fetchFragment, showStatus: showStatus };
+})();

@@ -1,0 +1,87 @@
+/* screen.js: draws the projector's stage from `screen_changed` snapshots: the idea wall,
+   the vote count, and the results as bars. Text is always set as text, never as markup. */
+(function () {
+  "use strict";
+  var live = window.WorkshopLive;
+  var stage = document.getElementById("stage");
+  if (!live || !stage) { return; }
+
+  function t(key) { return stage.getAttribute("data-t-" + key) || ""; }
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text !== undefined && text !== null) { node.textContent = String(text); }
+    return node;
+  }
+
+  function wall(ideas) {
+    if (!ideas.length) { return el("p", "stage-message", t("no-ideas")); }
+    var list = el("ul", "wall");
+    if (ideas.length > 12) { list.className = "wall dense"; }
+    for (var i = 0; i < ideas.length; i++) { list.appendChild(el("li", "wall-card", ideas[i].text)); }
+    return list;
+  }
+
+  function bars(results) {
+    var box = el("div", "bars");
+    var ranking = results.ranking.slice(0, 10);
+    var top = 0;
+    for (var i = 0; i < ranking.length; i++) { top = Math.max(top, ranking[i].score); }
+    for (var j = 0; j < ranking.length; j++) {
+      var row = ranking[j];
+      var item = el("div", "bar-row");
+      item.appendChild(el("span", "bar-rank", row.rank));
+      var body = el("div", "bar-body");
+      body.appendChild(el("span", "bar-text", row.text));
+      var track = el("div", "bar-track");
+      var fill = el("div", "bar-fill");
+      fill.style.width = (top ? Math.round(100 * row.score / top) : 0) + "%";
+      track.appendChild(fill);
+      body.appendChild(track);
+      item.appendChild(body);
+      item.appendChild(el("span", "bar-score", row.score));
+      box.appendChild(item);
+    }
+    return box;
+  }
+
+  function voted(state) {
+    var line = el("p", "voted");
+    line.appendChild(el("strong", "voted-count", state.voted));
+    line.appendChild(document.createTextNode(" " + t("voted")));
+    return line;
+  }
+
+  function render(state) {
+    if (!state) { return; }
+    var title = document.querySelector("[data-title]");
+    var connected = document.querySelectorAll("[data-connected]");
+    for (var i = 0; i < connected.length; i++) { connected[i].textContent = String(state.connected); }
+    stage.innerHTML = "";
+    var round = state.round;
+    if (state.phase === "lobby") {
+      title.textContent = state.title;
+      stage.appendChild(el("p", "stage-message", t("lobby")));
+    } else if (state.phase === "ideas") {
+      title.textContent = t("ideas");
+      stage.appendChild(wall(state.ideas));
+    } else if (state.phase === "vote" && round) {
+      title.textContent = round.title;
+      stage.appendChild(voted(state));
+      stage.appendChild(state.results ? bars(state.results) : el("p", "stage-message", t("hidden")));
+    } else if (state.phase === "results" && round) {
+      title.textContent = round.title;
+      if (state.results) {
+        stage.appendChild(el("p", "stage-sub", t("results") + " · " + state.results.voters + " " + t("voters")));
+        stage.appendChild(bars(state.results));
+      } else {
+        stage.appendChild(voted(state));
+        stage.appendChild(el("p", "stage-message", t("closed")));
+      }
+    }
+  }
+
+  live.connect({ code: stage.getAttribute("data-code"), role: "screen", event: "screen_changed",
+    onState: render, offlineText: t("offline") });
+})();

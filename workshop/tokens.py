@@ -1,0 +1,62 @@
+"""Secrets for facilitator links and participant cookies, and the short join codes.
+
+Pure core: standard library only. Secrets are long and random and only their SHA-256
+digest is stored, so a leaked database does not hand out facilitator links.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+
+# No 0/O, 1/I/L: codes are read aloud and typed on small keyboards.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 6
+_CODE_RE = re.compile(f"^[{CODE_ALPHABET}]{{{CODE_LENGTH}}}$")
+_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32,128}$")
+_CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+def new_secret() -> str:
+    """Return a fresh 256-bit URL-safe secret."""
+    return secrets.token_urlsafe(32)
+
+
+def digest(secret: str) -> str:
+    """Return the hex SHA-256 digest under which a secret is stored."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def same_digest(secret: str, stored: str) -> bool:
+    """Compare a presented secret with a stored digest in constant time."""
+    return hmac.compare_digest(digest(secret), stored)
+
+
+def looks_like_secret(value: object) -> bool:
+    """Say whether a value has the shape of one of our secrets (cheap pre-check)."""
+    return isinstance(value, str) and bool(_TOKEN_RE.match(value))
+
+
+def new_code() -> str:
+    """Return a random short join code."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalise_code(value: object) -> str | None:
+    """Return a typed join code in canonical form, or None if it cannot be one."""
+    if not isinstance(value, str):
+        return None
+    code = re.sub(r"[\s-]", "", value).upper()
+    return code if _CODE_RE.match(code) else None
+
+
+def new_client_id() -> str:
+    """Return a random id a form carries so that re-sending it is recognised."""
+    return secrets.token_urlsafe(16)
+
+
+def valid_client_id(value: object) -> bool:
+    """Say whether a client-generated command id is acceptable."""
+    return isinstance(value, str) and bool(_CLIENT_ID_RE.match(value))

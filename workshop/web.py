@@ -1,0 +1,109 @@
+"""What every page and HTTP command shares: CSRF, security headers, refusals, answers.
+
+Edge layer (Flask). A command answers JSON to scripts (Accept: application/json) and
+redirects with a flashed message to plain forms, so phones without JavaScript still work.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, current_app, flash, jsonify, redirect, request, url_for
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from workshop.errors import Refused
+from workshop.i18n import refusal_message
+
+csrf = CSRFProtect()
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+       "form-action 'self'")
+
+
+def wants_json() -> bool:
+    """Say whether the caller is a script expecting JSON rather than a page."""
+    if request.is_json:
+        return True
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json" and request.accept_mimetypes[best] > \
+        request.accept_mimetypes["text/html"]
+
+
+def public_url() -> str:
+    """Return the base address phones should use: configured, else the one asked for."""
+    configured = current_app.config.get("PUBLIC_URL")
+    return (configured or request.host_url).rstrip("/")
+
+
+def join_url(code: str) -> str:
+    """Return the address a phone opens to join a workshop (what the QR code holds)."""
+    return f"{public_url()}/j/{code}"
+
+
+def refused(error: Refused, back: str | None = None) -> Response:
+    """Answer a refused command: JSON with a stable code, or a flashed message and redirect."""
+    message = refusal_message(error)
+    if wants_json() or back is None:
+        body = {"ok": False, "error": error.code, "message": message,
+                "params": {k: v for k, v in error.params.items()
+                           if isinstance(v, str | int | float | bool | None)}}
+        return jsonify(body), error.status  # type: ignore[return-value]
+    flash(message, "error")
+    return redirect(back)
+
+
+def done(payload: dict[str, Any], back: str, message: str | None = None) -> Response:
+    """Answer a command carried out: JSON, or a flashed confirmation and redirect."""
+    if wants_json():
+        return jsonify(payload)
+    if message:
+        flash(message, "ok")
+    return redirect(back)
+
+
+def _security_headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "DENY"
+    if request.path.startswith("/f/"):
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _json_or_page(error: Refused) -> Response:
+    back = request.referrer if request.method == "POST" else None
+    return refused(error, back or url_for("participant.home"))
+
+
+def init_app(app: Flask) -> None:
+    """Install CSRF protection, security headers and error answers."""
+    csrf.init_app(app)
+    app.after_request(_security_headers)
+
+    @app.errorhandler(Refused)
+    def _on_refused(error: Refused):
+        return _json_or_page(error)
+
+    @app.errorhandler(CSRFError)
+    def _on_csrf(_error: CSRFError):
+        return _json_or_page(Refused("csrf", 400))
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def _on_too_large(_error: RequestEntityTooLarge):
+        return refused(Refused("too_large", 413))
+
+    @app.errorhandler(HTTPException)
+    def _on_http(error: HTTPException):
+        if wants_json():
+            return jsonify({"ok": False, "error": f"http_{error.code or 500}",
+                            "message": error.description}), error.code
+        return error
+
+    @app.context_processor
+    def _globals() -> dict[str, Any]:
+        from workshop.i18n import select_locale
+
+        return {"current_lang": select_locale(), "join_url": join_url}
