@@ -79,6 +79,10 @@ def test_dots_over_budget_are_rejected():
     assert code_of({10: 2, 20: 2}, {"dots": 3, "max_per_option": 2}) == "over_budget"
 
 
+def test_dots_ballot_that_is_not_a_mapping_is_rejected():
+    assert code_of([10, 20]) == "bad_ballot"
+
+
 def test_dots_ballot_drops_zeros_and_may_spend_less_than_the_budget():
     assert dots.validate({10: 0, 20: 1}, OPTIONS, {}) == {20: 1}
 

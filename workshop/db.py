@@ -16,6 +16,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+WRITE_OPTION = "workshop_write"
 
 
 def make_engine(url: str) -> Engine:
@@ -36,12 +37,24 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(connection):
-            # IMMEDIATE: a ballot's check that its round is open and its write are one
-            # atomic step, so no ballot can slip in after the round closes.
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            # A write transaction takes the write lock at BEGIN (IMMEDIATE): its checks
+            # (is the round open?) and its writes are then one atomic step, and it waits
+            # its turn instead of failing when another writer got in between. Reads stay
+            # DEFERRED so they never block writers.
+            write = connection.get_execution_options().get(WRITE_OPTION)
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def begin_write(session: Session, *refresh: object) -> None:
+    """Start a write transaction (ending any read-only one) and reload `refresh` in it."""
+    if session.in_transaction():
+        session.commit()
+    session.connection(execution_options={WRITE_OPTION: True})
+    for instance in refresh:
+        session.refresh(instance)
 
 
 def upgrade(url: str) -> None:
@@ -63,6 +76,7 @@ def init_app(app: Flask) -> None:
         upgrade(url)
     app.extensions["workshop.db"] = sessionmaker(engine, expire_on_commit=False)
     app.extensions["workshop.engine"] = engine
+    app.teardown_request(_close_session)
     app.teardown_appcontext(_close_session)
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from workshop import export, snapshots
 from workshop import operations as ops
-from workshop.db import get_session
+from workshop.db import begin_write, get_session
 from workshop.errors import Refused
 from workshop.models import Workshop
 from workshop.web import done, refused
@@ -118,6 +118,7 @@ def run_command(secret: str, command: str) -> Response:
     else:
         fields = request.form.to_dict()
     try:
+        begin_write(get_session(), workshop)
         result = handler(get_session(), workshop, fields)
     except Refused as error:
         get_session().rollback()

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from workshop import broadcast, tokens
+from workshop.db import begin_write
 from workshop.errors import Refused
 from workshop.models import (
     IDEA_MAX,
@@ -219,6 +220,7 @@ def _once(session: Session, participant: Participant, client_id: str, kind: str,
     if not tokens.valid_client_id(client_id):
         raise Refused("bad_client_id")
     for _attempt in range(5):
+        begin_write(session)
         done = session.scalar(select(Receipt).where(
             Receipt.participant_id == participant.id, Receipt.client_id == client_id))
         if done is not None:
@@ -264,6 +266,7 @@ def cast_ballot(session: Session, workshop: Workshop, participant: Participant,
     """Record or replace this participant's ballot in the open round; answer after commit."""
 
     def work() -> dict[str, Any]:
+        session.refresh(workshop)
         vote = session.scalar(select(Round).where(Round.id == workshop.current_round_id)
                               .with_for_update(read=True))
         if vote is None or vote.status != "open" or workshop.phase != Phase.VOTE:

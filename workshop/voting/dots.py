@@ -34,6 +34,8 @@ def validate(ballot: Mapping[Any, Any], options: Sequence[Option],
              settings: Mapping[str, Any]) -> dict[Option, int]:
     """Return the ballot as {option: dots>0}, or raise BallotError saying which rule it breaks."""
     rules = check_settings(settings)
+    if not isinstance(ballot, Mapping):
+        raise BallotError("bad_ballot", "a dot ballot maps priorities to dots")
     allowed = set(options)
     clean: dict[Option, int] = {}
     for option, count in ballot.items():

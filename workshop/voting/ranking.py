@@ -12,7 +12,8 @@ Schulze: link x→y has strength d[x][y] (winning votes) when d[x][y] > d[y][x],
 p[x][y] is the strength of the strongest (widest) path from x to y. x beats y when
 p[x][y] > p[y][x]. That relation is a strict partial order, so options are grouped into
 tiers: tier 1 is every option nobody beats (the Schulze winners), tier 2 is every option
-beaten only by tier 1, and so on. Options in one tier share a rank.
+nobody outside tier 1 beats, and so on. Options in one tier share a rank; a Schulze
+standing's score is how many options it beats.
 """
 
 from __future__ import annotations

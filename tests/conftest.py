@@ -1,0 +1,131 @@
+"""Fixtures: a fresh app and database per test, clients, and a real server process."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+
+from workshop import create_app
+from workshop.db import session_for
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    """Build an app on a temporary SQLite database, pushes flushed by hand."""
+    monkeypatch.setenv("WORKSHOP_INSTANCE", str(tmp_path / "instance"))
+    for name in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "PUBLIC_URL"):
+        monkeypatch.delenv(name, raising=False)
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'test.db'}",
+        "PUSH_INTERVAL": None,
+        "WTF_CSRF_ENABLED": False,
+        "PUBLIC_URL": "http://192.0.2.10:5000",
+    })
+    yield app
+    app.extensions["workshop.engine"].dispose()
+
+
+@pytest.fixture
+def client(app):
+    """An HTTP client, like one browser."""
+    return app.test_client()
+
+
+@pytest.fixture
+def db(app):
+    """A database session for arranging and checking state."""
+    with app.app_context(), session_for(app) as session:
+        yield session
+
+
+@pytest.fixture
+def runner(app):
+    """A runner for the command line."""
+    return app.test_cli_runner()
+
+
+def free_port() -> int:
+    """Return a TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Server:
+    """A real `workshop serve` process on a free loopback port."""
+
+    url: str
+    instance: Path
+    process: subprocess.Popen
+    log: Path
+
+    def env(self) -> dict[str, str]:
+        return {**os.environ, "WORKSHOP_INSTANCE": str(self.instance)}
+
+
+def start_server(instance: Path, extra_env: dict[str, str] | None = None,
+                 args: tuple[str, ...] = ()) -> Server:
+    """Start `python -m workshop serve` and wait until it answers."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = instance.parent / f"server-{port}.log"
+    env = {**os.environ, "WORKSHOP_INSTANCE": str(instance), **(extra_env or {})}
+    if "DATABASE_URL" not in (extra_env or {}):
+        env.pop("DATABASE_URL", None)
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "workshop", "serve", "--host", "127.0.0.1", "--port",
+             str(port), "--public-url", url, *args],
+            stdout=out, stderr=subprocess.STDOUT, env=env)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited: {log.read_text()}")
+        try:
+            if requests.get(url + "/", timeout=1).status_code == 200:
+                return Server(url, instance, process, log)
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"server did not start: {log.read_text()}")
+
+
+def stop_server(server: Server) -> None:
+    """Stop a server process and wait for it."""
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait()
+
+
+@pytest.fixture
+def live_server(tmp_path) -> Iterator[Server]:
+    """A real server process on a fresh SQLite database."""
+    server = start_server(tmp_path / "instance")
+    yield server
+    stop_server(server)
+
+
+CSRF_RE = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+def csrf_of(html: str) -> str:
+    """Return the CSRF token a page carries."""
+    match = CSRF_RE.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1)

@@ -1,0 +1,316 @@
+"""The workshop in a real browser: Debian's Chromium driven by Playwright against a real
+`workshop serve` process. A phone is an old small one (360x640, touch), the projector is
+1920x1080, the facilitator's laptop 1366x768. Every page is watched for console errors,
+uncaught exceptions and CSP violations.
+
+Set WORKSHOP_SCREENSHOTS=1 to (re)write the pictures in docs/screenshots/.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+import requests
+from browser_support import (
+    CHROMIUM,
+    LAPTOP,
+    LAUNCH_ARGS,
+    PHONE,
+    PROJECTOR,
+    Watcher,
+    add_idea,
+    approve,
+    assert_not_reloaded,
+    close_and_reveal,
+    command,
+    create_workshop,
+    dots_of,
+    idea_item,
+    mark_page,
+    minus,
+    option,
+    phase_moved,
+    plus,
+    serious_violations,
+    shoot,
+    start_vote,
+)
+from conftest import Server, start_server, stop_server
+from playwright.sync_api import expect, sync_playwright
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.server,
+    pytest.mark.skipif(not CHROMIUM.exists(),
+                       reason=f"Chromium is not installed at {CHROMIUM} "
+                              "(apt-get install chromium)"),
+]
+
+TITLE = "Priorités régionales contre la pauvreté"
+IDEAS = [
+    "Un transport collectif abordable entre les MRC",
+    "Des logements sociaux près des services",
+    "L'aide alimentaire accessible sans honte",
+    "Un accès Internet abordable en région",
+    "Des services de garde pour les horaires atypiques",
+    "Reconnaître l'expertise des personnes en situation de pauvreté",
+]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[Server]:
+    """One real server process for the whole module (each test makes its own workshop)."""
+    running = start_server(tmp_path_factory.mktemp("browser") / "instance")
+    yield running
+    stop_server(running)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium for the whole module."""
+    expect.set_options(timeout=10_000)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                              args=LAUNCH_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def watch(browser) -> Iterator[Watcher]:
+    """Watch every page a test opens; fail the test on any console error or CSP report."""
+    watcher = Watcher()
+    contexts_before = set(browser.contexts)
+    yield watcher
+    for context in browser.contexts:
+        if context not in contexts_before:
+            context.close()
+    assert watcher.errors == [], "\n".join(watcher.errors)
+
+
+def test_whole_loop_on_a_small_phone(server, browser, watch):
+    """Create, collect, moderate, vote and reveal, with the phone and projector following
+    every move by themselves; the README screenshots are taken along the way."""
+    facilitator = watch.page(watch.context(browser, **LAPTOP), "facilitator")
+    code, secret = create_workshop(facilitator, server.url, TITLE)
+    expect(facilitator.locator("#panel")).to_be_visible()
+
+    projector = watch.page(watch.context(browser, **PROJECTOR), "projector")
+    projector.goto(f"{server.url}/s/{code}")
+    expect(projector.locator(".join-code")).to_have_text(code)
+    expect(projector.locator(".qr svg")).to_be_visible()
+
+    phone = watch.page(watch.context(browser, **PHONE), "phone")
+    phone.goto(f"{server.url}/j/{code}")
+    expect(phone.locator("#panel [data-view-key^='lobby']")).to_be_visible()
+    expect(projector.locator(".counts [data-connected]")).to_have_text("1")
+    mark_page(phone)
+
+    # Idea collection opens: the phone switches to the form by itself.
+    command(facilitator, "open-ideas")
+    phase_moved(facilitator, "open-ideas")
+    expect(phone.locator("#idea-form textarea")).to_be_visible()
+    assert_not_reloaded(phone)
+
+    phone.locator("#idea-form textarea").fill(IDEAS[0])
+    phone.locator("#idea-form button[type='submit']").tap()
+    expect(phone.locator("[data-live='mine']")).to_contain_text(IDEAS[0])
+    expect(phone.locator("#idea-form textarea")).to_have_value("")
+
+    expect(idea_item(facilitator, IDEAS[0])).to_be_visible()
+    approve(facilitator, IDEAS[0])
+    expect(projector.locator(".wall .wall-card")).to_have_text([IDEAS[0]])
+    expect(phone.locator("[data-live='wall'] li")).to_have_text([IDEAS[0]])
+    for text in IDEAS[1:]:
+        add_idea(facilitator, text)
+    expect(projector.locator(".wall .wall-card")).to_have_count(len(IDEAS))
+    expect(projector.locator(".wall")).to_contain_text(IDEAS[-1])
+    expect(phone.locator("[data-live='wall'] li")).to_have_count(len(IDEAS))
+    assert_not_reloaded(phone)
+    shoot(phone, "phone-ideas.png")
+    shoot(projector, "projector-ideas.png")
+
+    # A dot vote with the defaults (5 dots, at most 1 per priority).
+    start_vote(facilitator)
+    expect(phone.locator("#ballot-form")).to_be_visible()
+    assert_not_reloaded(phone)
+    remaining = phone.locator("#ballot-form [data-remaining]")
+    expect(remaining).to_have_text("5")
+    expect(projector.locator(".voted-count")).to_have_text("0")
+
+    plus(phone, IDEAS[0]).tap()
+    expect(remaining).to_have_text("4")
+    expect(dots_of(phone, IDEAS[0])).to_have_value("1")
+    expect(option(phone, IDEAS[0])).to_have_class("option chosen")
+    plus(phone, IDEAS[0]).tap()  # at the cap of 1 already: refused
+    expect(dots_of(phone, IDEAS[0])).to_have_value("1")
+    expect(remaining).to_have_text("4")
+    minus(phone, IDEAS[1]).tap()  # already 0: refused
+    expect(dots_of(phone, IDEAS[1])).to_have_value("0")
+    expect(remaining).to_have_text("4")
+    for text in IDEAS[1:]:
+        plus(phone, text).tap()
+    expect(remaining).to_have_text("0")  # the sixth dot did not exist
+    expect(dots_of(phone, IDEAS[5])).to_have_value("0")
+    minus(phone, IDEAS[4]).tap()
+    minus(phone, IDEAS[3]).tap()
+    expect(remaining).to_have_text("2")
+    shoot(phone, "phone-vote.png")
+    phone.locator("#ballot-form button[type='submit']").tap()
+    expect(phone.locator("#panel .flash-ok")).to_be_visible()
+    expect(remaining).to_have_text("2")
+    assert_not_reloaded(phone)
+
+    expect(projector.locator(".voted-count")).to_have_text("1")
+    expect(projector.locator(".bars .bar-row")).to_have_count(len(IDEAS))
+    expect(facilitator.locator("#panel [data-voted]")).to_have_text("1")
+
+    # A few more phones vote, so the bars differ.
+    for number, picks in enumerate([IDEAS[:2], IDEAS[1:3], [IDEAS[1], IDEAS[4]]], start=2):
+        other = watch.page(watch.context(browser, **PHONE), f"phone {number}")
+        other.goto(f"{server.url}/j/{code}")
+        for text in picks:
+            plus(other, text).tap()
+        other.locator("#ballot-form button[type='submit']").tap()
+        expect(other.locator("#panel .flash-ok")).to_be_visible()
+    expect(projector.locator(".voted-count")).to_have_text("4")
+    expect(projector.locator(".bars .bar-row").first).to_contain_text(IDEAS[1])
+    expect(projector.locator(".bars .bar-row").first.locator(".bar-score")).to_have_text("4")
+    expect(projector.locator(".counts [data-connected]")).to_have_text("4")
+    shoot(facilitator, "facilitator.png")
+
+    close_and_reveal(facilitator)
+    ranking = phone.locator("#panel ol.ranking li")
+    expect(ranking).to_have_count(len(IDEAS))
+    expect(ranking.first).to_contain_text(IDEAS[1])
+    assert_not_reloaded(phone)
+    expect(projector.locator(".bars .bar-row")).to_have_count(len(IDEAS))
+    expect(projector.locator(".stage-sub")).to_contain_text("4")
+    shoot(projector, "projector-results.png")
+
+
+def test_phone_without_javascript_joins_proposes_and_votes(server, browser, watch):
+    """Plain HTML forms are enough: every step reloads the page and says what happened."""
+    facilitator = watch.page(watch.context(browser, **LAPTOP), "facilitator")
+    code, secret = create_workshop(facilitator, server.url, "Sans JavaScript")
+    command(facilitator, "open-ideas")
+    phase_moved(facilitator, "open-ideas")
+
+    phone = watch.page(watch.context(browser, java_script_enabled=False, **PHONE), "phone")
+    phone.goto(f"{server.url}/j/{code}")
+    phone.locator("#idea-form textarea").fill("Une épicerie solidaire dans chaque quartier")
+    phone.locator("#idea-form button[type='submit']").click()
+    expect(phone.locator(".flashes .flash-ok")).to_be_visible()
+    expect(phone.locator("#panel")).to_contain_text("Une épicerie solidaire dans chaque quartier")
+
+    approve(facilitator, "Une épicerie solidaire dans chaque quartier")
+    add_idea(facilitator, "Des cuisines collectives")
+    start_vote(facilitator)
+
+    phone.reload()  # without JavaScript, the participant reloads to see the vote
+    expect(phone.locator("#ballot-form button.step").first).to_be_hidden()
+    dots_of(phone, "Une épicerie solidaire").fill("1")
+    phone.locator("#ballot-form button[type='submit']").click()
+    expect(phone.locator(".flashes .flash-ok")).to_be_visible()
+    expect(dots_of(phone, "Une épicerie solidaire")).to_have_value("1")
+    expect(facilitator.locator("#panel [data-voted]")).to_have_text("1")
+
+    export = requests.get(f"{server.url}/f/{secret}/export.json", timeout=10)
+    rounds = json.loads(export.text)
+    assert rounds[0]["voters"] == 1
+    scores = {row["text"]: row["score"] for row in rounds[0]["ranking"]}
+    assert scores == {"Une épicerie solidaire dans chaque quartier": 1,
+                      "Des cuisines collectives": 0}
+
+
+def test_phone_is_french_first_and_switches_to_english(server, browser, watch):
+    facilitator = watch.page(watch.context(browser, **LAPTOP), "facilitator")
+    code, _secret = create_workshop(facilitator, server.url, "Langues")
+    command(facilitator, "open-ideas")
+    phase_moved(facilitator, "open-ideas")
+
+    phone = watch.page(watch.context(browser, **PHONE), "phone")
+    phone.goto(f"{server.url}/j/{code}")
+    expect(phone.locator("html")).to_have_attribute("lang", "fr")
+    switch = phone.locator("nav.lang a[hreflang='en']")
+    expect(switch).to_have_attribute("lang", "en")
+    switch.tap()
+    expect(phone.locator("html")).to_have_attribute("lang", "en")
+    expect(phone.locator("#panel h1")).to_have_text("Propose a priority")
+    expect(phone.locator("nav.lang a[hreflang='fr']")).to_be_visible()
+    # The choice is remembered: the live panel and the next visit stay in English.
+    phone.goto(f"{server.url}/j/{code}")
+    expect(phone.locator("html")).to_have_attribute("lang", "en")
+
+
+def test_pages_have_no_serious_accessibility_violations(server, browser, watch):
+    found: dict[str, list[str]] = {}
+    home = watch.page(watch.context(browser, **PHONE), "home")
+    home.goto(server.url + "/")
+    found["home"] = serious_violations(home)
+
+    facilitator = watch.page(watch.context(browser, **LAPTOP), "facilitator")
+    code, _secret = create_workshop(facilitator, server.url, "Accessibilité")
+    command(facilitator, "open-ideas")
+    phase_moved(facilitator, "open-ideas")
+    phone = watch.page(watch.context(browser, **PHONE), "phone")
+    phone.goto(f"{server.url}/j/{code}")
+    phone.locator("#idea-form textarea").fill("Des logements sociaux près des services")
+    phone.locator("#idea-form button[type='submit']").tap()
+    expect(phone.locator("[data-live='mine']")).to_be_visible()
+    approve(facilitator, "Des logements sociaux près des services")
+    add_idea(facilitator, "Un transport collectif abordable entre les MRC")
+    expect(phone.locator("[data-live='wall'] li")).to_have_count(2)
+    found["phone (ideas)"] = serious_violations(phone)
+
+    projector = watch.page(watch.context(browser, **PROJECTOR), "projector")
+    projector.goto(f"{server.url}/s/{code}")
+    expect(projector.locator(".wall-card")).to_have_count(2)
+    found["projector (ideas)"] = serious_violations(projector)
+
+    start_vote(facilitator)
+    expect(phone.locator("#ballot-form")).to_be_visible()
+    plus(phone, "Des logements sociaux").tap()
+    found["phone (vote)"] = serious_violations(phone)
+    phone.locator("#ballot-form button[type='submit']").tap()
+    expect(projector.locator(".bars .bar-row")).to_have_count(2)
+    found["projector (vote)"] = serious_violations(projector)
+    expect(facilitator.locator("#panel [data-voted]")).to_have_text("1")
+    found["facilitator (vote)"] = serious_violations(facilitator)
+
+    report = {page: issues for page, issues in found.items() if issues}
+    assert report == {}, json.dumps(report, indent=2, ensure_ascii=False)
+
+
+XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=1</script>'
+
+
+def test_text_typed_by_participants_stays_text(server, browser, watch):
+    facilitator = watch.page(watch.context(browser, **LAPTOP), "facilitator")
+    code, _secret = create_workshop(facilitator, server.url, "Texte")
+    command(facilitator, "open-ideas")
+    phase_moved(facilitator, "open-ideas")
+    projector = watch.page(watch.context(browser, **PROJECTOR), "projector")
+    projector.goto(f"{server.url}/s/{code}")
+    phone = watch.page(watch.context(browser, **PHONE), "phone")
+    phone.goto(f"{server.url}/j/{code}")
+
+    phone.locator("#idea-form textarea").fill(XSS)
+    phone.locator("#idea-form button[type='submit']").tap()
+    expect(idea_item(facilitator, XSS)).to_be_visible()
+    approve(facilitator, XSS)
+    expect(projector.locator(".wall-card")).to_have_text([XSS])
+    expect(phone.locator("[data-live='wall'] li")).to_have_text([XSS])
+    start_vote(facilitator)  # the ballot and the live bars show it too
+    expect(option(phone, XSS)).to_be_visible()
+    expect(projector.locator(".bar-text")).to_have_text([XSS])
+
+    for name, page in (("phone", phone), ("projector", projector),
+                       ("facilitator", facilitator)):
+        page.reload()  # the server-rendered page, not only what the scripts drew
+        expect(page.get_by_text(XSS, exact=False).first).to_be_visible()
+        assert page.evaluate("typeof window.__xss") == "undefined", name
+        assert page.locator('img[src="x"]').count() == 0, name
+        assert page.locator("script:not([src])").count() == 0, name
