@@ -1,0 +1,155 @@
+"""Socket.IO: joining rooms, whole-state pushes, and nothing a phone can steer."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import client_id, voting_workshop, workshop_with_ideas
+from workshop import operations as ops
+from workshop.events import socketio
+
+
+def pushes(sio, name):
+    """Return the payloads of one event a test socket received since last asked."""
+    return [m["args"][0] for m in sio.get_received() if m["name"] == name]
+
+
+def flush(app) -> None:
+    app.extensions["workshop.broadcaster"].flush()
+
+
+@pytest.fixture
+def sockets(app):
+    opened = []
+
+    def open_socket(http_client=None):
+        sio = socketio.test_client(app, flask_test_client=http_client)
+        opened.append(sio)
+        return sio
+
+    yield open_socket
+    for sio in opened:
+        if sio.is_connected():
+            sio.disconnect()
+
+
+def test_phone_join_answers_the_whole_public_state(app, db, sockets):
+    workshop, _secret, ideas = workshop_with_ideas(db)
+    sio = sockets()
+    answer = sio.emit("join", {"code": workshop.code.lower(), "role": "phone"}, callback=True)
+    assert answer["ok"] is True
+    state = answer["state"]
+    assert state["phase"] == "lobby" and [i["text"] for i in state["ideas"]] == \
+        [i.text for i in ideas]
+    assert "all_ideas" not in state and "connected" not in state
+
+
+def test_join_with_bad_payloads_is_refused(app, db, sockets):
+    workshop, _secret, _ideas = workshop_with_ideas(db)
+    sio = sockets()
+    for payload in (None, "x", [1], {"code": workshop.code}, {"code": "nope", "role": "phone"},
+                    {"code": workshop.code, "role": "admin"},
+                    {"code": {"$ne": 1}, "role": "phone"}):
+        answer = sio.emit("join", payload, callback=True)
+        assert answer["ok"] is False, payload
+
+
+def test_phone_cannot_join_as_facilitator(app, db, sockets):
+    workshop, secret, _ideas = workshop_with_ideas(db)
+    _other, other_secret, _ = workshop_with_ideas(db, ("Ailleurs",))
+    sio = sockets()
+    for guess in (None, "", secret[:-1], other_secret, "A" * 43, 12):
+        answer = sio.emit("join", {"code": workshop.code, "role": "facilitator",
+                                   "secret": guess}, callback=True)
+        assert answer == {"ok": False, "error": "forbidden"}, guess
+    sio.emit("join", {"code": workshop.code, "role": "phone"}, callback=True)
+    sio.get_received()
+    ops.open_ideas(db, workshop)
+    flush(app)
+    names = {m["name"] for m in sio.get_received()}
+    assert names == {"workshop_changed"}
+
+
+def test_socket_events_other_than_join_change_nothing(app, db, sockets):
+    workshop, secret, ideas, vote = voting_workshop(db)
+    sio = sockets()
+    sio.emit("join", {"code": workshop.code, "role": "phone"}, callback=True)
+    for event in ("close_round", "close-round", "open_round", "reveal", "approve", "hide",
+                  "edit", "merge", "open_ideas", "set_phase", "cast_ballot", "message"):
+        sio.emit(event, {"code": workshop.code, "secret": secret, "idea": ideas[0].id,
+                         "reveal": True})
+    db.expire_all()
+    db.rollback()
+    current = ops.find_workshop(db, workshop.code)
+    assert current.phase == "vote"
+    assert db.get(type(vote), vote.id).status == "open"
+
+
+def test_pushes_are_coalesced_and_carry_the_whole_state(app, db, sockets, client):
+    workshop, secret = ops.create_workshop(db, "Atelier")
+    phone, screen, facilitator = sockets(), sockets(), sockets()
+    phone.emit("join", {"code": workshop.code, "role": "phone"}, callback=True)
+    screen.emit("join", {"code": workshop.code, "role": "screen"}, callback=True)
+    answer = facilitator.emit("join", {"code": workshop.code, "role": "facilitator",
+                                       "secret": secret}, callback=True)
+    assert answer["ok"] and answer["state"]["connected"] == 1
+    flush(app)
+    for sio in (phone, screen, facilitator):
+        sio.get_received()
+    ops.open_ideas(db, workshop)
+    for n in range(5):
+        ops.add_idea(db, workshop, f"Idée {n}")
+    flush(app)
+    phone_pushes = pushes(phone, "workshop_changed")
+    assert len(phone_pushes) == 1  # six changes, one push
+    assert phone_pushes[0]["phase"] == "ideas" and len(phone_pushes[0]["ideas"]) == 5
+    screen_pushes = pushes(screen, "screen_changed")
+    assert len(screen_pushes) == 1 and screen_pushes[0]["connected"] == 1
+    facilitator_pushes = pushes(facilitator, "facilitator_changed")
+    assert len(facilitator_pushes) == 1 and len(facilitator_pushes[0]["all_ideas"]) == 5
+    # Nothing changed: nothing is pushed again.
+    app.extensions["workshop.broadcaster"].mark(workshop.code)
+    flush(app)
+    assert phone.get_received() == [] and screen.get_received() == []
+
+
+def test_ballots_update_screens_but_do_not_push_to_phones(app, db, sockets):
+    workshop, _secret, ideas, _vote = voting_workshop(db)
+    phone, screen = sockets(), sockets()
+    phone.emit("join", {"code": workshop.code, "role": "phone"}, callback=True)
+    screen.emit("join", {"code": workshop.code, "role": "screen"}, callback=True)
+    flush(app)
+    phone.get_received()
+    screen.get_received()
+    for n in range(3):
+        person, _ = ops.join_workshop(db, workshop)
+        ops.cast_ballot(db, workshop, person, {ideas[n].id: 1}, client_id())
+    flush(app)
+    assert pushes(phone, "workshop_changed") == []
+    [snapshot] = pushes(screen, "screen_changed")
+    assert snapshot["voted"] == 3
+    assert sorted(r["score"] for r in snapshot["results"]["ranking"]) == [1, 1, 1]
+
+
+def test_hidden_totals_never_reach_screens_or_phones(app, db, sockets):
+    workshop, secret, ideas, _vote = voting_workshop(db)
+    ops.show_live_results(db, workshop, False)
+    phone, screen = sockets(), sockets()
+    phone.emit("join", {"code": workshop.code, "role": "phone"}, callback=True)
+    screen.emit("join", {"code": workshop.code, "role": "screen"}, callback=True)
+    person, _ = ops.join_workshop(db, workshop)
+    ops.cast_ballot(db, workshop, person, {ideas[0].id: 1}, client_id())
+    flush(app)
+    received = phone.get_received() + screen.get_received()
+    assert received and all(m["args"][0]["results"] is None for m in received)
+
+
+def test_disconnect_lowers_the_connected_count(app, db, sockets):
+    workshop, _secret, _ideas = workshop_with_ideas(db)
+    broadcaster = app.extensions["workshop.broadcaster"]
+    phones = [sockets() for _ in range(3)]
+    for sio in phones:
+        sio.emit("join", {"code": workshop.code, "role": "phone"}, callback=True)
+    assert broadcaster.connected_phones(workshop.code) == 3
+    phones[0].disconnect()
+    assert broadcaster.connected_phones(workshop.code) == 2
