@@ -77,18 +77,20 @@ class Server:
 
 
 def start_server(instance: Path, extra_env: dict[str, str] | None = None,
-                 args: tuple[str, ...] = ()) -> Server:
-    """Start `python -m workshop serve` and wait until it answers."""
+                 args: tuple[str, ...] | None = None,
+                 command: tuple[str, ...] = (sys.executable, "-m", "workshop")) -> Server:
+    """Start `workshop serve` and wait until it answers on loopback."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
+    if args is None:
+        args = ("--host", "127.0.0.1", "--public-url", url)
     log = instance.parent / f"server-{port}.log"
     env = {**os.environ, "WORKSHOP_INSTANCE": str(instance), **(extra_env or {})}
     if "DATABASE_URL" not in (extra_env or {}):
         env.pop("DATABASE_URL", None)
     with open(log, "wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "workshop", "serve", "--host", "127.0.0.1", "--port",
-             str(port), "--public-url", url, *args],
+            [*command, "serve", "--port", str(port), *args],
             stdout=out, stderr=subprocess.STDOUT, env=env)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

@@ -204,3 +204,21 @@ def test_phone_reconnecting_resyncs_to_the_current_phase(live_server):
     phone.connect()  # the join answer carries the state it missed
     assert phone.states[-1]["phase"] == "ideas"
     phone.sio.disconnect()
+
+
+def test_serve_prints_a_join_address_phones_on_the_network_can_reach(tmp_path):
+    from tests.conftest import start_server, stop_server
+
+    server = start_server(tmp_path / "instance", args=("--demo",))
+    try:
+        log = server.log.read_text()
+        address = re.search(r"join at: http://([\d.]+):(\d+)", log)
+        assert address, log
+        assert not address.group(1).startswith("127."), log
+        demo = re.search(r"phones:\s+(\S+)", log).group(1)
+        path = demo.split(address.group(2), 1)[1]
+        page = requests.get(server.url + path, timeout=10)
+        assert page.status_code == 200 and "<html" in page.text
+        assert "Demo workshop" in log and "/f/" in log
+    finally:
+        stop_server(server)

@@ -1,0 +1,97 @@
+"""The same workshop on PostgreSQL (DATABASE_URL), as the scaled-out setup runs it."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import threading
+
+import pytest
+import sqlalchemy as sa
+
+from tests.factories import client_id
+from workshop import create_app
+from workshop import operations as ops
+from workshop import snapshots
+from workshop.db import session_for
+from workshop.errors import Refused
+
+SERVER = os.environ.get("WORKSHOP_TEST_POSTGRES",
+                        "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture
+def pg_app(tmp_path, monkeypatch):
+    """An app on a fresh PostgreSQL schema, dropped afterwards."""
+    admin = sa.create_engine(SERVER)
+    try:
+        with admin.connect():
+            pass
+    except sa.exc.OperationalError as error:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"PostgreSQL is not reachable at {SERVER}: {error}")
+    schema = f"ws_test_{secrets.token_hex(4)}"
+    with admin.begin() as connection:
+        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    monkeypatch.setenv("WORKSHOP_INSTANCE", str(tmp_path / "instance"))
+    url = f"{SERVER}?options=-csearch_path%3D{schema}"
+    app = create_app({"TESTING": True, "SECRET_KEY": "t", "DATABASE_URL": url,
+                      "PUSH_INTERVAL": None, "WTF_CSRF_ENABLED": False})
+    yield app
+    app.extensions["workshop.engine"].dispose()
+    with admin.begin() as connection:
+        connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def test_migrations_and_the_whole_loop_run_on_postgresql(pg_app):
+    with pg_app.app_context(), session_for(pg_app) as db:
+        assert db.get_bind().dialect.name == "postgresql"
+        workshop, secret = ops.create_workshop(db, "Atelier provincial")
+        ops.open_ideas(db, workshop)
+        person, _ = ops.join_workshop(db, workshop)
+        idea = ops.submit_idea(db, workshop, person, "Transport", client_id())["idea"]["id"]
+        ops.approve_idea(db, workshop, idea)
+        other = ops.add_idea(db, workshop, "Logement")
+        ops.open_round(db, workshop, settings={"dots": 2, "max_per_option": 1})
+        ops.cast_ballot(db, workshop, person, {idea: 1, other.id: 1}, client_id())
+        ops.close_round(db, workshop)
+        [exported] = snapshots.export_rounds(db, workshop)
+        assert exported["voters"] == 1
+        assert [r["score"] for r in exported["ranking"]] == [1, 1]
+        assert [r["rank"] for r in exported["ranking"]] == [1, 1]
+
+
+def test_concurrent_ballots_from_one_phone_end_as_one_ballot(pg_app):
+    with pg_app.app_context(), session_for(pg_app) as db:
+        workshop, _secret = ops.create_workshop(db, "Atelier")
+        ideas = [ops.add_idea(db, workshop, f"Idée {n}") for n in range(4)]
+        ops.open_round(db, workshop, settings={"dots": 1, "max_per_option": 1})
+        person, _ = ops.join_workshop(db, workshop)
+        code, person_id = workshop.code, person.id
+
+    errors: list[BaseException] = []
+    start = threading.Barrier(8)
+
+    def vote(n: int) -> None:
+        with pg_app.app_context(), session_for(pg_app) as session:
+            here = ops.get_workshop(session, code)
+            me = session.get(type(person), person_id)
+            start.wait()
+            try:
+                ops.cast_ballot(session, here, me, {ideas[n % 4].id: 1}, client_id())
+            except Refused as error:  # "busy" would be acceptable, a crash would not
+                errors.append(error)
+
+    threads = [threading.Thread(target=vote, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    with pg_app.app_context(), session_for(pg_app) as db:
+        workshop = ops.get_workshop(db, code)
+        result = snapshots.tally_round(db, snapshots.current_round(db, workshop))
+        assert result.voters == 1
+        assert sum(s.score for s in result.standings) == 1
