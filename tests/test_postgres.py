@@ -10,9 +10,8 @@ import pytest
 import sqlalchemy as sa
 
 from tests.factories import client_id
-from workshop import create_app
+from workshop import create_app, snapshots
 from workshop import operations as ops
-from workshop import snapshots
 from workshop.db import session_for
 from workshop.errors import Refused
 

@@ -80,7 +80,8 @@ def _open_round(db: Session, w: Workshop, f: dict[str, Any]) -> Any:
     settings = {"dots": _int(f, "dots") if f.get("dots") not in (None, "") else None,
                 "max_per_option": _int(f, "max_per_option")
                 if f.get("max_per_option") not in (None, "") else None}
-    vote = ops.open_round(db, w, title=f.get("title") or None, method=f.get("method", "dots"),
+    title = f.get("title") or _("Which priorities matter most for the region?")
+    vote = ops.open_round(db, w, title=title, method=f.get("method", "dots"),
                           settings=settings, show_live=_flag(f, "show_live"))
     return {"round": vote.id}
 

@@ -7,7 +7,7 @@ with ?lang=en or ?lang=fr and the choice is remembered in their session.
 from __future__ import annotations
 
 from flask import Flask, current_app, request, session
-from flask_babel import Babel
+from flask_babel import Babel, ngettext
 from flask_babel import lazy_gettext as _l
 
 from workshop.errors import Refused
@@ -20,6 +20,9 @@ REFUSALS = {
     "unknown_method": _l("This voting method does not exist."),
     "bad_setting": _l("The vote settings are not valid: %(setting)s must be between "
                       "%(low)s and %(high)s."),
+    "http_404": _l("This page does not exist. Check the address or the code."),
+    "http_405": _l("This action is not possible here."),
+    "http_500": _l("Something went wrong on the server. Try again in a moment."),
     "no_approved_ideas": _l("Approve at least one idea before starting a vote."),
     "no_round": _l("There is no vote yet."),
     "round_closed": _l("The vote is closed: your ballot was not recorded."),
@@ -41,22 +44,35 @@ REFUSALS = {
     "too_large": _l("This request is too large."),
 }
 
+SETTING_NAMES = {
+    "dots": _l("the number of dots per person"),
+    "max_per_option": _l("the number of dots on one priority"),
+}
+
 BALLOT_REASONS = {
     "over_budget": _l("You used more dots than you have (%(budget)s)."),
-    "over_cap": _l("At most %(cap)s dots on one priority."),
     "unknown_option": _l("One of these priorities is not part of this vote."),
     "bad_count": _l("Dots must be whole numbers."),
+    "bad_ballot": _l("This ballot is not in the expected form."),
 }
 
 
 def refusal_message(error: Refused) -> str:
     """Return the refusal's explanation in the reader's language."""
-    if error.code == "bad_ballot" and error.params.get("reason") in BALLOT_REASONS:
-        template = BALLOT_REASONS[error.params["reason"]]
+    params = dict(error.params)
+    reason = params.get("reason")
+    if error.code == "bad_ballot" and reason == "over_cap":
+        cap = int(params.get("cap", 1))
+        return ngettext("At most %(num)s dot on one priority.",
+                        "At most %(num)s dots on one priority.", cap)
+    if error.code == "bad_ballot" and reason in BALLOT_REASONS:
+        template = BALLOT_REASONS[reason]
     else:
         template = REFUSALS.get(error.code, REFUSALS["bad_request"])
+    if "setting" in params:
+        params["setting"] = str(SETTING_NAMES.get(params["setting"], params["setting"]))
     try:
-        return str(template) % {k: v for k, v in error.params.items()}
+        return str(template) % params
     except (KeyError, TypeError, ValueError):
         return str(template).split("%(")[0].strip()
 

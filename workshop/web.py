@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, current_app, flash, jsonify, redirect, request, url_for
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
@@ -97,10 +107,11 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _on_http(error: HTTPException):
+        code = error.code or 500
+        message = refusal_message(Refused(f"http_{code}" if code in (404, 405) else "http_500"))
         if wants_json():
-            return jsonify({"ok": False, "error": f"http_{error.code or 500}",
-                            "message": error.description}), error.code
-        return error
+            return jsonify({"ok": False, "error": f"http_{code}", "message": message}), code
+        return render_template("error.html", message=message, status=code), code
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
