@@ -94,17 +94,45 @@ def create(title: str, public_url: str | None) -> None:
 @click.argument("code")
 @click.option("--format", "fmt", type=click.Choice(sorted(export.FORMATS)), default="csv",
               show_default=True)
+@click.option("--ballots", is_flag=True,
+              help="Export the anonymised ballots (CSV, for `workshop recount`) instead.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,
               help="File to write (default: standard output).")
-def export_command(code: str, fmt: str, output: str | None) -> None:
-    """Export the ranked priorities of every round of a workshop."""
+def export_command(code: str, fmt: str, ballots: bool, output: str | None) -> None:
+    """Export the ranked priorities (or the ballots) of every round of a workshop."""
     app = create_app()
     with app.app_context(), session_for(app) as db:
         workshop = ops.find_workshop(db, code)
         if workshop is None:
             raise click.ClickException(f"no workshop with code {code}")
-        body, _mimetype = export.render(snapshots.export_rounds(db, workshop), fmt)
+        if ballots:
+            body = export.render_ballots(snapshots.export_ballots(db, workshop))
+        else:
+            body, _mimetype = export.render(snapshots.export_rounds(db, workshop), fmt)
     if output:
         Path(output).write_text(body, encoding="utf-8")
     else:
         click.echo(body.removeprefix("\ufeff"), nl=False)
+
+
+@main.command("recount")
+@click.argument("ballots", type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+def recount_command(ballots: str, fmt: str) -> None:
+    """Recompute every round's ranking from an exported ballots CSV, with no database."""
+    try:
+        rounds = export.recount(Path(ballots).read_text(encoding="utf-8"))
+    except (ValueError, KeyError) as error:
+        raise click.ClickException(str(error)) from error
+    if fmt == "json":
+        click.echo(export.to_json(rounds), nl=False)
+        return
+    for vote in rounds:
+        click.echo(f"Round {vote['number']}: {vote['title']} ({vote['method']}, "
+                   f"{vote['voters']} ballots)")
+        click.echo(f"{'rank':>4}  {'score':>10}  {'supporters':>10}  text")
+        for row in vote["ranking"]:
+            click.echo(f"{row['rank']:>4}  {row['score']:>10}  {row['supporters']:>10}  "
+                       f"{row['text']}")
+        click.echo("")

@@ -14,7 +14,7 @@ from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
-from workshop import export, snapshots
+from workshop import export, forms, snapshots
 from workshop import operations as ops
 from workshop.db import begin_write, get_session
 from workshop.errors import Refused
@@ -77,12 +77,13 @@ def _flag(fields: dict[str, Any], name: str) -> bool:
 
 
 def _open_round(db: Session, w: Workshop, f: dict[str, Any]) -> Any:
-    settings = {"dots": _int(f, "dots") if f.get("dots") not in (None, "") else None,
-                "max_per_option": _int(f, "max_per_option")
-                if f.get("max_per_option") not in (None, "") else None}
+    method = f.get("method") or "dots"
+    if not isinstance(method, str) or method not in forms.SETTING_FIELDS:
+        raise Refused("unknown_method")
     title = f.get("title") or _("Which priorities matter most for the region?")
-    vote = ops.open_round(db, w, title=title, method=f.get("method", "dots"),
-                          settings=settings, show_live=_flag(f, "show_live"))
+    vote = ops.open_round(db, w, title=title, method=method,
+                          settings=forms.settings_from_fields(method, f),
+                          show_live=_flag(f, "show_live"))
     return {"round": vote.id}
 
 
@@ -139,4 +140,14 @@ def download(secret: str, fmt: str) -> Response:
     body, mimetype = export.render(snapshots.export_rounds(get_session(), workshop), fmt)
     filename = f"workshop-{workshop.code}-ranking.{fmt}"
     return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.get("/ballots.csv")
+def download_ballots(secret: str) -> Response:
+    """Download every round's anonymised ballots (one row per ballot, no identity)."""
+    workshop = _workshop(secret)
+    body = export.render_ballots(snapshots.export_ballots(get_session(), workshop))
+    filename = f"workshop-{workshop.code}-ballots.csv"
+    return Response(body, mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -292,6 +292,42 @@ def cast_ballot(session: Session, workshop: Workshop, participant: Participant,
     return response
 
 
+def compare_pair(session: Session, workshop: Workshop, participant: Participant,
+                 judgement: Any, client_id: str) -> dict[str, Any]:
+    """Add one "which matters more?" answer to this participant's pairwise ballot."""
+
+    def work() -> dict[str, Any]:
+        session.refresh(workshop)
+        vote = session.scalar(select(Round).where(Round.id == workshop.current_round_id)
+                              .with_for_update(read=True))
+        if vote is None or vote.status != "open" or workshop.phase != Phase.VOTE:
+            raise Refused("round_closed", 409)
+        if vote.method != "pairwise":
+            raise Refused("bad_ballot", reason="bad_ballot")
+        existing = session.scalar(select(Ballot).where(
+            Ballot.round_id == vote.id, Ballot.participant_id == participant.id))
+        judged = list(existing.content) if existing is not None else []
+        try:
+            clean = get_method(vote.method).validate([*judged, judgement], vote.options,
+                                                     vote.settings)
+        except BallotError as error:
+            raise Refused("bad_ballot", reason=error.code, **error.params) from error
+        content = _storable(clean)
+        if existing is None:
+            session.add(Ballot(round_id=vote.id, participant_id=participant.id,
+                               content=content, channel=participant.channel))
+        else:
+            existing.content = content
+            existing.cast_at = utcnow()
+        session.flush()
+        return {"ok": True, "round": vote.id, "judged": len(content),
+                "pairs": vote.settings["pairs"]}
+
+    response = _once(session, participant, client_id, "pair", work)
+    broadcast.changed(workshop.code)
+    return response
+
+
 def _storable(clean: Any) -> Any:
     """Return a validated ballot in JSON form (object keys become strings)."""
     if isinstance(clean, Mapping):

@@ -22,8 +22,8 @@ from flask import (
 )
 from flask_babel import gettext as _
 
+from workshop import forms, snapshots, tokens
 from workshop import operations as ops
-from workshop import snapshots, tokens
 from workshop.db import get_session
 from workshop.errors import Refused
 from workshop.models import Idea, Participant, Workshop
@@ -169,35 +169,6 @@ def submit_idea(code: str) -> Response:
     return done(answer, back, _("Thank you! Your idea will appear once approved."))
 
 
-def ballot_from_form(method: str, form: dict[str, Any]) -> dict[int, Any]:
-    """Read a dot ballot from form fields named dots-<idea id>."""
-    ballot: dict[int, Any] = {}
-    for name, value in form.items():
-        if not name.startswith("dots-"):
-            continue
-        key = name.removeprefix("dots-")
-        if not key.isdigit():
-            raise Refused("bad_request")
-        text = str(value).strip() or "0"
-        if not text.isdigit() or len(text) > 4:
-            raise Refused("bad_ballot", reason="bad_count")
-        ballot[int(key)] = int(text)
-    return ballot
-
-
-def ballot_from_json(body: dict[str, Any]) -> Any:
-    """Read a ballot from a JSON command: {"ballot": {"<idea id>": dots}}."""
-    ballot = body.get("ballot")
-    if isinstance(ballot, dict):
-        parsed: dict[Any, Any] = {}
-        for key, value in ballot.items():
-            parsed[int(key) if isinstance(key, str) and key.isdigit() else key] = value
-        return parsed
-    if ballot is None:
-        raise Refused("bad_request")
-    return ballot
-
-
 @bp.post("/j/<code>/ballot")
 def cast_ballot(code: str) -> Response:
     """Record or replace this phone's ballot; the answer comes only after the commit."""
@@ -209,8 +180,12 @@ def cast_ballot(code: str) -> Response:
         fields = _command_fields()
         vote = snapshots.current_round(db, workshop)
         method = vote.method if vote is not None else "dots"
-        ballot = ballot_from_json(fields) if request.is_json else ballot_from_form(method, fields)
-        answer = ops.cast_ballot(db, workshop, participant, ballot, fields.get("client_id"))
+        ballot = (forms.ballot_from_json(method, fields) if request.is_json
+                  else forms.ballot_from_form(method, fields))
+        if method == "pairwise":
+            answer = ops.compare_pair(db, workshop, participant, ballot, fields.get("client_id"))
+        else:
+            answer = ops.cast_ballot(db, workshop, participant, ballot, fields.get("client_id"))
     except Refused as error:
         return refused(error, back)
     return done(answer, back, _("Your vote is recorded. You can change it until the vote "

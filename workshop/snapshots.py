@@ -7,6 +7,8 @@ phones never get hidden totals, only the facilitator gets the moderation queue.
 
 from __future__ import annotations
 
+import json
+import random
 from typing import Any
 
 from sqlalchemy import func, select
@@ -14,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from workshop.models import Ballot, Idea, Round, Workshop
 from workshop.voting import Result, get_method
+from workshop.voting.pairwise import next_pair
 
 
 def _option_key(option: str) -> Any:
@@ -136,4 +139,46 @@ def export_rounds(session: Session, workshop: Workshop) -> list[dict[str, Any]]:
         out.append({"number": vote.number, "title": vote.title, "method": vote.method,
                     "settings": dict(vote.settings), "status": vote.status,
                     "voters": result.voters, "ranking": ranking(session, vote, result)})
+    return out
+
+
+def own_ballot(session: Session, vote: Round, participant_id: int) -> Any:
+    """Return one participant's stored ballot in a round, or None."""
+    return session.scalar(select(Ballot.content).where(
+        Ballot.round_id == vote.id, Ballot.participant_id == participant_id))
+
+
+def pair_for(session: Session, vote: Round, participant_id: int) -> tuple[int, int] | None:
+    """Return the next pair this participant should compare, or None when they are done.
+
+    Options shown least so far across the room come first; the draw is seeded by who
+    asks and how far they are, so reloading the page shows the same pair.
+    """
+    judged = own_ballot(session, vote, participant_id) or []
+    if len(judged) >= vote.settings["pairs"] or len(vote.options) < 2:
+        return None
+    seen = {option: 0 for option in vote.options}
+    for (content,) in session.execute(select(Ballot.content).where(Ballot.round_id == vote.id)):
+        for left, right, _choice in content:
+            seen[left] = seen.get(left, 0) + 1
+            seen[right] = seen.get(right, 0) + 1
+    previous = (judged[-1][0], judged[-1][1]) if judged else None
+    rng = random.Random(f"{participant_id}:{len(judged)}")
+    return next_pair(vote.options, seen, rng, previous)
+
+
+def export_ballots(session: Session, workshop: Workshop) -> list[dict[str, Any]]:
+    """Return every round's ballots with no participant identity, in a neutral order."""
+    rounds = session.scalars(select(Round).where(Round.workshop_id == workshop.id)
+                             .order_by(Round.number))
+    out = []
+    for vote in rounds:
+        texts = idea_texts(session, list(vote.options))
+        # Sorted by content, not by time or id: the order says nothing about who voted.
+        ballots = sorted((b.content for b in round_ballots(session, vote)),
+                         key=lambda content: json.dumps(content, sort_keys=True))
+        out.append({"number": vote.number, "title": vote.title, "method": vote.method,
+                    "settings": dict(vote.settings), "status": vote.status,
+                    "options": [[option, texts.get(option, "")] for option in vote.options],
+                    "ballots": ballots})
     return out

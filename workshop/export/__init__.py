@@ -4,7 +4,16 @@ Pure core: standard library only. Text typed by participants is neutralised for
 spreadsheets here, in the one place every CSV passes through.
 """
 
-from workshop.export.formats import FORMATS, render, safe_cell, to_csv, to_json
+from workshop.export.formats import (
+    FORMATS,
+    render,
+    render_ballots,
+    safe_cell,
+    to_csv,
+    to_json,
+)
+from workshop.export.recount import ballots_table, recount
 from workshop.export.tables import ranking_table
 
-__all__ = ["FORMATS", "ranking_table", "render", "safe_cell", "to_csv", "to_json"]
+__all__ = ["FORMATS", "ballots_table", "ranking_table", "recount", "render", "render_ballots",
+           "safe_cell", "to_csv", "to_json"]

@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from workshop.export.recount import ballots_table
 from workshop.export.tables import ranking_table
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -54,3 +55,8 @@ def render(rounds: Sequence[Mapping[str, Any]], fmt: str) -> tuple[str, str]:
     if fmt == "json":
         return to_json(rounds), FORMATS[fmt]
     raise ValueError(fmt)
+
+
+def render_ballots(rounds: Sequence[Mapping[str, Any]]) -> str:
+    """Return the anonymised ballots of every round as CSV (what `workshop recount` reads)."""
+    return to_csv(*ballots_table(rounds))
