@@ -14,6 +14,7 @@ from workshop import create_app, export, snapshots
 from workshop import operations as ops
 from workshop.db import session_for
 from workshop.errors import Refused
+from workshop.i18n import explain
 from workshop.network import base_url, lan_address
 
 DEMO_TITLE = "Priorités régionales contre la pauvreté — démo"
@@ -94,11 +95,13 @@ def create(title: str, public_url: str | None) -> None:
 @click.argument("code")
 @click.option("--format", "fmt", type=click.Choice(sorted(export.FORMATS)), default="csv",
               show_default=True)
+@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True,
+              help="Language of the method notes.")
 @click.option("--ballots", is_flag=True,
               help="Export the anonymised ballots (CSV, for `workshop recount`) instead.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,
               help="File to write (default: standard output).")
-def export_command(code: str, fmt: str, ballots: bool, output: str | None) -> None:
+def export_command(code: str, fmt: str, lang: str, ballots: bool, output: str | None) -> None:
     """Export the ranked priorities (or the ballots) of every round of a workshop."""
     app = create_app()
     with app.app_context(), session_for(app) as db:
@@ -108,7 +111,10 @@ def export_command(code: str, fmt: str, ballots: bool, output: str | None) -> No
         if ballots:
             body = export.render_ballots(snapshots.export_ballots(db, workshop))
         else:
-            body, _mimetype = export.render(snapshots.export_rounds(db, workshop), fmt)
+            with app.test_request_context(f"/?lang={lang}"):
+                rounds = [{**r, "explanation": explain(r["method"])}
+                          for r in snapshots.export_rounds(db, workshop)]
+            body, _mimetype = export.render(rounds, fmt)
     if output:
         Path(output).write_text(body, encoding="utf-8")
     else:

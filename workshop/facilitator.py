@@ -18,6 +18,7 @@ from workshop import export, forms, snapshots
 from workshop import operations as ops
 from workshop.db import begin_write, get_session
 from workshop.errors import Refused
+from workshop.i18n import explain
 from workshop.models import Workshop
 from workshop.web import done, refused
 
@@ -137,7 +138,9 @@ def download(secret: str, fmt: str) -> Response:
     workshop = _workshop(secret)
     if fmt not in export.FORMATS:
         abort(404)
-    body, mimetype = export.render(snapshots.export_rounds(get_session(), workshop), fmt)
+    rounds = [{**r, "explanation": explain(r["method"])}
+              for r in snapshots.export_rounds(get_session(), workshop)]
+    body, mimetype = export.render(rounds, fmt)
     filename = f"workshop-{workshop.code}-ranking.{fmt}"
     return Response(body, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -44,9 +44,44 @@ REFUSALS = {
     "too_large": _l("This request is too large."),
 }
 
+METHOD_NAMES = {
+    "dots": _l("Dot voting"),
+    "approval": _l("Approval voting"),
+    "points": _l("Points allocation"),
+    "ranking": _l("Ranking"),
+    "pairwise": _l("Pairwise comparison"),
+}
+
+METHOD_EXPLANATIONS = {
+    "dots": _l("Each person places a few dots on the priorities they find most important; "
+               "the priorities with the most dots come first."),
+    "approval": _l("Each person ticks every priority they support; the priorities ticked by "
+                   "the most people come first."),
+    "points": _l("Each person shares out a budget of points between priorities; the "
+                 "priorities with the most points come first."),
+    "ranking": _l("Each person puts priorities in order; a priority earns one point for each "
+                  "priority ranked below it (Borda count), and the Schulze method checks "
+                  "which priority beats each other one head to head."),
+    "pairwise": _l("Each person picks the more important of two priorities, several times; "
+                   "a statistical model (Bradley–Terry) turns all these choices into a score "
+                   "out of 100."),
+}
+
+SCORE_UNITS = {
+    "dots": _l("dots"),
+    "approval": _l("approvals"),
+    "points": _l("points"),
+    "ranking": _l("Borda points"),
+    "pairwise": _l("score"),
+}
+
 SETTING_NAMES = {
     "dots": _l("the number of dots per person"),
     "max_per_option": _l("the number of dots on one priority"),
+    "max_approvals": _l("the number of priorities one can tick"),
+    "points": _l("the number of points per person"),
+    "top": _l("the number of priorities to rank"),
+    "pairs": _l("the number of comparisons per person"),
 }
 
 BALLOT_REASONS = {
@@ -54,6 +89,17 @@ BALLOT_REASONS = {
     "unknown_option": _l("One of these priorities is not part of this vote."),
     "bad_count": _l("Dots must be whole numbers."),
     "bad_ballot": _l("This ballot is not in the expected form."),
+    "too_many": _l("Your ballot has too many choices for this vote."),
+    "duplicate_option": _l("The same priority appears twice in your ballot."),
+    "duplicate_rank": _l("Two priorities have the same place: give each a different one."),
+    "bad_judgement": _l("This comparison is not valid. Reload the page."),
+    "same_option": _l("This comparison is not valid. Reload the page."),
+    "bad_choice": _l("This comparison is not valid. Reload the page."),
+}
+
+POINTS_REASONS = {
+    "over_budget": _l("You gave more points than you have (%(budget)s)."),
+    "bad_count": _l("Points must be whole numbers."),
 }
 
 
@@ -65,7 +111,10 @@ def refusal_message(error: Refused) -> str:
         cap = int(params.get("cap", 1))
         return ngettext("At most %(num)s dot on one priority.",
                         "At most %(num)s dots on one priority.", cap)
-    if error.code == "bad_ballot" and reason in BALLOT_REASONS:
+    if error.code == "bad_ballot" and params.get("method") == "points" and \
+            reason in POINTS_REASONS:
+        template = POINTS_REASONS[reason]
+    elif error.code == "bad_ballot" and reason in BALLOT_REASONS:
         template = BALLOT_REASONS[reason]
     else:
         template = REFUSALS.get(error.code, REFUSALS["bad_request"])
@@ -75,6 +124,21 @@ def refusal_message(error: Refused) -> str:
         return str(template) % params
     except (KeyError, TypeError, ValueError):
         return str(template).split("%(")[0].strip()
+
+
+def explain(method: str) -> str:
+    """Return the one plain sentence that explains a voting method."""
+    return str(METHOD_EXPLANATIONS.get(method, ""))
+
+
+def method_name(method: str) -> str:
+    """Return a voting method's name in the reader's language."""
+    return str(METHOD_NAMES.get(method, method))
+
+
+def score_unit(method: str) -> str:
+    """Return what a method's scores count, in the reader's language."""
+    return str(SCORE_UNITS.get(method, ""))
 
 
 def select_locale() -> str:
@@ -89,5 +153,7 @@ def select_locale() -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Attach Flask-Babel with our locale selector."""
+    """Attach Flask-Babel with our locale selector and the method texts for templates."""
     Babel(app, locale_selector=select_locale)
+    app.jinja_env.globals.update(explain=explain, method_name=method_name,
+                                 score_unit=score_unit)

@@ -274,7 +274,8 @@ def cast_ballot(session: Session, workshop: Workshop, participant: Participant,
         try:
             clean = get_method(vote.method).validate(ballot, vote.options, vote.settings)
         except BallotError as error:
-            raise Refused("bad_ballot", reason=error.code, **error.params) from error
+            raise Refused("bad_ballot", reason=error.code, method=vote.method,
+                          **error.params) from error
         content = _storable(clean)
         existing = session.scalar(select(Ballot).where(
             Ballot.round_id == vote.id, Ballot.participant_id == participant.id))

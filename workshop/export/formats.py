@@ -38,6 +38,7 @@ def to_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
 def to_json(rounds: Iterable[Mapping[str, Any]]) -> str:
     """Write one object per round: title, method, settings, voters and its ranking."""
     body = [{"number": r["number"], "title": r["title"], "method": r["method"],
+             **({"explanation": r["explanation"]} if "explanation" in r else {}),
              "settings": r["settings"], "status": r["status"], "voters": r["voters"],
              "ranking": [{"rank": s["rank"], "text": s["text"], "score": s["score"],
                           "supporters": s["supporters"]} for s in r["ranking"]]}

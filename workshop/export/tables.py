@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 RANKING_HEADERS = ("round", "round_title", "method", "settings", "status", "voters",
-                   "rank", "text", "score", "supporters")
+                   "rank", "text", "score", "supporters", "method_note")
 
 
 def ranking_table(rounds: Iterable[Mapping[str, Any]]) -> tuple[tuple[str, ...], list[list[Any]]]:
@@ -23,5 +23,6 @@ def ranking_table(rounds: Iterable[Mapping[str, Any]]) -> tuple[tuple[str, ...],
         for standing in vote["ranking"]:
             rows.append([vote["number"], vote["title"], vote["method"], settings,
                          vote["status"], vote["voters"], standing["rank"], standing["text"],
-                         standing["score"], standing["supporters"]])
+                         standing["score"], standing["supporters"],
+                         vote.get("explanation", "")])
     return RANKING_HEADERS, rows
