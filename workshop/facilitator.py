@@ -60,14 +60,7 @@ def panel(secret: str) -> str:
 
 
 def _int(fields: dict[str, Any], name: str) -> int:
-    value = fields.get(name)
-    if isinstance(value, bool):
-        raise Refused("bad_request")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 10:
-        return int(value.strip())
-    raise Refused("bad_request")
+    return forms.whole_number(fields.get(name))
 
 
 def _flag(fields: dict[str, Any], name: str) -> bool:

@@ -27,7 +27,7 @@ def whole_number(value: Any, code: str = "bad_request") -> int:
     if isinstance(value, int):
         return value
     text = str(value).strip() if value is not None else ""
-    if not text.isdigit() or len(text) > 6:
+    if not (text.isascii() and text.isdigit()) or len(text) > 9:
         raise Refused(code)
     return int(text)
 

@@ -21,6 +21,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from workshop import forms, snapshots, tokens
 from workshop import operations as ops
@@ -97,21 +98,18 @@ def phone_context(workshop: Workshop, participant: Participant) -> dict[str, Any
     """Gather what the phone page shows: the public view plus this person's own things."""
     db = get_session()
     view = snapshots.public_view(db, workshop)
-    mine = [{"id": i.id, "text": i.text, "status": i.status} for i in db.query(Idea).filter(
-        Idea.participant_id == participant.id).order_by(Idea.id)]
+    mine = [{"id": i.id, "text": i.text, "status": i.status} for i in db.scalars(
+        select(Idea).where(Idea.participant_id == participant.id).order_by(Idea.id))]
     vote = snapshots.current_round(db, workshop)
-    ballot = None
-    if vote is not None:
-        from workshop.models import Ballot
-
-        row = db.query(Ballot).filter(Ballot.round_id == vote.id,
-                                      Ballot.participant_id == participant.id).one_or_none()
-        ballot = row.content if row is not None else None
+    ballot = snapshots.own_ballot(db, vote, participant.id) if vote is not None else None
     options = list(vote.options) if vote is not None else []
     texts = snapshots.idea_texts(db, options)
+    pair = None
+    if vote is not None and vote.method == "pairwise" and vote.status == "open":
+        pair = snapshots.pair_for(db, vote, participant.id)
     return {"workshop": workshop, "view": view, "mine": mine, "ballot": ballot,
             "options": [{"id": i, "text": texts.get(i, "")} for i in options],
-            "client_id": tokens.new_client_id()}
+            "texts": texts, "pair": pair, "client_id": tokens.new_client_id()}
 
 
 @bp.get("/j/<code>")
@@ -136,7 +134,8 @@ def phone_state(code: str) -> Response:
     workshop = _workshop_or_404(code)
     participant = ensure_participant(workshop)
     context = phone_context(workshop, participant)
-    return jsonify({**context["view"], "mine": context["mine"], "ballot": context["ballot"]})
+    return jsonify({**context["view"], "mine": context["mine"], "ballot": context["ballot"],
+                    "pair": context["pair"]})
 
 
 def _command_fields() -> dict[str, Any]:
