@@ -62,10 +62,12 @@ class Watcher:
 
 
 def shoot(page: Page, name: str) -> None:
-    """Save a screenshot to docs/screenshots when WORKSHOP_SCREENSHOTS=1 is set."""
+    """Save a screenshot of the top of a page to docs/screenshots/ when
+    WORKSHOP_SCREENSHOTS=1 is set."""
     if not SHOTS:
         return
     SHOT_DIR.mkdir(parents=True, exist_ok=True)
+    page.evaluate("window.scrollTo(0, 0)")
     # Let the bars' width transition finish and web fonts settle before the picture.
     page.wait_for_timeout(600)
     page.screenshot(path=str(SHOT_DIR / name), full_page=False)
@@ -180,3 +182,44 @@ def serious_violations(page: Page) -> list[str]:
         found.append(f"{violation['impact']} {violation['id']}: {violation['help']} "
                      f"-> {targets[:5]}")
     return found
+
+
+# --- layout -------------------------------------------------------------------------
+
+SMALL_TARGETS = """
+(minimum) => {
+  const found = [];
+  const controls = document.querySelectorAll(
+    "a[href], button, input:not([type=hidden]), textarea, select, summary");
+  for (const node of controls) {
+    const box = node.getBoundingClientRect();
+    if (!box.width || !box.height || box.right < 0 || box.left > innerWidth) continue;
+    if (box.height < minimum || box.width < minimum) {
+      const size = `${Math.round(box.width)}x${Math.round(box.height)}`;
+      found.push(`${node.outerHTML.slice(0, 80)}: ${size}`);
+    }
+  }
+  return found;
+}
+"""
+
+
+def assert_thumb_friendly(page: Page, minimum: int = 48) -> None:
+    """Check a phone page: every control at least `minimum` px both ways, no sideways
+    scrolling."""
+    small = page.evaluate(SMALL_TARGETS, minimum)
+    assert small == [], f"touch targets under {minimum}px: {small}"
+    width = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
+    assert width[0] <= width[1], f"the page scrolls sideways: {width}"
+
+
+def assert_fits_the_screen(page: Page, *selectors: str) -> None:
+    """Check a projector page: no scrolling, and each selector's last element in sight."""
+    size = page.evaluate("[document.documentElement.scrollHeight, innerHeight,"
+                         " document.documentElement.scrollWidth, innerWidth]")
+    assert size[0] <= size[1] and size[2] <= size[3], f"the projector page scrolls: {size}"
+    height = page.viewport_size["height"]
+    for selector in selectors:
+        box = page.locator(selector).last.bounding_box()
+        assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height, \
+            f"{selector} is off the screen: {box}"

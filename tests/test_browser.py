@@ -9,6 +9,7 @@ Set WORKSHOP_SCREENSHOTS=1 to (re)write the pictures in docs/screenshots/.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -22,7 +23,9 @@ from browser_support import (
     Watcher,
     add_idea,
     approve,
+    assert_fits_the_screen,
     assert_not_reloaded,
+    assert_thumb_friendly,
     close_and_reveal,
     command,
     create_workshop,
@@ -99,7 +102,7 @@ def test_whole_loop_on_a_small_phone(server, browser, watch):
 
     projector = watch.page(watch.context(browser, **PROJECTOR), "projector")
     projector.goto(f"{server.url}/s/{code}")
-    expect(projector.locator(".join-code")).to_have_text(code)
+    expect(projector.locator(".join-code [data-code]")).to_have_text(code)
     expect(projector.locator(".qr svg")).to_be_visible()
 
     phone = watch.page(watch.context(browser, **PHONE), "phone")
@@ -118,6 +121,8 @@ def test_whole_loop_on_a_small_phone(server, browser, watch):
     phone.locator("#idea-form button[type='submit']").tap()
     expect(phone.locator("[data-live='mine']")).to_contain_text(IDEAS[0])
     expect(phone.locator("#idea-form textarea")).to_have_value("")
+    sent = phone.locator("#idea-form").get_attribute("data-sent-text")
+    expect(phone.locator("#idea-form .form-status")).to_have_text(sent)  # still shown
 
     expect(idea_item(facilitator, IDEAS[0])).to_be_visible()
     approve(facilitator, IDEAS[0])
@@ -129,6 +134,8 @@ def test_whole_loop_on_a_small_phone(server, browser, watch):
     expect(projector.locator(".wall")).to_contain_text(IDEAS[-1])
     expect(phone.locator("[data-live='wall'] li")).to_have_count(len(IDEAS))
     assert_not_reloaded(phone)
+    assert_thumb_friendly(phone)
+    assert_fits_the_screen(projector, ".wall-card", ".join-code", ".counts")
     shoot(phone, "phone-ideas.png")
     shoot(projector, "projector-ideas.png")
 
@@ -157,6 +164,7 @@ def test_whole_loop_on_a_small_phone(server, browser, watch):
     minus(phone, IDEAS[4]).tap()
     minus(phone, IDEAS[3]).tap()
     expect(remaining).to_have_text("2")
+    assert_thumb_friendly(phone)
     shoot(phone, "phone-vote.png")
     phone.locator("#ballot-form button[type='submit']").tap()
     expect(phone.locator("#panel .flash-ok")).to_be_visible()
@@ -179,6 +187,8 @@ def test_whole_loop_on_a_small_phone(server, browser, watch):
     expect(projector.locator(".bars .bar-row").first).to_contain_text(IDEAS[1])
     expect(projector.locator(".bars .bar-row").first.locator(".bar-score")).to_have_text("4")
     expect(projector.locator(".counts [data-connected]")).to_have_text("4")
+    facilitator.goto(f"{server.url}/f/{secret}")  # the bookmarked link, reopened
+    expect(facilitator.locator("#panel [data-voted]")).to_have_text("4")
     shoot(facilitator, "facilitator.png")
 
     close_and_reveal(facilitator)
@@ -188,6 +198,8 @@ def test_whole_loop_on_a_small_phone(server, browser, watch):
     assert_not_reloaded(phone)
     expect(projector.locator(".bars .bar-row")).to_have_count(len(IDEAS))
     expect(projector.locator(".stage-sub")).to_contain_text("4")
+    assert_fits_the_screen(projector, ".bar-row", ".join-code", ".counts")
+    assert_thumb_friendly(phone)
     shoot(projector, "projector-results.png")
 
 
@@ -226,14 +238,20 @@ def test_phone_without_javascript_joins_proposes_and_votes(server, browser, watc
 
 
 def test_phone_is_french_first_and_switches_to_english(server, browser, watch):
+    """French unless asked; the "English" link switches, and the choice is remembered."""
     facilitator = watch.page(watch.context(browser, **LAPTOP), "facilitator")
     code, _secret = create_workshop(facilitator, server.url, "Langues")
     command(facilitator, "open-ideas")
     phase_moved(facilitator, "open-ideas")
 
     phone = watch.page(watch.context(browser, **PHONE), "phone")
-    phone.goto(f"{server.url}/j/{code}")
+    # Let the page's first live refresh finish before switching: a response to a request
+    # sent with the old cookie would put the old session (French) back, since every
+    # response rewrites the session cookie (see the report on SESSION_REFRESH_EACH_REQUEST).
+    with phone.expect_response(lambda response: response.url.endswith("/panel")):
+        phone.goto(f"{server.url}/j/{code}")
     expect(phone.locator("html")).to_have_attribute("lang", "fr")
+    expect(phone.locator("#panel h1")).not_to_have_text("Propose a priority")
     switch = phone.locator("nav.lang a[hreflang='en']")
     expect(switch).to_have_attribute("lang", "en")
     switch.tap()
@@ -241,11 +259,16 @@ def test_phone_is_french_first_and_switches_to_english(server, browser, watch):
     expect(phone.locator("#panel h1")).to_have_text("Propose a priority")
     expect(phone.locator("nav.lang a[hreflang='fr']")).to_be_visible()
     # The choice is remembered: the live panel and the next visit stay in English.
+    command(facilitator, "open-lobby")
+    expect(phone.locator("#panel h1")).to_have_text("Welcome!")
     phone.goto(f"{server.url}/j/{code}")
     expect(phone.locator("html")).to_have_attribute("lang", "en")
+    expect(phone.locator("#panel h1")).to_have_text("Welcome!")
 
 
 def test_pages_have_no_serious_accessibility_violations(server, browser, watch):
+    """axe finds nothing serious or critical on the home, phone, projector and facilitator
+    pages, in the ideas and vote phases."""
     found: dict[str, list[str]] = {}
     home = watch.page(watch.context(browser, **PHONE), "home")
     home.goto(server.url + "/")
@@ -260,6 +283,8 @@ def test_pages_have_no_serious_accessibility_violations(server, browser, watch):
     phone.locator("#idea-form textarea").fill("Des logements sociaux près des services")
     phone.locator("#idea-form button[type='submit']").tap()
     expect(phone.locator("[data-live='mine']")).to_be_visible()
+    expect(idea_item(facilitator, "Des logements sociaux", "pending")).to_be_visible()
+    found["facilitator (ideas)"] = serious_violations(facilitator)
     approve(facilitator, "Des logements sociaux près des services")
     add_idea(facilitator, "Un transport collectif abordable entre les MRC")
     expect(phone.locator("[data-live='wall'] li")).to_have_count(2)
@@ -284,10 +309,85 @@ def test_pages_have_no_serious_accessibility_violations(server, browser, watch):
     assert report == {}, json.dumps(report, indent=2, ensure_ascii=False)
 
 
+# Holds every facilitator panel fragment back a while and counts those on their way, so a
+# test can type exactly while a live refresh is in flight.
+SLOW_PANEL = """
+(function () {
+  var original = window.fetch;
+  window.__panelsInFlight = 0;
+  window.fetch = function (url) {
+    var answer = original.apply(this, arguments);
+    if (!/\\/panel$/.test(String(url))) { return answer; }
+    window.__panelsInFlight += 1;
+    return answer.then(function (response) {
+      return new Promise(function (resolve) {
+        setTimeout(function () { window.__panelsInFlight -= 1; resolve(response); }, 1200);
+      });
+    });
+  };
+})();
+"""
+
+
+def wait_until(page, expression: str, timeout: float = 10.0) -> None:
+    """Poll a page until an expression is true (page.wait_for_function would need eval,
+    which the pages' Content-Security-Policy rightly forbids)."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"still false after {timeout}s: {expression}"
+        page.wait_for_timeout(25)
+
+
+def test_facilitator_typing_survives_a_live_refresh(server, browser, watch):
+    """A push that arrives while the facilitator types must not wipe what they typed."""
+    context = watch.context(browser, **LAPTOP)
+    facilitator = watch.page(context, "facilitator")
+    code, _secret = create_workshop(facilitator, server.url, "Saisie")
+    context.add_init_script(SLOW_PANEL)
+    facilitator.reload()
+    wait_until(facilitator, "window.__panelsInFlight === 0")
+    phone = watch.page(watch.context(browser, **PHONE), "phone")
+    phone.goto(f"{server.url}/j/{code}")  # the connected count changes: a push, a refresh
+    wait_until(facilitator, "window.__panelsInFlight > 0")
+    facilitator.locator("#add-idea").fill("Des cuisines collectives")
+    wait_until(facilitator, "window.__panelsInFlight === 0")
+    expect(facilitator.locator("#add-idea")).to_have_value("Des cuisines collectives")
+    expect(facilitator.locator("#add-idea")).to_be_focused()
+    facilitator.locator('#panel form[action$="/do/add-idea"] button[type="submit"]').click()
+    expect(idea_item(facilitator, "Des cuisines collectives", "approved")).to_have_count(1)
+    expect(facilitator.locator("#panel [data-connected]")).to_have_text("1")
+
+
+def test_phone_follows_two_quick_moves_on_slow_wifi(server, browser, watch):
+    """Close then reveal at once, while the phone's first panel is still loading (a
+    crowded Wi-Fi): the phone must end on the results, not on "results soon"."""
+    facilitator = watch.page(watch.context(browser, **LAPTOP), "facilitator")
+    code, _secret = create_workshop(facilitator, server.url, "Wi-Fi lent")
+    add_idea(facilitator, "Des cuisines collectives")
+    start_vote(facilitator)
+    context = watch.context(browser, **PHONE)
+    context.add_init_script(SLOW_PANEL)
+    phone = watch.page(context, "phone")
+    phone.goto(f"{server.url}/j/{code}")
+    plus(phone, "Des cuisines collectives").tap()
+    phone.locator("#ballot-form button[type='submit']").tap()
+    expect(phone.locator("#panel .flash-ok")).to_be_visible()
+    wait_until(phone, "window.__panelsInFlight === 0")
+
+    command(facilitator, "close-round")
+    wait_until(phone, "window.__panelsInFlight > 0")  # the "closed" panel is on its way
+    command(facilitator, "reveal")
+    expect(facilitator.locator('#panel form[action$="/do/reveal"] input[name="reveal"]')
+           ).to_have_value("0")
+    expect(phone.locator("#panel ol.ranking li")).to_have_count(1)
+    expect(phone.locator("#panel ol.ranking")).to_contain_text("Des cuisines collectives")
+
+
 XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=1</script>'
 
 
 def test_text_typed_by_participants_stays_text(server, browser, watch):
+    """Markup in an idea is shown as its letters everywhere and never runs."""
     facilitator = watch.page(watch.context(browser, **LAPTOP), "facilitator")
     code, _secret = create_workshop(facilitator, server.url, "Texte")
     command(facilitator, "open-ideas")
@@ -307,10 +407,12 @@ def test_text_typed_by_participants_stays_text(server, browser, watch):
     expect(option(phone, XSS)).to_be_visible()
     expect(projector.locator(".bar-text")).to_have_text([XSS])
 
-    for name, page in (("phone", phone), ("projector", projector),
-                       ("facilitator", facilitator)):
-        page.reload()  # the server-rendered page, not only what the scripts drew
-        expect(page.get_by_text(XSS, exact=False).first).to_be_visible()
-        assert page.evaluate("typeof window.__xss") == "undefined", name
-        assert page.locator('img[src="x"]').count() == 0, name
-        assert page.locator("script:not([src])").count() == 0, name
+    pages = (("phone", phone), ("projector", projector), ("facilitator", facilitator))
+    for reloaded in (False, True):  # as the scripts drew it, then as the server renders it
+        for name, page in pages:
+            if reloaded:
+                page.reload()
+            expect(page.get_by_text(XSS, exact=False).first).to_be_visible()
+            assert page.evaluate("typeof window.__xss") == "undefined", name
+            assert page.locator('img[src="x"]').count() == 0, name
+            assert page.locator("script:not([src])").count() == 0, name

@@ -75,9 +75,11 @@ def _open_round(db: Session, w: Workshop, f: dict[str, Any]) -> Any:
     if not isinstance(method, str) or method not in forms.SETTING_FIELDS:
         raise Refused("unknown_method")
     title = f.get("title") or _("Which priorities matter most for the region?")
+    # The page's form says it offered the checkbox (an unticked box sends nothing);
+    # a script that leaves the field out gets the default, live totals shown.
+    show_live = _flag(f, "show_live") if "show_live" in f or "live_offered" in f else True
     vote = ops.open_round(db, w, title=title, method=method,
-                          settings=forms.settings_from_fields(method, f),
-                          show_live=_flag(f, "show_live"))
+                          settings=forms.settings_from_fields(method, f), show_live=show_live)
     return {"round": vote.id}
 
 

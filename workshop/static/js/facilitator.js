@@ -6,6 +6,7 @@
   var panel = document.getElementById("panel");
   if (!live || !panel || !window.fetch) { return; }
   var pending = false;
+  var latest = 0;
 
   function busy() {
     var active = document.activeElement;
@@ -18,7 +19,11 @@
   function refresh() {
     if (busy()) { pending = true; return; }
     pending = false;
+    var ticket = ++latest;
     live.fetchFragment(panel.getAttribute("data-panel-url")).then(function (fresh) {
+      if (ticket !== latest) { return; }  /* a newer fragment is on its way */
+      /* The facilitator may have started typing while the fragment was on its way. */
+      if (busy()) { pending = true; return; }
       panel.innerHTML = "";
       while (fresh.firstChild) { panel.appendChild(fresh.firstChild); }
     });

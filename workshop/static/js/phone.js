@@ -8,6 +8,7 @@
   var code = panel.getAttribute("data-code");
   var panelUrl = panel.getAttribute("data-panel-url");
   var refreshing = false;
+  var queued = null;
 
   function viewKey(state) {
     var round = state.round;
@@ -20,24 +21,50 @@
     return inner ? inner.getAttribute("data-view-key") : "";
   }
 
+  /* Swap the live parts (idea lists) in place, leaving the form being typed in alone;
+     say false if the fresh fragment has a part this page lacks. */
+  function swapParts(fresh) {
+    var parts = fresh.querySelectorAll("[data-live]");
+    for (var i = 0; i < parts.length; i++) {
+      if (!panel.querySelector('[data-live="' + parts[i].getAttribute("data-live") + '"]')) {
+        return false;
+      }
+    }
+    for (var j = 0; j < parts.length; j++) {
+      var old = panel.querySelector('[data-live="' + parts[j].getAttribute("data-live") + '"]');
+      old.parentNode.replaceChild(parts[j].cloneNode(true), old);
+    }
+    return true;
+  }
+
+  function swapAll(fresh) {
+    panel.innerHTML = "";
+    while (fresh.firstChild) { panel.appendChild(fresh.firstChild); }
+    enhance();
+  }
+
+  /* One fragment request at a time; a push that comes meanwhile is not dropped but
+     queued, so two quick moves (close, then reveal) both reach a phone on slow Wi-Fi. */
   function refresh(partsOnly) {
-    if (refreshing) { return; }
+    if (refreshing) {
+      queued = (queued === "all" || !partsOnly) ? "all" : "parts";
+      return;
+    }
     refreshing = true;
     live.fetchFragment(panelUrl).then(function (fresh) {
       refreshing = false;
-      if (partsOnly) {
-        var parts = fresh.querySelectorAll("[data-live]");
-        for (var i = 0; i < parts.length; i++) {
-          var old = panel.querySelector('[data-live="' + parts[i].getAttribute("data-live") + '"]');
-          if (old) { old.parentNode.replaceChild(parts[i].cloneNode(true), old); }
-          else { return refresh(false); }
-        }
-        return;
-      }
-      panel.innerHTML = "";
-      while (fresh.firstChild) { panel.appendChild(fresh.firstChild); }
-      enhance();
-    }, function () { refreshing = false; });
+      var inner = fresh.querySelector("[data-view-key]");
+      var sameView = inner !== null && inner.getAttribute("data-view-key") === currentKey();
+      if (!partsOnly || !sameView || !swapParts(fresh)) { swapAll(fresh); }
+      var next = queued;
+      queued = null;
+      if (next) { refresh(next === "parts"); }
+    }, function () {
+      refreshing = false;
+      var next = queued;
+      queued = null;
+      if (next) { refresh(next === "parts"); }
+    });
   }
 
   function onState(state) {

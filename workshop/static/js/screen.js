@@ -19,7 +19,11 @@
     if (!ideas.length) { return el("p", "stage-message", t("no-ideas")); }
     var list = el("ul", "wall");
     if (ideas.length > 12) { list.className = "wall dense"; }
-    for (var i = 0; i < ideas.length; i++) { list.appendChild(el("li", "wall-card", ideas[i].text)); }
+    for (var i = 0; i < ideas.length; i++) {
+      var card = el("li", "wall-card");
+      card.appendChild(el("span", "wall-text", ideas[i].text));
+      list.appendChild(card);
+    }
     return list;
   }
 
@@ -53,6 +57,18 @@
     return line;
   }
 
+  /* Shrink the stage's type until everything fits on the screen: a projector cannot
+     scroll, and the largest type that fits is the one read best from the back. */
+  function fit() {
+    var box = stage.parentNode;
+    var scale = 1;
+    stage.style.fontSize = "";
+    while (box.scrollHeight > box.clientHeight + 1 && scale > 0.45) {
+      scale -= 0.05;
+      stage.style.fontSize = scale.toFixed(2) + "em";
+    }
+  }
+
   function render(state) {
     if (!state) { return; }
     var title = document.querySelector("[data-title]");
@@ -80,7 +96,10 @@
         stage.appendChild(el("p", "stage-message", t("closed")));
       }
     }
+    fit();
   }
+
+  window.addEventListener("resize", fit);
 
   live.connect({ code: stage.getAttribute("data-code"), role: "screen", event: "screen_changed",
     onState: render, offlineText: t("offline") });
