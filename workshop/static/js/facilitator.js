@@ -24,9 +24,53 @@
       if (ticket !== latest) { return; }  /* a newer fragment is on its way */
       /* The facilitator may have started typing while the fragment was on its way. */
       if (busy()) { pending = true; return; }
+      var kept = roundFormValues();
       panel.innerHTML = "";
       while (fresh.firstChild) { panel.appendChild(fresh.firstChild); }
+      restoreRoundForm(kept);
+      enhanceRoundForm();
     });
+  }
+
+  /* The vote set-up form survives live refreshes: what was chosen is put back. */
+  function roundFormValues() {
+    var form = panel.querySelector("[data-round-form]");
+    if (!form) { return null; }
+    var values = {};
+    var fields = form.querySelectorAll("input, select");
+    for (var i = 0; i < fields.length; i++) {
+      var field = fields[i];
+      if (field.type === "hidden") { continue; }
+      values[field.name] = field.type === "checkbox" ? field.checked : field.value;
+    }
+    return values;
+  }
+
+  function restoreRoundForm(values) {
+    var form = panel.querySelector("[data-round-form]");
+    if (!form || !values) { return; }
+    var fields = form.querySelectorAll("input, select");
+    for (var i = 0; i < fields.length; i++) {
+      var field = fields[i];
+      if (!(field.name in values)) { continue; }
+      if (field.type === "checkbox") { field.checked = values[field.name]; }
+      else if (field.type !== "hidden") { field.value = values[field.name]; }
+    }
+  }
+
+  /* Show only the settings of the chosen method (all are shown without script). */
+  function enhanceRoundForm() {
+    var form = panel.querySelector("[data-round-form]");
+    if (!form) { return; }
+    var select = form.querySelector("[data-method-select]");
+    function sync() {
+      var groups = form.querySelectorAll("[data-for-method]");
+      for (var i = 0; i < groups.length; i++) {
+        groups[i].hidden = groups[i].getAttribute("data-for-method") !== select.value;
+      }
+    }
+    select.addEventListener("change", sync);
+    sync();
   }
 
   panel.addEventListener("focusout", function () {
@@ -52,6 +96,7 @@
     });
   });
 
+  enhanceRoundForm();
   live.connect({ code: panel.getAttribute("data-code"), role: "facilitator",
     secret: panel.getAttribute("data-secret"), event: "facilitator_changed",
     onState: function () { refresh(); } });

@@ -73,39 +73,48 @@
     else if (state.phase === "ideas") { refresh(true); }
   }
 
+  /* Budget ballots (dots, points): steppers and a live count of what is left. */
   function remainingOf(form) {
-    var budget = parseInt(form.getAttribute("data-dots"), 10);
+    var budget = parseInt(form.getAttribute("data-budget"), 10);
     var inputs = form.querySelectorAll('input[type="number"]');
     var used = 0;
     for (var i = 0; i < inputs.length; i++) { used += parseInt(inputs[i].value, 10) || 0; }
     return budget - used;
   }
 
+  function markChosen(form) {
+    var options = form.querySelectorAll(".option");
+    for (var i = 0; i < options.length; i++) {
+      var input = options[i].querySelector("input, select");
+      var value = input.type === "checkbox" ? (input.checked ? 1 : 0) : (parseInt(input.value, 10) || 0);
+      if (value > 0) { options[i].classList.add("chosen"); } else { options[i].classList.remove("chosen"); }
+    }
+  }
+
   function updateRemaining(form) {
     var left = remainingOf(form);
     var box = form.querySelector("[data-remaining]");
     if (box) { box.textContent = String(left); }
-    var options = form.querySelectorAll(".option");
-    for (var i = 0; i < options.length; i++) {
-      var input = options[i].querySelector("input");
-      var value = parseInt(input.value, 10) || 0;
-      options[i].className = value > 0 ? "option chosen" : "option";
-    }
+    markChosen(form);
     return left;
   }
 
-  function enhanceBallot(form) {
+  function enhanceBudget(form) {
     var cap = parseInt(form.getAttribute("data-cap"), 10);
+    var size = parseInt(form.getAttribute("data-step-size"), 10) || 1;
     var buttons = form.querySelectorAll("button.step");
     for (var i = 0; i < buttons.length; i++) {
       buttons[i].hidden = false;
       buttons[i].addEventListener("click", function (event) {
         var button = event.currentTarget;
         var input = button.parentNode.querySelector("input");
-        var step = parseInt(button.getAttribute("data-step"), 10);
-        var value = (parseInt(input.value, 10) || 0) + step;
-        if (value < 0 || value > cap) { return; }
-        if (step > 0 && remainingOf(form) <= 0) { return; }
+        var current = parseInt(input.value, 10) || 0;
+        var step = parseInt(button.getAttribute("data-step"), 10) * size;
+        var left = remainingOf(form);
+        var value = current + step;
+        if (step > 0) { value = Math.min(value, current + left, cap); }
+        value = Math.max(0, value);
+        if (value === current) { return; }
         input.value = String(value);
         updateRemaining(form);
       });
@@ -114,19 +123,106 @@
     updateRemaining(form);
   }
 
+  /* Approval: tick boxes, never more than the round allows. */
+  function enhanceApproval(form) {
+    var limit = parseInt(form.getAttribute("data-limit"), 10) || 0;
+    function update() {
+      var boxes = form.querySelectorAll('input[type="checkbox"]');
+      var ticked = 0;
+      for (var i = 0; i < boxes.length; i++) { if (boxes[i].checked) { ticked++; } }
+      for (var j = 0; j < boxes.length; j++) {
+        boxes[j].disabled = limit > 0 && ticked >= limit && !boxes[j].checked;
+      }
+      var count = form.querySelector("[data-ticked]");
+      if (count) { count.textContent = String(ticked); }
+      markChosen(form);
+    }
+    form.addEventListener("change", update);
+    update();
+  }
+
+  /* Ranking: tap priorities in order; tap a ranked one again to take it out. The hidden
+     menus stay the form's real fields, so the same request is sent as without script. */
+  function enhanceRanking(form) {
+    var top = parseInt(form.getAttribute("data-top"), 10);
+    var rows = form.querySelectorAll(".option-rank");
+    var help = panel.querySelector("[data-tap-help]");
+    if (help) { help.hidden = false; }
+    function order() {
+      var ranked = [];
+      for (var i = 0; i < rows.length; i++) {
+        var place = parseInt(rows[i].querySelector("select").value, 10);
+        if (place) { ranked.push({ row: rows[i], place: place }); }
+      }
+      ranked.sort(function (a, b) { return a.place - b.place; });
+      return ranked;
+    }
+    function renumber(ranked) {
+      for (var i = 0; i < rows.length; i++) {
+        rows[i].querySelector("select").value = "";
+        rows[i].querySelector("[data-place]").textContent = "";
+        rows[i].classList.remove("chosen");
+      }
+      for (var j = 0; j < ranked.length; j++) {
+        ranked[j].row.querySelector("select").value = String(j + 1);
+        ranked[j].row.querySelector("[data-place]").textContent = String(j + 1);
+        ranked[j].row.classList.add("chosen");
+      }
+    }
+    for (var i = 0; i < rows.length; i++) {
+      var tap = rows[i].querySelector(".rank-tap");
+      tap.hidden = false;
+      rows[i].querySelector(".rank-select").hidden = true;
+      rows[i].addEventListener("click", function (event) {
+        var row = event.currentTarget;
+        var ranked = order();
+        var position = -1;
+        for (var j = 0; j < ranked.length; j++) { if (ranked[j].row === row) { position = j; } }
+        if (position >= 0) { ranked.splice(position, 1); }
+        else if (ranked.length < top) { ranked.push({ row: row, place: ranked.length + 1 }); }
+        renumber(ranked);
+      });
+    }
+    renumber(order());
+  }
+
+  /* Pairwise: the card tapped is the choice; sent as a hidden field so fetch carries it. */
+  function enhancePairwise(form) {
+    var choice = document.createElement("input");
+    choice.type = "hidden";
+    choice.name = "choice";
+    form.appendChild(choice);
+    var buttons = form.querySelectorAll('button[type="submit"]');
+    for (var i = 0; i < buttons.length; i++) {
+      buttons[i].removeAttribute("name");
+      buttons[i].addEventListener("click", function (event) {
+        choice.value = event.currentTarget.value;
+      });
+    }
+  }
+
+  function checkBeforeSending(form) {
+    var method = form.getAttribute("data-method");
+    if (method === "dots" || method === "points") { return updateRemaining(form) >= 0; }
+    return true;
+  }
+
   function enhanceForm(form) {
     var status = form.querySelector(".form-status");
     form.addEventListener("submit", function (event) {
       event.preventDefault();
-      if (form.id === "ballot-form" && updateRemaining(form) < 0) {
+      if (form.id === "ballot-form" && !checkBeforeSending(form)) {
         status.textContent = form.getAttribute("data-over-text") || "−";
         return;
       }
-      var button = form.querySelector('button[type="submit"]');
-      button.disabled = true;
+      var buttons = form.querySelectorAll('button[type="submit"]');
+      for (var b = 0; b < buttons.length; b++) { buttons[b].disabled = true; }
       status.textContent = "…";
+      var enable = function () {
+        for (var c = 0; c < buttons.length; c++) { buttons[c].disabled = false; }
+      };
       live.send(form).then(function (answer) {
-        button.disabled = false;
+        enable();
         if (answer.ok) {
           form.querySelector('input[name="client_id"]').value = live.newId();
           if (form.id === "idea-form") {
@@ -141,15 +237,19 @@
           if (answer.error === "round_closed" || answer.error === "ideas_closed") { refresh(false); }
         }
       }, function () {
-        button.disabled = false;
+        enable();
         status.textContent = panel.getAttribute("data-offline-text");
       });
     });
   }
 
+  var ENHANCERS = { dots: enhanceBudget, points: enhanceBudget, approval: enhanceApproval,
+    ranking: enhanceRanking, pairwise: enhancePairwise };
+
   function enhance() {
     var ballot = document.getElementById("ballot-form");
-    if (ballot) { enhanceBallot(ballot); }
+    var enhancer = ballot ? ENHANCERS[ballot.getAttribute("data-method")] : null;
+    if (enhancer) { enhancer(ballot); }
     var forms = panel.querySelectorAll("form[data-live-form]");
     for (var i = 0; i < forms.length; i++) { enhanceForm(forms[i]); }
   }

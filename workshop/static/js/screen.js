@@ -8,6 +8,17 @@
 
   function t(key) { return stage.getAttribute("data-t-" + key) || ""; }
 
+  /* French puts 0 and 1 in the singular, English only 1. */
+  function counted(n, key) {
+    var lang = document.documentElement.getAttribute("lang") || "fr";
+    var singular = lang === "fr" ? n <= 1 : n === 1;
+    return n + " " + t(key + (singular ? "-one" : "-other"));
+  }
+
+  function number(value) {
+    return Math.round(value) === value ? String(value) : value.toFixed(1);
+  }
+
   function el(tag, className, text) {
     var node = document.createElement(tag);
     if (className) { node.className = className; }
@@ -44,7 +55,7 @@
       track.appendChild(fill);
       body.appendChild(track);
       item.appendChild(body);
-      item.appendChild(el("span", "bar-score", row.score));
+      item.appendChild(el("span", "bar-score", number(row.score)));
       box.appendChild(item);
     }
     return box;
@@ -52,9 +63,15 @@
 
   function voted(state) {
     var line = el("p", "voted");
-    line.appendChild(el("strong", "voted-count", state.voted));
-    line.appendChild(document.createTextNode(" " + t("voted")));
+    var text = counted(state.voted, "voted");
+    var space = text.indexOf(" ");
+    line.appendChild(el("strong", "voted-count", text.slice(0, space)));
+    line.appendChild(document.createTextNode(text.slice(space)));
     return line;
+  }
+
+  function methodNote(round) {
+    return el("p", "method-note", t("explain-" + round.method));
   }
 
   /* Shrink the stage's type until everything fits on the screen: a projector cannot
@@ -84,12 +101,15 @@
       stage.appendChild(wall(state.ideas));
     } else if (state.phase === "vote" && round) {
       title.textContent = round.title;
+      stage.appendChild(methodNote(round));
       stage.appendChild(voted(state));
       stage.appendChild(state.results ? bars(state.results) : el("p", "stage-message", t("hidden")));
     } else if (state.phase === "results" && round) {
       title.textContent = round.title;
       if (state.results) {
-        stage.appendChild(el("p", "stage-sub", t("results") + " · " + state.results.voters + " " + t("voters")));
+        stage.appendChild(el("p", "stage-sub", t("results") + " · " +
+          counted(state.results.voters, "voters") + " · " + t("unit-" + round.method)));
+        if (state.results.disagree_top) { stage.appendChild(el("p", "note-disagree", t("disagree"))); }
         stage.appendChild(bars(state.results));
       } else {
         stage.appendChild(voted(state));
