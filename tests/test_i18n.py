@@ -139,8 +139,8 @@ def test_lazy_and_plural_messages_are_extracted():
     template = load(POT)
     assert template.get("This idea does not exist.") is not None  # lazy_gettext (_l)
     assert template.get("Thank you! Your idea will appear once approved.") is not None
-    plural = template.get("%(num)s dot")
-    assert plural is not None and plural.id == ("%(num)s dot", "%(num)s dots")
+    plural = template.get("%(num)s ballot")
+    assert plural is not None and plural.id == ("%(num)s ballot", "%(num)s ballots")
 
 
 # --- the pages ------------------------------------------------------------------------
@@ -176,14 +176,14 @@ def test_unknown_language_falls_back_to_french(client):
 
 
 def test_plurals_in_both_languages(app):
-    french = load(po_path("fr")).get("%(num)s dot").string
+    french = load(po_path("fr")).get("%(num)s ballot").string
     with app.test_request_context("/?lang=en"):
-        assert ngettext("%(num)s dot", "%(num)s dots", 1) == "1 dot"
-        assert ngettext("%(num)s dot", "%(num)s dots", 2) == "2 dots"
-        assert ngettext("%(num)s dot", "%(num)s dots", 0) == "0 dots"
+        assert ngettext("%(num)s ballot", "%(num)s ballots", 1) == "1 ballot"
+        assert ngettext("%(num)s ballot", "%(num)s ballots", 2) == "2 ballots"
+        assert ngettext("%(num)s ballot", "%(num)s ballots", 0) == "0 ballots"
     with app.test_request_context("/"):
         for n, form in ((0, 0), (1, 0), (2, 1), (5, 1)):
-            assert ngettext("%(num)s dot", "%(num)s dots", n) == french[form] % {"num": n}
+            assert ngettext("%(num)s ballot", "%(num)s ballots", n) == french[form] % {"num": n}
 
 
 def test_lazy_refusal_messages_follow_the_language(app):
