@@ -416,3 +416,84 @@ def test_text_typed_by_participants_stays_text(server, browser, watch):
             assert page.evaluate("typeof window.__xss") == "undefined", name
             assert page.locator('img[src="x"]').count() == 0, name
             assert page.locator("script:not([src])").count() == 0, name
+
+
+def open_round(page, method: str, **fields: str) -> None:
+    """Start a vote with another method from the facilitator's form."""
+    form = page.locator("#panel form[data-round-form]")
+    form.locator("[data-method-select]").select_option(method)
+    for name, value in fields.items():
+        form.locator(f'input[name="{name}"]').fill(value)
+    form.locator('button[type="submit"]').click()
+    expect(page.locator('#panel form[action$="/do/close-round"]')).to_have_count(1)
+
+
+def test_every_method_works_by_touch_on_a_small_phone(server, browser, watch):
+    laptop = watch.context(browser, **LAPTOP)
+    facilitator = watch.page(laptop, "facilitator")
+    code, secret = create_workshop(facilitator, server.url, "Méthodes")
+    for text in IDEAS[:4]:
+        add_idea(facilitator, text)
+    phone = watch.page(watch.context(browser, **PHONE), "phone")
+    phone.goto(f"{server.url}/j/{code}")
+    mark_page(phone)
+
+    # Approval: tick boxes, at most two.
+    open_round(facilitator, "approval", max_approvals="2")
+    boxes = phone.locator('#ballot-form input[type="checkbox"]')
+    expect(boxes).to_have_count(4)
+    phone.locator(".option-check label").nth(0).tap()
+    phone.locator(".option-check label").nth(2).tap()
+    expect(boxes.nth(1)).to_be_disabled()  # the limit is reached
+    assert_thumb_friendly(phone)
+    phone.locator('#ballot-form button[type="submit"]').tap()
+    expect(phone.locator(".flash-ok")).to_be_visible()
+    close_and_reveal(facilitator)
+
+    # Points: steppers move by a tenth of the budget and never overspend.
+    open_round(facilitator, "points", points="100")
+    plus_buttons = phone.locator('#ballot-form button.step[data-step="1"]')
+    expect(plus_buttons).to_have_count(4)
+    for _ in range(12):
+        plus_buttons.nth(1).tap()
+    expect(phone.locator("#ballot-form [data-remaining]")).to_have_text("0")
+    expect(phone.locator('#ballot-form input[type="number"]').nth(1)).to_have_value("100")
+    phone.locator('#ballot-form button.step[data-step="-1"]').nth(1).tap()
+    plus_buttons.nth(3).tap()
+    phone.locator('#ballot-form button[type="submit"]').tap()
+    expect(phone.locator(".flash-ok")).to_be_visible()
+    close_and_reveal(facilitator)
+
+    # Ranking: tap in order, tap again to take one out.
+    open_round(facilitator, "ranking")
+    rows = phone.locator(".option-rank")
+    for index in (3, 1, 0):
+        rows.nth(index).tap()
+    expect(rows.nth(3).locator("[data-place]")).to_have_text("1")
+    rows.nth(1).tap()  # out again: the next one moves up
+    expect(rows.nth(0).locator("[data-place]")).to_have_text("2")
+    assert_thumb_friendly(phone)
+    phone.locator('#ballot-form button[type="submit"]').tap()
+    expect(phone.locator(".flash-ok")).to_be_visible()
+    close_and_reveal(facilitator)
+
+    # Pairwise: two big cards, until every comparison is made.
+    open_round(facilitator, "pairwise", pairs="3")
+    for _ in range(3):
+        card = phone.locator(".pair-card").first
+        expect(card).to_be_visible()
+        assert_thumb_friendly(phone)
+        card.tap()
+    expect(phone.locator(".flash-ok")).to_be_visible()
+    close_and_reveal(facilitator)
+    assert_not_reloaded(phone)
+
+    export = requests.get(f"{server.url}/f/{secret}/export.json", timeout=10).json()
+    by_method = {r["method"]: r for r in export}
+    assert [r["voters"] for r in export] == [1, 1, 1, 1]
+    approval = {row["text"]: row["score"] for row in by_method["approval"]["ranking"]}
+    assert approval == {IDEAS[0]: 1, IDEAS[1]: 0, IDEAS[2]: 1, IDEAS[3]: 0}
+    points = {row["text"]: row["score"] for row in by_method["points"]["ranking"]}
+    assert points == {IDEAS[0]: 0, IDEAS[1]: 90, IDEAS[2]: 0, IDEAS[3]: 10}
+    ranking = by_method["ranking"]["ranking"]
+    assert [row["text"] for row in ranking[:2]] == [IDEAS[3], IDEAS[0]]
