@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from workshop.voting.result import BallotError, Option, Result, rank_by_score
+from workshop.voting.rules import whole_settings
 
 NAME = "pairwise"
 DEFAULT_SETTINGS = {"pairs": 10}
@@ -39,15 +40,7 @@ Judgement = tuple[Option, Option, Option | None]
 
 def check_settings(settings: Mapping[str, Any]) -> dict[str, int]:
     """Return complete, valid settings for a pairwise round, or raise BallotError."""
-    merged = {**DEFAULT_SETTINGS, **{k: v for k, v in settings.items() if v is not None}}
-    clean: dict[str, int] = {}
-    for key, (low, high) in LIMITS.items():
-        value = merged[key]
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise BallotError("bad_setting", f"{key} must be a whole number from {low} to {high}",
-                              setting=key, low=low, high=high)
-        clean[key] = value
-    return clean
+    return whole_settings(settings, DEFAULT_SETTINGS, LIMITS)
 
 
 def validate(ballot: Sequence[Any], options: Sequence[Option],

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from workshop.voting.result import BallotError, Option, Result, Standing, rank_by_score
+from workshop.voting.rules import distinct_options, whole_settings
 
 NAME = "ranking"
 DEFAULT_SETTINGS: dict[str, Any] = {"top": None}
@@ -35,38 +36,19 @@ BALLOT_TYPES = (list, tuple)
 
 def check_settings(settings: Mapping[str, Any]) -> dict[str, int | None]:
     """Return complete, valid settings for a ranked round, or raise BallotError."""
-    merged = {**DEFAULT_SETTINGS, **{k: v for k, v in settings.items() if v is not None}}
-    low, high = LIMITS["top"]
-    value = merged["top"]
-    if value is not None and (
-        isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high
-    ):
-        raise BallotError("bad_setting",
-                          f"top must be empty or a whole number from {low} to {high}",
-                          setting="top", low=low, high=high)
-    return {"top": value}
+    return whole_settings(settings, DEFAULT_SETTINGS, LIMITS)
 
 
 def validate(ballot: Sequence[Any], options: Sequence[Option],
              settings: Mapping[str, Any]) -> list[Option]:
     """Return the ranking as a list of options, best first, or raise BallotError."""
     rules = check_settings(settings)
-    if not isinstance(ballot, BALLOT_TYPES):
-        raise BallotError("bad_ballot", "a ranked ballot is a list of priorities, best first")
-    allowed = set(options)
-    seen: set[Option] = set()
-    for option in ballot:
-        if option not in allowed:
-            raise BallotError("unknown_option", "this priority is not part of the round",
-                              option=option)
-        if option in seen:
-            raise BallotError("duplicate_option", "a priority is ranked only once",
-                              option=option)
-        seen.add(option)
+    ranked = distinct_options(ballot, options, BALLOT_TYPES,
+                              "a ranked ballot is a list of priorities, best first")
     top = rules["top"]
-    if top is not None and len(ballot) > top:
+    if top is not None and len(ranked) > top:
         raise BallotError("too_many", "more priorities ranked than allowed", cap=top)
-    return list(ballot)
+    return ranked
 
 
 def _positions(ballots: Iterable[Sequence[Option]],
