@@ -76,7 +76,7 @@ def test_recount_refuses_a_tampered_ballot(db, tmp_path):
     vote_round(db, workshop, "dots", {"dots": 1, "max_per_option": 1}, 3, random.Random(1))
     text = export.render_ballots(snapshots.export_ballots(db, workshop))
     lines = text.splitlines()
-    lines[1] = lines[1].rsplit(",", 1)[0] + ',"{""%d"": 9}"' % ideas[0].id
+    lines[1] = lines[1].rsplit(",", 1)[0] + f',"{{""{ideas[0].id}"": 9}}"'
     path = tmp_path / "ballots.csv"
     path.write_text("\n".join(lines), encoding="utf-8")
     result = CliRunner().invoke(main, ["recount", str(path)])

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask
 
-ENV_SETTINGS = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "PUBLIC_URL")
+ENV_SETTINGS = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "PUBLIC_URL", "TRUSTED_PROXIES")
 
 
 def _instance_secret(instance: Path) -> str:
@@ -52,7 +52,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
 
-    from workshop import db, events, facilitator, i18n, participant, screen, web
+    from workshop import db, events, facilitator, i18n, limits, participant, screen, web
 
     db.init_app(app)
     i18n.init_app(app)
@@ -61,4 +61,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(participant.bp)
     app.register_blueprint(facilitator.bp)
     app.register_blueprint(screen.bp)
+    limits.init_app(app)  # after the blueprints: it wraps their views
     return app

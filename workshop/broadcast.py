@@ -5,13 +5,18 @@ PUSH_INTERVAL seconds a background task rebuilds each changed workshop's views o
 emits them, and only to the audiences whose view actually changed. So the cost follows the
 number of screens, not votes times clients, and a missed push never matters because every
 push carries the whole state.
+
+Who is connected and which workshops changed live in `presence` (in memory for one process,
+in Redis for several); with several processes exactly one of them, the pusher, builds and
+emits the views, through the message queue, so that pushes reach every process's sockets in
+the order of the reads they were built from (see presence.py).
 """
 
 from __future__ import annotations
 
 import json
 import threading
-from collections import defaultdict
+import time
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
@@ -19,6 +24,7 @@ from flask import Flask, current_app, has_app_context
 from workshop import snapshots
 from workshop.db import session_for
 from workshop.models import Workshop
+from workshop.presence import LocalPresence
 
 PHONES = "ws:{code}"
 SCREENS = "ws:{code}:screens"
@@ -38,44 +44,46 @@ def changed(code: str) -> None:
             broadcaster.mark(code)
 
 
+EVENTS = {PHONES: "workshop_changed", SCREENS: "screen_changed",
+          FACILITATORS: "facilitator_changed"}
+AUDIENCES = {"phone": PHONES, "screen": SCREENS, "facilitator": FACILITATORS}
+
+
 class Broadcaster:
     """Collects changed workshops and pushes their snapshots, a few times a second at most."""
 
-    def __init__(self, app: Flask, socketio: Any, interval: float | None) -> None:
+    def __init__(self, app: Flask, socketio: Any, interval: float | None,
+                 presence: LocalPresence | None = None,
+                 screen_interval: float | None = None) -> None:
         self.app = app
         self.socketio = socketio
-        self.interval = interval
+        self.interval = interval  # phones: at most one push per workshop this often
+        # projectors and facilitators: results, more often (the loop's tick)
+        self.tick = min(screen_interval or interval, interval) if interval else None
+        self.presence = presence if presence is not None else LocalPresence()
         self._lock = threading.Lock()
-        self._dirty: set[str] = set()
         self._last: dict[tuple[str, str], str] = {}
-        self._presence: dict[str, dict[str, str]] = defaultdict(dict)
+        self._phones_pushed: dict[str, float] = {}
         self._started = False
         self.flushes = 0
 
     # presence -------------------------------------------------------------------------
     def arrive(self, code: str, sid: str, role: str) -> None:
         """Count a socket that joined a workshop (phones are what the projector shows)."""
-        with self._lock:
-            self._presence[code][sid] = role
-            self._dirty.add(code)
+        self.presence.arrive(code, sid, role)
 
     def leave(self, sid: str) -> None:
         """Forget a socket that disconnected, wherever it had joined."""
-        with self._lock:
-            for code, members in self._presence.items():
-                if members.pop(sid, None) is not None:
-                    self._dirty.add(code)
+        self.presence.leave(sid)
 
     def connected_phones(self, code: str) -> int:
-        """Return how many phones are connected to a workshop on this process."""
-        with self._lock:
-            return sum(1 for role in self._presence.get(code, {}).values() if role == "phone")
+        """Return how many phones are connected to a workshop (on every process)."""
+        return self.presence.phones(code)
 
     # pushes ---------------------------------------------------------------------------
     def mark(self, code: str) -> None:
         """Queue a workshop for the next push."""
-        with self._lock:
-            self._dirty.add(code)
+        self.presence.mark(code)
 
     def start(self) -> None:
         """Start the push loop once (no loop when the interval is None, as in unit tests)."""
@@ -86,47 +94,89 @@ class Broadcaster:
         self.socketio.start_background_task(self._loop)
 
     def _loop(self) -> None:
+        tick = self.tick or 0.25
+        due = time.monotonic()
         while True:
-            self.socketio.sleep(self.interval)
+            due += tick
+            self.socketio.sleep(max(0.0, due - time.monotonic()))
+            due = max(due, time.monotonic() - tick)  # after a stall, do not rush to catch up
             try:
                 self.flush()
             except Exception:  # keep pushing: one bad snapshot must not silence the room
                 self.app.logger.exception("push failed")
 
     def flush(self) -> int:
-        """Push every changed workshop's new views now; return how many were pushed."""
-        with self._lock:
-            codes, self._dirty = self._dirty, set()
-        for code in codes:
-            self._push(code)
+        """Push every changed workshop's new views now; return how many were pushed.
+
+        With several processes only the pusher pushes; the others just publish their
+        connection counts (presence.tick).
+        """
         self.flushes += 1
-        return len(codes)
+        if not self.presence.tick():
+            return 0
+        if self.presence.became_pusher():
+            self._last.clear()  # what another pusher sent is unknown: send everything
+        taken = self.presence.take()
+        later: list[str] = []
+        try:
+            for code in taken:
+                try:
+                    if self._push(code):
+                        later.append(code)
+                except Exception:
+                    self.app.logger.exception("push of %s failed", code)
+        finally:
+            self.presence.done(taken)
+            for code in later:  # the phones' view changed too soon after the last one
+                self.presence.mark(code)
+        return len(taken)
 
     def views(self, code: str) -> dict[str, dict[str, Any]] | None:
-        """Build the three views of a workshop in one database session."""
+        """Build the three views of a workshop in one database session, tallying once."""
         with self.app.app_context(), session_for(self.app) as session:
             from workshop.operations import find_workshop
 
             workshop: Workshop | None = find_workshop(session, code)
             if workshop is None:
                 return None
-            connected = self.connected_phones(code)
-            return {
-                PHONES: snapshots.public_view(session, workshop),
-                SCREENS: snapshots.screen_view(session, workshop, connected),
-                FACILITATORS: snapshots.facilitator_view(session, workshop, connected),
-            }
+            public, screen, facilitator = snapshots.audience_views(
+                session, workshop, self.connected_phones(code))
+            return {PHONES: public, SCREENS: screen, FACILITATORS: facilitator}
 
-    def _push(self, code: str) -> None:
+    def view(self, code: str, role: str) -> dict[str, Any] | None:
+        """Build only the view one role sees (what a join is answered with)."""
+        with self.app.app_context(), session_for(self.app) as session:
+            from workshop.operations import find_workshop
+
+            workshop: Workshop | None = find_workshop(session, code)
+            if workshop is None:
+                return None
+            if role == "phone":
+                return snapshots.public_view(session, workshop)
+            connected = self.connected_phones(code)
+            if role == "screen":
+                return snapshots.screen_view(session, workshop, connected)
+            return snapshots.facilitator_view(session, workshop, connected)
+
+    def _push(self, code: str) -> bool:
+        """Emit the views of a workshop that changed; return True when the phones' view
+        changed but must wait (phones get at most one push per `interval`)."""
         views = self.views(code)
         if views is None:
-            return
-        events = {PHONES: "workshop_changed", SCREENS: "screen_changed",
-                  FACILITATORS: "facilitator_changed"}
+            return False
+        held = False
+        now = time.monotonic()
         for template, payload in views.items():
             text = json.dumps(payload, sort_keys=True, default=str)
             key = (code, template)
             if self._last.get(key) == text:
                 continue
+            if template == PHONES and self.interval and \
+                    now - self._phones_pushed.get(code, -1e9) < self.interval - 1e-3:
+                held = True
+                continue
+            if template == PHONES:
+                self._phones_pushed[code] = now
             self._last[key] = text
-            self.socketio.emit(events[template], payload, to=room(template, code))
+            self.socketio.emit(EVENTS[template], payload, to=room(template, code))
+        return held

@@ -46,10 +46,41 @@ def _facilitator_url(base: str, secret: str) -> str:
                    "default: this machine's LAN address.")
 @click.option("--demo/--no-demo", default=False,
               help="Create a demo workshop with a few approved ideas and print its links.")
-def serve(host: str, port: int, public_url: str | None, demo: bool) -> None:
+@click.option("--async-mode", type=click.Choice(["gevent", "threading"]), default="gevent",
+              show_default=True,
+              help="gevent serves thousands of phones from one process (docs/performance.md); "
+                   "threading is the fallback with Werkzeug, for a few dozen.")
+@click.option("--set", "settings", multiple=True, metavar="NAME=VALUE",
+              help="Override an app setting, e.g. --set RATELIMIT_JOIN='3000 per minute' "
+                   "for a hall of thousands behind one address (a JSON value is decoded).")
+def serve(host: str, port: int, public_url: str | None, demo: bool, async_mode: str,
+          settings: tuple[str, ...]) -> None:
     """Run the server and print the address phones on the same network can join at."""
+    import json
+
+    from workshop import server
+
+    overrides = {}
+    for setting in settings:
+        name, equals, value = setting.partition("=")
+        if not equals or not name.isupper():
+            raise click.BadParameter(f"expected NAME=VALUE, got {setting!r}",
+                                     param_hint="--set")
+        try:
+            overrides[name] = json.loads(value)
+        except ValueError:
+            overrides[name] = value
+
+    if async_mode == "gevent" and not server.gevent_patched():
+        if not server.gevent_available():
+            click.echo("gevent is not installed: serving with threads (a few dozen phones).",
+                       err=True)
+            async_mode = "threading"
+        else:
+            server.restart_patched()  # does not return: the same command, gevent-patched
     public = (public_url or base_url(lan_address(), port)).rstrip("/")
-    app = create_app({"PUBLIC_URL": public})
+    app = create_app({"PUBLIC_URL": public, "ASYNC_MODE": async_mode,
+                      "BALLOT_GROUP_COMMIT": True, **overrides})
     from workshop.events import socketio
 
     click.echo(f"Workshop is running. Phones on this network join at: {public}")
@@ -71,7 +102,7 @@ def serve(host: str, port: int, public_url: str | None, demo: bool) -> None:
                    "README's set-up): pages work as plain forms, without live updates.",
                    err=True)
     sys.stdout.flush()
-    socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, log_output=False)
+    server.run(app, socketio, host, port, async_mode)
 
 
 @main.command()

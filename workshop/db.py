@@ -2,7 +2,10 @@
 
 Infra layer: imports SQLAlchemy, Alembic and Flask's app context, never the edges.
 SQLite runs in WAL mode with synchronous=FULL so that a commit that was acknowledged
-survives the process being killed; see docs/architecture.md.
+survives the process being killed; see docs/architecture.md. Every write goes through one
+writing connection per process (reads use a pool of read-only connections), so that no two
+connections ever write or checkpoint at once: the condition of SQLite's WAL-reset
+corruption bug (fixed only in SQLite 3.51.3; see docs/security.md, "SQLite").
 """
 
 from __future__ import annotations
@@ -14,15 +17,31 @@ from pathlib import Path
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 WRITE_OPTION = "workshop_write"
+WRITER_WAIT = 30  # seconds a write waits for the writing connection before "busy" (503)
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine, with the SQLite settings that make commits durable."""
+def _in_memory(url: str) -> bool:
+    return url.rstrip("/") in ("sqlite:", "sqlite:///:memory:") or "mode=memory" in url
+
+
+def make_engine(url: str, *, writer: bool = False, read_only: bool = False) -> Engine:
+    """Create an engine, with the SQLite settings that make commits durable.
+
+    On SQLite, `writer=True` makes the process's single writing connection (a pool of
+    one: writers queue for it, and every transaction on it starts with BEGIN IMMEDIATE)
+    and `read_only=True` the pool readers use (PRAGMA query_only: a write that missed the
+    writing connection fails loudly instead of racing it).
+    """
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        options: dict = {"connect_args": {"timeout": 30, "check_same_thread": False}}
+        if writer:
+            options.update(poolclass=QueuePool, pool_size=1, max_overflow=0,
+                           pool_timeout=WRITER_WAIT)
+        engine = create_engine(url, **options)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):
@@ -33,6 +52,8 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA synchronous=FULL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=30000")
+            if read_only:
+                cursor.execute("PRAGMA query_only=ON")
             cursor.close()
 
         @event.listens_for(engine, "begin")
@@ -41,17 +62,46 @@ def make_engine(url: str) -> Engine:
             # (is the round open?) and its writes are then one atomic step, and it waits
             # its turn instead of failing when another writer got in between. Reads stay
             # DEFERRED so they never block writers.
-            write = connection.get_execution_options().get(WRITE_OPTION)
+            write = writer or connection.get_execution_options().get(WRITE_OPTION)
             connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
+class RoutedSession(Session):
+    """A session whose write transactions run on the process's single writing connection.
+
+    `info["writer"]` is that engine (SQLite files only). A transaction is a write one from
+    `begin_write`, or from the first flush that has something to write; until it ends,
+    every statement, reads included, goes to the writing connection.
+    """
+
+    def get_bind(self, mapper=None, **kwargs):  # type: ignore[override]
+        writer = self.info.get("writer")
+        if writer is not None and self.info.get("writing"):
+            return writer
+        return super().get_bind(mapper, **kwargs)
+
+
+@event.listens_for(RoutedSession, "before_flush")
+def _route_flush(session: Session, _context, _instances) -> None:
+    if session.info.get("writer") is not None and (session.new or session.dirty or
+                                                   session.deleted):
+        session.info["writing"] = True
+
+
+@event.listens_for(RoutedSession, "after_transaction_end")
+def _end_write(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info["writing"] = False
+
+
 def begin_write(session: Session, *refresh: object) -> None:
     """Start a write transaction (ending any read-only one) and reload `refresh` in it."""
     if session.in_transaction():
         session.commit()
+    session.info["writing"] = True
     session.connection(execution_options={WRITE_OPTION: True})
     for instance in refresh:
         session.refresh(instance)
@@ -71,11 +121,18 @@ def upgrade(url: str) -> None:
 def init_app(app: Flask) -> None:
     """Create the engine for an app, migrate it, and close sessions after each request."""
     url = app.config["DATABASE_URL"]
-    engine = make_engine(url)
+    single_writer = url.startswith("sqlite") and not _in_memory(url)
+    engine = make_engine(url, read_only=single_writer)
+    writer = make_engine(url, writer=True) if single_writer else None
+    if writer is not None:
+        event.listen(engine, "engine_disposed", lambda _engine: writer.dispose())
     if app.config.get("MIGRATE_ON_START", True):
         upgrade(url)
-    app.extensions["workshop.db"] = sessionmaker(engine, expire_on_commit=False)
+    app.extensions["workshop.db"] = sessionmaker(engine, class_=RoutedSession,
+                                                 expire_on_commit=False,
+                                                 info={"writer": writer})
     app.extensions["workshop.engine"] = engine
+    app.extensions["workshop.writer"] = writer
     app.teardown_request(_close_session)
     app.teardown_appcontext(_close_session)
 

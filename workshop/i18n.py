@@ -42,6 +42,8 @@ REFUSALS = {
     "forbidden": _l("You are not allowed to do that."),
     "csrf": _l("The page was open too long. Reload it and try again."),
     "too_large": _l("This request is too large."),
+    "rate_limited": _l("Too many attempts in a short time. Wait %(seconds)s seconds, then "
+                       "try again."),
 }
 
 METHOD_NAMES = {

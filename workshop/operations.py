@@ -8,6 +8,7 @@ models, the pure core and broadcast; never the Flask edges.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -15,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from workshop import broadcast, tokens
+from workshop import broadcast, groupcommit, tokens
 from workshop.db import begin_write
 from workshop.errors import Refused
 from workshop.models import (
@@ -34,6 +35,7 @@ from workshop.voting import BallotError, get_method
 
 T = TypeVar("T")
 IDEA_STATUSES = ("pending", "approved", "hidden", "merged")
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 # --- reading helpers the verbs share --------------------------------------------------
@@ -73,10 +75,14 @@ def find_participant(session: Session, workshop: Workshop, secret: str | None
 
 
 def _clean_text(value: object, limit: int, code: str) -> str:
-    """Return stripped single-spaced text within `limit` characters, or refuse."""
+    """Return stripped single-spaced text within `limit` characters, or refuse.
+
+    Control characters (NUL, escape, ...) are dropped and so are lone surrogates, which a
+    JSON body can carry ("\\ud800") but no database can store as UTF-8.
+    """
     if not isinstance(value, str):
         raise Refused(code, limit=limit)
-    text = " ".join(value.split())
+    text = " ".join(_UNPRINTABLE.sub("", " ".join(value.split())).split())
     if not text or len(text) > limit:
         raise Refused(code, limit=limit)
     return text
@@ -250,6 +256,9 @@ def submit_idea(session: Session, workshop: Workshop, participant: Participant,
     clean = _clean_text(text, IDEA_MAX, "bad_idea")
 
     def work() -> dict[str, Any]:
+        session.refresh(workshop)  # checked again inside the write transaction
+        if workshop.phase != Phase.IDEAS:
+            raise Refused("ideas_closed", 409)
         idea = Idea(workshop_id=workshop.id, participant_id=participant.id, text=clean,
                     status="pending")
         session.add(idea)
@@ -264,6 +273,14 @@ def submit_idea(session: Session, workshop: Workshop, participant: Participant,
 def cast_ballot(session: Session, workshop: Workshop, participant: Participant,
                 ballot: Any, client_id: str) -> dict[str, Any]:
     """Record or replace this participant's ballot in the open round; answer after commit."""
+    group = groupcommit.for_session(session)
+    if group is not None:  # committed together with the ballots arriving at the same time
+        code, ids = workshop.code, (workshop.id, participant.id, participant.channel)
+        session.rollback()  # hand the connection back while the group commits
+        answer = group.cast(*ids, ballot, client_id)
+        if answer is not None:
+            broadcast.changed(code)
+            return answer
 
     def work() -> dict[str, Any]:
         session.refresh(workshop)

@@ -39,7 +39,9 @@ def round_ballots(session: Session, vote: Round) -> list[Ballot]:
 
 def tally_round(session: Session, vote: Round) -> Result:
     """Tally a round from its stored ballots: the one place results are computed."""
-    ballots = [_ballot_for_tally(vote, b.content) for b in round_ballots(session, vote)]
+    contents = session.scalars(select(Ballot.content).where(Ballot.round_id == vote.id)
+                               .order_by(Ballot.id))  # no ORM objects: pushes tally often
+    ballots = [_ballot_for_tally(vote, content) for content in contents]
     return get_method(vote.method).tally(ballots, vote.options, vote.settings)
 
 
@@ -71,10 +73,20 @@ def round_summary(vote: Round) -> dict[str, Any]:
 
 
 def results_view(session: Session, vote: Round) -> dict[str, Any]:
-    """Return a round's tallied results with texts, ready to show."""
+    """Return a round's tallied results with texts, ready to show.
+
+    A ranking round also carries its Schulze order and whether Borda and Schulze
+    disagree on the top priorities, so screens can say so.
+    """
     result = tally_round(session, vote)
-    return {"round": vote.id, "voters": result.voters,
-            "ranking": ranking(session, vote, result)}
+    view: dict[str, Any] = {"round": vote.id, "method": vote.method, "voters": result.voters,
+                            "ranking": ranking(session, vote, result)}
+    if vote.method == "ranking":
+        texts = idea_texts(session, list(vote.options))
+        view["schulze"] = [{"rank": s.rank, "idea": s.option, "text": texts.get(s.option, "")}
+                           for s in result.details["schulze"]["standings"]]
+        view["disagree_top"] = bool(result.details["disagree_top"])
+    return view
 
 
 def approved_wall(session: Session, workshop: Workshop) -> list[dict[str, Any]]:
@@ -127,6 +139,32 @@ def facilitator_view(session: Session, workshop: Workshop, connected: int) -> di
                           "merged_into": i.merged_into_id} for i in rows]
     view["pending"] = sum(1 for i in view["all_ideas"] if i["status"] == "pending")
     return view
+
+
+def audience_views(session: Session, workshop: Workshop, connected: int
+                   ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """Return (public, screen, facilitator) views at once, tallying the round only once.
+
+    Equal to public_view, screen_view and facilitator_view called one by one (the
+    broadcaster builds all three a few times a second, so sharing the tally matters).
+    """
+    public = public_view(session, workshop)
+    vote = current_round(session, workshop)
+    screen = {**public, "connected": connected,
+              "voted": voter_count(session, vote) if vote else 0}
+    live = None
+    if vote is not None:
+        live = public["results"] if public["results"] is not None else \
+            results_view(session, vote)
+        if screen["results"] is None and vote.status == "open" and vote.show_live:
+            screen["results"] = live
+    rows = session.scalars(select(Idea).where(Idea.workshop_id == workshop.id)
+                           .order_by(Idea.id))
+    all_ideas = [{"id": i.id, "text": i.text, "status": i.status,
+                  "merged_into": i.merged_into_id} for i in rows]
+    facilitator = {**screen, "live_results": live, "all_ideas": all_ideas,
+                   "pending": sum(1 for i in all_ideas if i["status"] == "pending")}
+    return public, screen, facilitator
 
 
 def export_rounds(session: Session, workshop: Workshop) -> list[dict[str, Any]]:

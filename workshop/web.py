@@ -6,6 +6,8 @@ redirects with a flashed message to plain forms, so phones without JavaScript st
 
 from __future__ import annotations
 
+import logging
+import re
 from typing import Any
 
 from flask import (
@@ -19,7 +21,10 @@ from flask import (
     request,
     url_for,
 )
+from flask.json.provider import DefaultJSONProvider
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from workshop.errors import Refused
@@ -30,6 +35,51 @@ csrf = CSRFProtect()
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
        "form-action 'self'")
+
+
+JSON_DEPTH = 32  # no command needs more than a few levels of nesting
+_SECRET_IN_PATH = re.compile(r"/f/[A-Za-z0-9_-]{8,}")
+
+
+class SafeJSONProvider(DefaultJSONProvider):
+    """Flask's JSON, refusing bodies nested deeper than JSON_DEPTH as malformed.
+
+    A 64 KiB body of brackets is otherwise a RecursionError (a 500) in the decoder.
+    """
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            value = super().loads(s, **kwargs)
+        except RecursionError as error:
+            raise ValueError("JSON nested too deeply") from error
+        if _depth(value) > JSON_DEPTH:
+            raise ValueError("JSON nested too deeply")
+        return value
+
+
+def _depth(value: Any) -> int:
+    """Return how deeply lists and objects nest in a decoded JSON value (no recursion)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            deepest = max(deepest, level)
+            if level <= JSON_DEPTH:
+                stack.extend((child, level + 1) for child in item)
+    return deepest
+
+
+class RedactSecrets(logging.Filter):
+    """Replace facilitator links in log records with /f/<redacted> (they are passwords)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "/f/" in message:
+            record.msg = _SECRET_IN_PATH.sub("/f/<redacted>", message)
+            record.args = ()
+        return True
 
 
 def wants_json() -> bool:
@@ -92,6 +142,12 @@ def init_app(app: Flask) -> None:
     """Install CSRF protection, security headers and error answers."""
     csrf.init_app(app)
     app.after_request(_security_headers)
+    app.json = SafeJSONProvider(app)
+    redact = RedactSecrets()
+    for logger in (app.logger, logging.getLogger("werkzeug"),
+                   logging.getLogger("socketio.server"), logging.getLogger("engineio.server")):
+        if not any(isinstance(f, RedactSecrets) for f in logger.filters):
+            logger.addFilter(redact)
 
     @app.errorhandler(Refused)
     def _on_refused(error: Refused):
@@ -100,6 +156,16 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _on_csrf(_error: CSRFError):
         return _json_or_page(Refused("csrf", 400))
+
+    @app.errorhandler(PoolTimeout)
+    @app.errorhandler(OperationalError)
+    def _on_busy(error: Exception):
+        # The database stayed locked (another process writing) or the writing connection
+        # stayed taken past its wait: nothing was written, the client may send it again.
+        if isinstance(error, OperationalError) and "locked" not in str(error) and \
+                "busy" not in str(error):
+            raise error
+        return refused(Refused("busy", 503))
 
     @app.errorhandler(RequestEntityTooLarge)
     def _on_too_large(_error: RequestEntityTooLarge):

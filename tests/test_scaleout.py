@@ -1,0 +1,266 @@
+"""Several server processes behind nginx, on Redis and PostgreSQL, as docs/deploy.md sets up.
+
+Three `workshop serve` processes share one PostgreSQL schema and the Redis message queue;
+nginx in front gives each browser a process by cookie (every phone here comes from
+127.0.0.1, like a hall behind one NAT address). Phones on different processes vote,
+projectors on every process receive every result, and the export matches the ballots.
+Also: presence and the single pusher in Redis, and the pusher's views.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import secrets
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+import socketio
+
+from bench.cluster import POSTGRES, REDIS, Cluster, nginx_binary
+from tests.conftest import csrf_of
+from tests.factories import client_id, voting_workshop
+from workshop import operations as ops
+from workshop import snapshots
+from workshop.presence import RedisPresence
+
+PHONES = 30
+
+
+def _redis_or_skip():
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS).ping()
+    except redis.RedisError as error:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"Redis is not reachable at {REDIS}: {error}")
+
+
+def _services_or_skip():
+    import sqlalchemy as sa
+
+    _redis_or_skip()
+    engine = sa.create_engine(POSTGRES)
+    try:
+        with engine.connect():
+            pass
+    except sa.exc.OperationalError as error:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"PostgreSQL is not reachable at {POSTGRES}: {error}")
+    finally:
+        engine.dispose()
+    if nginx_binary() is None:
+        if os.environ.get("CI"):
+            raise RuntimeError("nginx is missing (./dev test installs nginx-light)")
+        pytest.skip("nginx is not installed")
+
+
+class Screen:
+    """A projector on one process: every snapshot it receives."""
+
+    def __init__(self, base: str, code: str) -> None:
+        self.snapshots: list[dict] = []
+        self.changed = threading.Condition()
+        self.sio = socketio.Client(reconnection=False)
+        self.sio.on("screen_changed", self._on)
+        self.sio.connect(base, transports=["websocket"], wait_timeout=10)
+        answer = self.sio.call("join", {"code": code, "role": "screen"}, timeout=10)
+        assert answer["ok"], answer
+        self._on(answer["state"])
+
+    def _on(self, state: dict) -> None:
+        with self.changed:
+            self.snapshots.append(state)
+            self.changed.notify_all()
+
+    def wait_for(self, predicate, timeout: float = 30) -> dict:
+        deadline = time.monotonic() + timeout
+        with self.changed:
+            while not (self.snapshots and predicate(self.snapshots[-1])):
+                left = deadline - time.monotonic()
+                assert left > 0, f"never saw it; last: {self.snapshots[-1:]}"
+                self.changed.wait(left)
+            return self.snapshots[-1]
+
+
+class Phone:
+    """A browser through nginx: its cookies (session and affinity) and its socket."""
+
+    def __init__(self, base: str, code: str, transport: str) -> None:
+        self.base, self.code = base, code
+        self.http = requests.Session()
+        page = self.http.get(f"{base}/j/{code}", timeout=10)
+        page.raise_for_status()
+        self.upstream = page.headers["X-Upstream"]
+        self.csrf = csrf_of(page.text)
+        self.phases: list[str] = []
+        self.sio = socketio.Client(http_session=self.http, reconnection=False)
+        self.sio.on("workshop_changed", lambda state: self.phases.append(state["phase"]))
+        self.sio.connect(base, transports=[transport], wait_timeout=10)
+        answer = self.sio.call("join", {"code": code, "role": "phone"}, timeout=10)
+        assert answer["ok"], answer
+        self.phases.append(answer["state"]["phase"])
+
+    def vote(self, ballot: dict) -> dict:
+        body = {"client_id": client_id(), "ballot": ballot}
+        answer = self.http.post(f"{self.base}/j/{self.code}/ballot", json=body, timeout=30,
+                                headers={"X-CSRFToken": self.csrf})
+        assert answer.status_code == 200, answer.text
+        again = self.http.post(f"{self.base}/j/{self.code}/ballot", json=body, timeout=30,
+                               headers={"X-CSRFToken": self.csrf})
+        assert again.json()["duplicate"] is True  # a retry, maybe through another process
+        return answer.json()
+
+
+def _close(clients) -> None:
+    with ThreadPoolExecutor(max_workers=max(1, len(clients))) as pool:
+        list(pool.map(lambda c: c.disconnect() if c.connected else None, clients))
+
+
+@pytest.mark.server
+def test_three_processes_behind_nginx_share_pushes_presence_and_ballots():
+    _services_or_skip()
+    with Cluster(kind="app", processes=3) as cluster:
+        base = cluster.url
+        facilitator = requests.Session()
+        created = facilitator.get(f"{base}/new", timeout=10)
+        answer = facilitator.post(f"{base}/new", data={"title": "Trois processus",
+                                                       "csrf_token": csrf_of(created.text)},
+                                  allow_redirects=False, timeout=10)
+        secret_path = answer.headers["Location"].split("?")[0]
+        page = facilitator.get(f"{base}{secret_path}", timeout=10).text
+        code = re.search(r'data-code="([A-Z0-9]+)"', page).group(1)
+        fcsrf = csrf_of(page)
+
+        def steer(command: str, body: dict | None = None) -> dict:
+            reply = facilitator.post(f"{base}{secret_path}/do/{command}", json=body or {},
+                                     headers={"X-CSRFToken": fcsrf}, timeout=30)
+            assert reply.status_code == 200, reply.text
+            return reply.json()
+
+        for n in range(6):
+            steer("add-idea", {"text": f"Priorité {n}"})
+        screens = [Screen(backend, code) for backend in cluster.backends]
+        screens.append(Screen(base, code))
+        with ThreadPoolExecutor(max_workers=10) as pool:
+            phones = list(pool.map(
+                lambda n: Phone(base, code, "polling" if n % 3 == 0 else "websocket"),
+                range(PHONES)))
+        try:
+            # One address, yet the phones are spread over every process (cookie affinity),
+            # and long-polling phones work, which needs every request on one process.
+            assert len({p.upstream for p in phones}) == 3
+            for screen in screens:  # presence is summed over the processes
+                screen.wait_for(lambda s: s["connected"] == PHONES)
+
+            steer("open-round", {"dots": 3, "max_per_option": 1, "show_live": True})
+            state = screens[0].wait_for(lambda s: s["phase"] == "vote")
+            options = state["round"]["options"]
+            deadline = time.monotonic() + 30
+            while not all("vote" in p.phases for p in phones):  # pushed to every process
+                assert time.monotonic() < deadline, [p.phases for p in phones]
+                time.sleep(0.1)
+
+            rng = random.Random(7)
+            ballots = [{str(o): 1 for o in rng.sample(options, rng.randint(1, 3))}
+                       for _ in phones]
+            with ThreadPoolExecutor(max_workers=10) as pool:
+                acks = list(pool.map(lambda pair: pair[0].vote(pair[1]),
+                                     zip(phones, ballots, strict=True)))
+            assert all(a["ok"] for a in acks)
+            expected = Counter()
+            for ballot in ballots:
+                expected.update({int(k): v for k, v in ballot.items()})
+            totals = {o: expected[o] for o in options}
+            for screen in screens:  # every process's projector gets the final result
+                final = screen.wait_for(lambda s: s["voted"] == PHONES and s["results"] and
+                                        {r["idea"]: r["score"] for r in s["results"]["ranking"]}
+                                        == totals)
+                assert final["connected"] == PHONES
+
+            steer("close-round")
+            export = facilitator.get(f"{base}{secret_path}/export.json", timeout=10).json()
+            [exported] = export
+            assert exported["voters"] == PHONES
+            assert {row["text"]: row["score"] for row in exported["ranking"]} == \
+                {f"Priorité {n}": expected[o] for n, o in enumerate(options)}
+        finally:
+            _close([*(p.sio for p in phones), *(s.sio for s in screens)])
+
+
+def test_presence_sums_processes_and_forgets_a_dead_one():
+    _redis_or_skip()
+    namespace = f"test-{secrets.token_hex(4)}"
+    one = RedisPresence(REDIS, 0.25, namespace)
+    two = RedisPresence(REDIS, 0.25, namespace)
+    try:
+        one.arrive("ABC234", "s1", "phone")
+        one.arrive("ABC234", "s2", "phone")
+        two.arrive("ABC234", "s3", "phone")
+        two.arrive("ABC234", "s4", "screen")
+        one.tick()
+        two.tick()
+        assert one.phones("ABC234") == 3 and two.phones("ABC234") == 3
+        two.redis.delete(f"{two.prefix}proc:{two.id}")  # process two stops proving it lives
+        assert one.phones("ABC234") == 2
+        one.leave("s1")
+        assert one.phones("ABC234") == 1  # its own sockets count at once
+    finally:
+        one.forget_process()
+        two.forget_process()
+        _drop(one)
+
+
+def test_one_pusher_and_no_change_is_lost_during_a_push():
+    _redis_or_skip()
+    namespace = f"test-{secrets.token_hex(4)}"
+    one = RedisPresence(REDIS, 0.25, namespace)
+    two = RedisPresence(REDIS, 0.25, namespace)
+    try:
+        assert [one.tick(), two.tick()] == [True, False]  # exactly one pusher
+        assert one.became_pusher() and not two.became_pusher()
+        two.mark("ABC234")
+        taken = one.take()
+        assert list(taken) == ["ABC234"]
+        two.mark("ABC234")  # a ballot commits while the pusher builds its views
+        one.done(taken)
+        assert list(one.take()) == ["ABC234"]  # so it is pushed again
+        one.done(one.take())
+        assert one.take() == {}
+        one.forget_process()  # the pusher stops: the other takes over
+        assert two.tick() is True and two.became_pusher()
+    finally:
+        one.forget_process()
+        two.forget_process()
+        _drop(one)
+
+
+def _drop(presence: RedisPresence) -> None:
+    keys = list(presence.redis.scan_iter(f"{presence.prefix}*"))
+    if keys:
+        presence.redis.delete(*keys)
+
+
+def test_the_pushers_views_equal_each_audiences_own(app, db):
+    workshop, _secret, ideas, _vote = voting_workshop(db)
+    person, _ = ops.join_workshop(db, workshop)
+    ops.cast_ballot(db, workshop, person, {ideas[0].id: 1}, client_id())
+    for show_live in (True, False):
+        ops.show_live_results(db, workshop, show_live)
+        together = snapshots.audience_views(db, workshop, 4)
+        apart = (snapshots.public_view(db, workshop), snapshots.screen_view(db, workshop, 4),
+                 snapshots.facilitator_view(db, workshop, 4))
+        assert together == apart
+    ops.close_round(db, workshop)
+    ops.reveal_results(db, workshop, True)
+    assert snapshots.audience_views(db, workshop, 0) == (
+        snapshots.public_view(db, workshop), snapshots.screen_view(db, workshop, 0),
+        snapshots.facilitator_view(db, workshop, 0))

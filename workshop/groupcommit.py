@@ -1,0 +1,200 @@
+"""Group commit for ballots: the ballots that arrive together are written in one transaction.
+
+Verbs layer, the write half of `operations.cast_ballot` when the app runs with
+BALLOT_GROUP_COMMIT (as `workshop serve` does). In a hall everyone votes within seconds;
+one transaction per ballot makes each ballot pay a commit (an fsync on SQLite, which also
+stalls a gevent server's only thread) and the ORM's unit of work. Here the first ballot to
+arrive leads: it lets the ballots already on their way queue up behind it, then checks and
+writes all of them in one write transaction with a few set-wise statements, commits once,
+and wakes the others with their answers. Whoever arrives during that commit waits for the
+next group, led by the first of them.
+
+Same rules as the one-by-one path, checked inside the write transaction: the round must be
+open (on PostgreSQL the round row is read FOR SHARE, so `close_round` and a group exclude
+each other); each ballot is validated by its method; a client id already carried out gets
+its first answer back with "duplicate": true; an acknowledgement is sent only after the
+commit. If the group's transaction fails as a whole (a unique-key race with another
+process, say), every ballot in it is redone one by one on the ordinary path.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from workshop import tokens
+from workshop.db import WRITE_OPTION
+from workshop.errors import Refused
+from workshop.models import Ballot, Receipt, Round, Workshop, utcnow
+from workshop.phases import Phase
+from workshop.voting import BallotError, get_method
+
+MAX_GROUP = 256
+
+
+@dataclass
+class _Pending:
+    workshop_id: int
+    participant_id: int
+    channel: str
+    ballot: Any
+    client_id: str
+    done: threading.Event = field(default_factory=threading.Event)
+    response: dict[str, Any] | None = None
+    error: Refused | None = None
+    lead: bool = False
+    alone: bool = False
+
+
+class GroupCommit:
+    """Queues ballots and commits them in groups (one per app)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._lock = threading.Lock()
+        self._queue: list[_Pending] = []
+        self._busy = False
+        self.groups = 0
+        self.ballots = 0
+
+    def supported(self) -> bool:
+        """Say whether this database has the upsert the group uses."""
+        return self.engine.dialect.name in ("sqlite", "postgresql")
+
+    def cast(self, workshop_id: int, participant_id: int, channel: str, ballot: Any,
+             client_id: str) -> dict[str, Any] | None:
+        """Commit this ballot with whoever else is voting now; return its answer, or None
+        when it must be redone alone (the caller then takes the one-by-one path)."""
+        if not tokens.valid_client_id(client_id):
+            raise Refused("bad_client_id")
+        pending = _Pending(workshop_id, participant_id, channel, ballot, client_id)
+        with self._lock:
+            self._queue.append(pending)
+            pending.lead = not self._busy
+            self._busy = True
+        if not pending.lead:
+            pending.done.wait()
+        if pending.lead and pending.response is None and pending.error is None \
+                and not pending.alone:
+            self._lead()
+        if pending.alone:
+            return None
+        if pending.error is not None:
+            raise pending.error
+        return pending.response
+
+    def _lead(self) -> None:
+        time.sleep(0)  # let the ballots already on their way join this group
+        with self._lock:
+            group, self._queue = self._queue[:MAX_GROUP], self._queue[MAX_GROUP:]
+        try:
+            self._commit(group)
+        except Exception:
+            for pending in group:
+                pending.alone = True
+        finally:
+            with self._lock:
+                if self._queue:
+                    self._queue[0].lead = True
+                    self._queue[0].done.set()  # the next group's leader
+                else:
+                    self._busy = False
+            for pending in group:
+                pending.done.set()
+
+    def _commit(self, group: list[_Pending]) -> None:
+        postgres = self.engine.dialect.name == "postgresql"
+        if postgres:
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        with self.engine.connect() as plain:
+            connection = plain.execution_options(**{WRITE_OPTION: True})
+            with connection.begin():
+                workshops = {p.workshop_id for p in group}
+                query = (select(Workshop.id, Workshop.phase, Round.id, Round.status,
+                                Round.method, Round.options, Round.settings)
+                         .join(Round, Round.id == Workshop.current_round_id, isouter=True)
+                         .where(Workshop.id.in_(workshops)))
+                if postgres:
+                    query = query.with_for_update(read=True, of=Round)
+                states = {row[0]: row for row in connection.execute(query)}
+                done = {(row.participant_id, row.client_id): row.response
+                        for row in connection.execute(
+                            select(Receipt.participant_id, Receipt.client_id, Receipt.response)
+                            .where(Receipt.client_id.in_({p.client_id for p in group})))}
+                ballots: dict[tuple[int, int], dict[str, Any]] = {}
+                receipts: list[dict[str, Any]] = []
+                answered: dict[tuple[int, str], dict[str, Any]] = {}
+                now = utcnow()
+                for pending in group:
+                    key = (pending.participant_id, pending.client_id)
+                    if key in done:
+                        pending.response = {**done[key], "duplicate": True}
+                        continue
+                    if key in answered:
+                        pending.response = {**answered[key], "duplicate": True}
+                        continue
+                    try:
+                        response, content, round_id = self._check(states, pending)
+                    except Refused as refusal:
+                        pending.error = refusal
+                        continue
+                    answered[key] = response
+                    ballots[(round_id, pending.participant_id)] = {
+                        "round_id": round_id, "participant_id": pending.participant_id,
+                        "content": content, "channel": pending.channel, "cast_at": now}
+                    receipts.append({"participant_id": pending.participant_id,
+                                     "client_id": pending.client_id, "kind": "ballot",
+                                     "response": response, "created_at": now})
+                if ballots:
+                    upsert = insert(Ballot.__table__)
+                    upsert = upsert.on_conflict_do_update(
+                        index_elements=["round_id", "participant_id"],
+                        set_={"content": upsert.excluded.content,
+                              "cast_at": upsert.excluded.cast_at})
+                    connection.execute(upsert, list(ballots.values()))
+                    connection.execute(Receipt.__table__.insert(), receipts)
+            for pending in group:
+                key = (pending.participant_id, pending.client_id)
+                if pending.response is None and key in answered:
+                    pending.response = answered[key]
+        self.groups += 1
+        self.ballots += len(group)
+
+    @staticmethod
+    def _check(states: dict[int, Any], pending: _Pending
+               ) -> tuple[dict[str, Any], Any, int]:
+        state = states.get(pending.workshop_id)
+        if state is None or state[2] is None or state[3] != "open" or state[1] != Phase.VOTE:
+            raise Refused("round_closed", 409)
+        _wid, _phase, round_id, _status, method, options, settings = state
+        try:
+            clean = get_method(method).validate(pending.ballot, options, settings)
+        except BallotError as error:
+            raise Refused("bad_ballot", reason=error.code, method=method,
+                          **error.params) from error
+        from workshop.operations import _storable
+
+        content = _storable(clean)
+        return {"ok": True, "round": round_id, "ballot": content}, content, round_id
+
+
+def for_session(session: Session) -> GroupCommit | None:
+    """Return the app's group commit when it is switched on and usable, else None."""
+    from flask import current_app, has_app_context
+
+    if not has_app_context() or not current_app.config.get("BALLOT_GROUP_COMMIT"):
+        return None
+    group = current_app.extensions.get("workshop.groupcommit")
+    if group is None:
+        writer = current_app.extensions.get("workshop.writer")  # SQLite: the one writer
+        group = GroupCommit(writer if writer is not None
+                            else current_app.extensions["workshop.engine"])
+        current_app.extensions["workshop.groupcommit"] = group
+    return group if group.supported() else None

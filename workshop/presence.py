@@ -1,0 +1,252 @@
+"""Who is connected, and which workshops need a fresh push: in one process, or shared.
+
+Infra layer, used only by broadcast.py. One process keeps both in memory. Several processes
+behind a load balancer (REDIS_URL set) share them through Redis, under keys
+`workshop:<deployment>:...` where the deployment is named after the database URL:
+
+- **Presence.** Each process counts its own sockets per workshop and publishes the counts
+  in the hash `...:presence:<code>` (field: the process id), at most once per push
+  interval. A process proves it is alive with a key that expires (`...:proc:<id>`);
+  the counts of a process that died stop counting when its key expires, and the pusher
+  drops them. The total is this process's own live count plus the others' published ones.
+- **Dirty workshops.** `mark(code)` increments `...:dirty[code]` right after the
+  commit, on whichever process ran the command. The pusher takes the whole hash, pushes,
+  and then deletes only the entries whose counter did not move meanwhile, so a change that
+  lands during a push is pushed again, and a pusher that dies mid-push leaves its work.
+- **One pusher.** Exactly one process at a time (a lease `...:pusher`, renewed every
+  interval, taken over by another process within PUSHER_LEASE seconds if it dies) builds
+  the views and emits them through the message queue. Pushes are therefore emitted in the
+  order of the database reads they were built from, and its "same as last time" check
+  compares with what it itself sent last: it cannot suppress a push that another process's
+  stale view would need, because no other process emits. A new pusher starts with an
+  empty memory and re-pushes every workshop that has sockets.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import uuid
+from collections import defaultdict
+from typing import Any
+
+PREFIX = "workshop:"
+PUSHER_LEASE = 3.0      # seconds another process waits before taking over a dead pusher
+PROCESS_TTL = 10.0      # seconds a silent process's presence counts keep counting
+
+
+class LocalPresence:
+    """Sockets per workshop and changed workshops, for a single server process."""
+
+    shared = False
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._members: dict[str, dict[str, str]] = defaultdict(dict)
+        self._joined: dict[str, set[str]] = defaultdict(set)
+        self._phones: dict[str, int] = defaultdict(int)
+        self._dirty: set[str] = set()
+
+    # sockets ---------------------------------------------------------------------------
+    def arrive(self, code: str, sid: str, role: str) -> None:
+        """Count a socket that joined a workshop (phones are what the projector shows)."""
+        with self._lock:
+            previous = self._members[code].get(sid)
+            if previous == "phone":
+                self._phones[code] -= 1
+            self._members[code][sid] = role
+            self._joined[sid].add(code)
+            if role == "phone":
+                self._phones[code] += 1
+            self._counts_changed(code)
+
+    def leave(self, sid: str) -> list[str]:
+        """Forget a socket that disconnected; return the workshops it had joined."""
+        with self._lock:
+            codes = sorted(self._joined.pop(sid, ()))
+            for code in codes:
+                members = self._members.get(code)
+                role = members.pop(sid, None) if members is not None else None
+                if role == "phone":
+                    self._phones[code] -= 1
+                if members is not None and not members:
+                    del self._members[code]
+                self._counts_changed(code)
+            return codes
+
+    def local_phones(self, code: str) -> int:
+        """Return how many phones are connected to a workshop on this process."""
+        with self._lock:
+            return self._phones.get(code, 0)
+
+    def phones(self, code: str) -> int:
+        """Return how many phones are connected to a workshop, on every process."""
+        return self.local_phones(code)
+
+    def _counts_changed(self, code: str) -> None:  # called with the lock held
+        self._dirty.add(code)
+
+    # changed workshops -----------------------------------------------------------------
+    def mark(self, code: str) -> None:
+        """Note that a workshop changed, so the pusher builds its views again."""
+        with self._lock:
+            self._dirty.add(code)
+
+    def tick(self) -> bool:
+        """Do the periodic shared-state chores; return whether this process is the pusher."""
+        return True
+
+    def take(self) -> dict[str, Any]:
+        """Return the changed workshops (with a token to pass to `done`)."""
+        with self._lock:
+            taken, self._dirty = self._dirty, set()
+        return dict.fromkeys(taken)
+
+    def done(self, taken: dict[str, Any]) -> None:
+        """Forget the workshops pushed by the last `take` (nothing to do in one process)."""
+
+    def became_pusher(self) -> bool:
+        """Say whether the pusher's memory of sent views must be dropped (never here)."""
+        return False
+
+
+class RedisPresence(LocalPresence):
+    """The same, shared by every server process through Redis (see the module doc)."""
+
+    shared = True
+
+    _RENEW = """
+    if redis.call('get', KEYS[1]) == ARGV[1] then
+        redis.call('pexpire', KEYS[1], ARGV[2]) return 1
+    end
+    if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
+    return 0
+    """
+    _DONE = """
+    for i = 1, #ARGV, 2 do
+        if redis.call('hget', KEYS[1], ARGV[i]) == ARGV[i + 1] then
+            redis.call('hdel', KEYS[1], ARGV[i])
+        end
+    end
+    return 0
+    """
+
+    def __init__(self, url: str, interval: float, namespace: str = "") -> None:
+        super().__init__()
+        import redis
+
+        # Blocking: under gevent hundreds of requests may mark at once; they wait for one
+        # of a few connections instead of failing (redis-py's default pool refuses past 100).
+        self.redis = redis.Redis(connection_pool=redis.BlockingConnectionPool.from_url(
+            url, max_connections=32, timeout=20))
+        self.prefix = f"{PREFIX}{namespace}:" if namespace else PREFIX
+        self.id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.interval = interval
+        self._publish: set[str] = set()
+        self._pusher = False
+        self._fresh_pusher = False
+        self._ticks = 0
+        self._renew = self.redis.register_script(self._RENEW)
+        self._done = self.redis.register_script(self._DONE)
+        self._alive()
+
+    def _alive(self) -> None:
+        self.redis.set(f"{self.prefix}proc:{self.id}", "1", px=int(PROCESS_TTL * 1000))
+
+    def _counts_changed(self, code: str) -> None:  # called with the lock held
+        self._publish.add(code)
+
+    def phones(self, code: str) -> int:
+        counts = self.redis.hgetall(f"{self.prefix}presence:{code}")
+        others = [key.decode() for key in counts if key.decode() != self.id]
+        alive = self.redis.mget([f"{self.prefix}proc:{o}" for o in others]) if others else []
+        total = sum(int(counts[other.encode()]) for other, up in zip(others, alive, strict=True)
+                    if up is not None)
+        return total + self.local_phones(code)
+
+    def mark(self, code: str) -> None:
+        try:
+            self.redis.hincrby(f"{self.prefix}dirty", code, 1)
+        except Exception:  # the change is committed: never turn it into an error
+            from flask import current_app, has_app_context
+
+            if has_app_context():
+                current_app.logger.exception("could not queue a push for %s", code)
+
+    def tick(self) -> bool:
+        """Publish changed counts, prove this process alive, hold or take the pusher lease."""
+        with self._lock:
+            publish, self._publish = self._publish, set()
+            counts = {code: self._phones.get(code, 0) for code in publish}
+        if counts:
+            pipe = self.redis.pipeline(transaction=False)
+            for code, count in counts.items():
+                key = f"{self.prefix}presence:{code}"
+                if count:
+                    pipe.hset(key, self.id, count)
+                    pipe.sadd(f"{self.prefix}presence-codes", code)
+                else:
+                    pipe.hdel(key, self.id)
+                pipe.hincrby(f"{self.prefix}dirty", code, 1)
+            pipe.execute()
+        self._ticks += 1
+        if self._ticks % max(1, int(1 / self.interval)) == 0:
+            self._alive()
+        lease = int(PUSHER_LEASE * 1000)
+        was = self._pusher
+        self._pusher = bool(self._renew(keys=[f"{self.prefix}pusher"], args=[self.id, lease]))
+        if self._pusher and not was:
+            self._fresh_pusher = True
+            self._repush_everything()
+        if self._pusher and self._ticks % max(1, int(2 / self.interval)) == 0:
+            self._drop_dead_processes()
+        return self._pusher
+
+    def became_pusher(self) -> bool:
+        fresh, self._fresh_pusher = self._fresh_pusher, False
+        return fresh
+
+    def _repush_everything(self) -> None:
+        codes = [c.decode() for c in self.redis.smembers(f"{self.prefix}presence-codes")]
+        if codes:
+            self.redis.hset(f"{self.prefix}dirty", mapping=dict.fromkeys(codes, 1))
+
+    def _drop_dead_processes(self) -> None:
+        """Stop counting the sockets of processes that stopped proving they are alive."""
+        for raw in self.redis.smembers(f"{self.prefix}presence-codes"):
+            code = raw.decode()
+            key = f"{self.prefix}presence:{code}"
+            fields = [f.decode() for f in self.redis.hkeys(key)]
+            if not fields:
+                self.redis.srem(f"{self.prefix}presence-codes", code)
+                continue
+            alive = self.redis.mget([f"{self.prefix}proc:{f}" for f in fields])
+            dead = [f for f, up in zip(fields, alive, strict=True) if up is None]
+            if dead:
+                self.redis.hdel(key, *dead)
+                self.mark(code)
+
+    def take(self) -> dict[str, Any]:
+        raw = self.redis.hgetall(f"{self.prefix}dirty")
+        return {key.decode(): value for key, value in raw.items()}
+
+    def done(self, taken: dict[str, Any]) -> None:
+        if taken:
+            args: list[Any] = []
+            for code, counter in taken.items():
+                args += [code, counter]
+            self._done(keys=[f"{self.prefix}dirty"], args=args)
+
+    def forget_process(self) -> None:
+        """Withdraw this process's counts and lease (on a clean shutdown)."""
+        with self._lock:
+            codes = list(self._phones)
+        pipe = self.redis.pipeline(transaction=False)
+        for code in codes:
+            pipe.hdel(f"{self.prefix}presence:{code}", self.id)
+            pipe.hincrby(f"{self.prefix}dirty", code, 1)
+        pipe.delete(f"{self.prefix}proc:{self.id}")
+        pipe.execute()
+        if self._pusher:
+            self.redis.delete(f"{self.prefix}pusher")
