@@ -1,0 +1,103 @@
+"""Shared by the security tests: a workshop arranged for every command, and its rows as text.
+
+`Scene` holds two workshops (W, the target, and W2, somebody else's) and one browser per
+role. `rows_of` dumps everything the database holds about one workshop, so that a test can
+prove that a refused call changed nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from tests.factories import client_id
+from workshop import operations as ops
+from workshop.models import Ballot, Idea, Participant, Receipt, Round, Workshop
+
+# Who can be asking. A new kind of participant or screen (a kiosk, a paper-ballot helper)
+# must be added here and given its column in every matrix (tests/test_permissions.py).
+ROLES = ("nobody", "participant", "participant_elsewhere", "facilitator",
+         "facilitator_elsewhere")
+
+PRIVATE_MARK = "Marqueur-privé-W"  # a pending idea of W: only W's facilitator may see it
+
+
+@dataclass
+class Scene:
+    """Two workshops and a browser for each role; ids of W's ideas."""
+
+    app: Flask
+    w: Workshop
+    secret: str
+    w2: Workshop
+    secret2: str
+    ideas: dict[str, int]
+    browsers: dict[str, FlaskClient]
+
+    def secret_for(self, role: str) -> str:
+        """The facilitator link a role would use: its own, or its best guess at W's."""
+        if role == "facilitator":
+            return self.secret
+        if role == "facilitator_elsewhere":
+            return self.secret2
+        # A guess one character away from the real link.
+        return self.secret[:-1] + ("A" if self.secret[-1] != "A" else "B")
+
+
+def arrange(app: Flask, db) -> Scene:
+    """W and W2 collecting ideas: two approved ideas and one pending each; browsers."""
+    w, secret = ops.create_workshop(db, "Atelier-W")
+    w2, secret2 = ops.create_workshop(db, "Atelier-Autre")
+    ideas = {}
+    for workshop, mark in ((w, "W"), (w2, "Autre")):
+        a = ops.add_idea(db, workshop, f"{mark}-idée-A")
+        b = ops.add_idea(db, workshop, f"{mark}-idée-B")
+        ops.open_ideas(db, workshop)
+        author, _ = ops.join_workshop(db, workshop)
+        text = PRIVATE_MARK if workshop is w else "Autre-en-attente"
+        pending = ops.submit_idea(db, workshop, author, text, client_id())["idea"]["id"]
+        if workshop is w:
+            ideas = {"A": a.id, "B": b.id, "C": pending}
+    browsers = {role: app.test_client() for role in ROLES}
+    browsers["participant"].get(f"/j/{w.code}")
+    browsers["participant_elsewhere"].get(f"/j/{w2.code}")
+    return Scene(app, w, secret, w2, secret2, ideas, browsers)
+
+
+def rows_of(db, workshop_id: int) -> str:
+    """Everything stored about one workshop, as canonical JSON text."""
+    db.rollback()
+    db.expire_all()
+
+    def dump(model, where) -> list[dict[str, Any]]:
+        return [{c.name: str(getattr(obj, c.key)) for c in model.__table__.columns}
+                for obj in db.scalars(select(model).where(where).order_by(model.id))]
+
+    people = select(Participant.id).where(Participant.workshop_id == workshop_id)
+    rounds = select(Round.id).where(Round.workshop_id == workshop_id)
+    rows = {
+        "workshop": dump(Workshop, Workshop.id == workshop_id),
+        "participants": dump(Participant, Participant.workshop_id == workshop_id),
+        "ideas": dump(Idea, Idea.workshop_id == workshop_id),
+        "rounds": dump(Round, Round.workshop_id == workshop_id),
+        "ballots": dump(Ballot, Ballot.round_id.in_(rounds)),
+        "receipts": dump(Receipt, Receipt.participant_id.in_(people)),
+    }
+    return json.dumps(rows, sort_keys=True)
+
+
+def everything(db) -> str:
+    """Every row of every table, as canonical JSON text."""
+    db.rollback()
+    db.expire_all()
+    rows = {}
+    for model in (Workshop, Participant, Idea, Round, Ballot, Receipt):
+        rows[model.__tablename__] = [
+            {c.name: str(getattr(obj, c.key)) for c in model.__table__.columns}
+            for obj in db.scalars(select(model).order_by(model.id))]
+    return json.dumps(rows, sort_keys=True)

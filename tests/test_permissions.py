@@ -1,0 +1,310 @@
+"""The permission matrix: every HTTP route and command and every socket event, for every role.
+
+Each row says, for each role, whether the call is allowed or refused; a refused call must
+change nothing in the target workshop W (and nothing at all when the caller holds no
+facilitator link) and must not show W's private data. The rows are checked against the
+app itself: a new route, facilitator command, socket event, socket role or participant
+channel without its row makes `test_the_matrix_covers_*` fail.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import g
+
+from tests.factories import client_id
+from tests.security_support import PRIVATE_MARK, ROLES, Scene, arrange, everything, rows_of
+from workshop import broadcast, export
+from workshop import operations as ops
+from workshop.events import socketio
+from workshop.facilitator import COMMANDS
+
+ROOT = Path(__file__).resolve().parents[1]
+ALLOW, REFUSE = "allow", "refuse"
+JSON = {"Accept": "application/json"}
+
+
+def only(*allowed: str) -> dict[str, str]:
+    return {role: ALLOW if role in allowed else REFUSE for role in ROLES}
+
+
+EVERYONE = only(*ROLES)
+FACILITATOR = only("facilitator")
+JOINED = only("participant")
+
+
+def voting(db, scene: Scene) -> None:
+    ops.open_round(db, scene.w, settings={"dots": 3, "max_per_option": 1})
+
+
+def closed(db, scene: Scene) -> None:
+    voting(db, scene)
+    ops.close_round(db, scene.w)
+
+
+def lobby(db, scene: Scene) -> None:
+    ops.open_lobby(db, scene.w)
+
+
+@dataclass(frozen=True)
+class Row:
+    """Who may make one call, the state W must be in first, and what the call sends."""
+
+    who: dict[str, str]
+    prepare: Callable[[Any, Scene], None] | None = None
+    body: Callable[[Scene], dict[str, Any]] | None = None
+    form: bool = False
+
+
+def command(body=None, prepare=None) -> Row:
+    return Row(FACILITATOR, prepare, body or (lambda s: {}))
+
+
+HTTP: dict[str, Row] = {
+    "GET /static/<path:filename>": Row(EVERYONE),
+    "GET /": Row(EVERYONE),
+    "GET /new": Row(EVERYONE),
+    "POST /new": Row(EVERYONE, body=lambda s: {"title": "Un autre atelier"}, form=True),
+    "POST /join": Row(EVERYONE, body=lambda s: {"code": s.w.code}, form=True),
+    "GET /j/<code>": Row(EVERYONE),
+    "GET /j/<code>/panel": Row(EVERYONE),
+    "GET /j/<code>/state": Row(EVERYONE),
+    "POST /j/<code>/ideas": Row(JOINED, body=lambda s: {"text": "Une idée de plus",
+                                                         "client_id": client_id()}),
+    "POST /j/<code>/ballot": Row(JOINED, voting, lambda s: {
+        "client_id": client_id(), "ballot": {str(s.ideas["A"]): 1}}),
+    "GET /s/<code>": Row(EVERYONE),
+    "GET /f/<secret>": Row(FACILITATOR),
+    "GET /f/<secret>/panel": Row(FACILITATOR),
+    "GET /f/<secret>/export.csv": Row(FACILITATOR),
+    "GET /f/<secret>/export.json": Row(FACILITATOR),
+    "GET /f/<secret>/ballots.csv": Row(FACILITATOR),
+    "POST /f/<secret>/do/rename": command(lambda s: {"title": "Pris en otage"}),
+    "POST /f/<secret>/do/open-lobby": command(),
+    "POST /f/<secret>/do/open-ideas": command(prepare=lobby),
+    "POST /f/<secret>/do/open-round": command(lambda s: {"dots": 3, "max_per_option": 1}),
+    "POST /f/<secret>/do/close-round": command(prepare=voting),
+    "POST /f/<secret>/do/show-live": command(lambda s: {"show": False}, voting),
+    "POST /f/<secret>/do/reveal": command(lambda s: {"reveal": True}, closed),
+    "POST /f/<secret>/do/add-idea": command(lambda s: {"text": "Injectée"}),
+    "POST /f/<secret>/do/approve": command(lambda s: {"idea": s.ideas["C"]}),
+    "POST /f/<secret>/do/hide": command(lambda s: {"idea": s.ideas["A"]}),
+    "POST /f/<secret>/do/edit": command(lambda s: {"idea": s.ideas["A"], "text": "Modifiée"}),
+    "POST /f/<secret>/do/merge": command(lambda s: {"idea": s.ideas["C"],
+                                                    "into": s.ideas["A"]}),
+}
+
+# Socket events: (event, role asked in `join`). "*" is any event nobody handles.
+SOCKET: dict[tuple[str, str | None], dict[str, str]] = {
+    ("join", "phone"): EVERYONE,
+    ("join", "screen"): EVERYONE,
+    ("join", "facilitator"): FACILITATOR,
+    ("disconnect", None): EVERYONE,
+    ("*", None): only(),
+}
+
+
+def http_routes(app) -> set[str]:
+    """Every (method, rule) the app answers, facilitator commands and formats expanded."""
+    found = set()
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            paths = [rule.rule]
+            if "<command>" in rule.rule:
+                paths = [rule.rule.replace("<command>", c) for c in COMMANDS]
+            if "<fmt>" in rule.rule:
+                paths = [rule.rule.replace("<fmt>", f) for f in export.FORMATS]
+            found.update(f"{method} {path}" for path in paths)
+    return found
+
+
+def socket_roles() -> set[str]:
+    """The roles `join` accepts, read from events.on_join and broadcast's audiences."""
+    tree = ast.parse((ROOT / "workshop" / "events.py").read_text())
+    roles: set[str] = set(getattr(broadcast, "AUDIENCES", {}))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef) and node.name == "on_join":
+            for compare in ast.walk(node):
+                if isinstance(compare, ast.Compare) and isinstance(compare.left, ast.Name) \
+                        and compare.left.id == "role":
+                    for side in compare.comparators:
+                        roles.update(c.value for c in ast.walk(side)
+                                     if isinstance(c, ast.Constant) and isinstance(c.value, str))
+    return roles
+
+
+def participant_channels() -> set[str]:
+    """Every kind of participant the code creates or tests for (Participant.channel)."""
+    found: set[str] = set()
+    for path in (ROOT / "workshop").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.keyword) and node.arg == "channel" and \
+                    isinstance(node.value, ast.Constant):
+                found.add(node.value.value)
+            elif isinstance(node, ast.arguments):
+                named = node.args[len(node.args) - len(node.defaults):]
+                for arg, default in zip(named, node.defaults, strict=True):
+                    if arg.arg == "channel" and isinstance(default, ast.Constant):
+                        found.add(default.value)
+            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and \
+                    node.target.id == "channel" and isinstance(node.value, ast.Call):
+                found.update(k.value.value for k in node.value.keywords
+                             if k.arg == "default" and isinstance(k.value, ast.Constant))
+            elif isinstance(node, ast.Compare) and isinstance(node.left, ast.Attribute) and \
+                    node.left.attr == "channel":
+                found.update(c.value for c in node.comparators if isinstance(c, ast.Constant))
+    return {value for value in found if isinstance(value, str)}
+
+
+# --- the matrix covers the app ----------------------------------------------------------
+
+def test_the_matrix_covers_every_http_route_and_command(app):
+    routes = http_routes(app)
+    assert routes - set(HTTP) == set(), "routes without a row in the permission matrix"
+    assert set(HTTP) - routes == set(), "rows for routes that no longer exist"
+    assert all(set(row.who) == set(ROLES) for row in HTTP.values())
+
+
+def test_the_matrix_covers_every_socket_event_and_role(app):
+    handled = set(socketio.server.handlers["/"])
+    assert handled == {event for event, _role in SOCKET}, "socket events without a row"
+    assert socket_roles() == {role for event, role in SOCKET if event == "join"}, \
+        "a socket role without its row: add it to SOCKET (and to ROLES if it is a new caller)"
+    assert all(set(who) == set(ROLES) for who in SOCKET.values())
+
+
+def test_every_kind_of_participant_has_a_column():
+    # Only phones exist. A kiosk or a paper-ballot helper is a new channel: give it its
+    # role in ROLES (tests/security_support.py) and its column in HTTP and SOCKET.
+    assert participant_channels() == {"phone"}
+
+
+# --- every HTTP cell --------------------------------------------------------------------
+
+def url_for_role(route: str, scene: Scene, role: str) -> str:
+    path = route.split(" ", 1)[1]
+    return (path.replace("<code>", scene.w.code)
+            .replace("<secret>", scene.secret_for(role))
+            .replace("<path:filename>", "css/app.css"))
+
+
+@pytest.mark.parametrize("route", sorted(HTTP))
+def test_http_permission_matrix(app, db, route):
+    row = HTTP[route]
+    method = route.split(" ", 1)[0]
+    for role in ROLES:
+        scene = arrange(app, db)
+        if row.prepare:
+            row.prepare(db, scene)
+        before_w, before_all = rows_of(db, scene.w.id), everything(db)
+        browser = scene.browsers[role]
+        url = url_for_role(route, scene, role)
+        if method == "GET":
+            answer = browser.get(url)
+        else:
+            body = row.body(scene) if row.body else {}
+            answer = (browser.post(url, data=body) if row.form
+                      else browser.post(url, json=body, headers={"Accept": "application/json"}))
+        text = answer.get_data(as_text=True)
+        answer.close()
+        cell = f"{route} as {role}: {answer.status_code}"
+        if row.who[role] == ALLOW:
+            assert answer.status_code < 400, cell + " " + text[:300]
+            if method == "POST" and ("/do/" in route or route.startswith("POST /j/")):
+                assert rows_of(db, scene.w.id) != before_w, cell + ": allowed but no effect"
+            continue
+        assert rows_of(db, scene.w.id) == before_w, cell + ": a refused call changed W"
+        assert PRIVATE_MARK not in text, cell + ": W's private data leaked"
+        if role == "facilitator_elsewhere" and "/f/<secret>" in route:
+            # Their own link only ever reaches their own workshop, whatever the ids sent.
+            continue
+        assert answer.status_code in (400, 403, 404, 405), cell
+        assert everything(db) == before_all, cell + ": a refused call changed something"
+
+
+# --- every socket cell ------------------------------------------------------------------
+
+def received(sio, event: str) -> list[dict]:
+    return [m["args"][0] for m in sio.get_received() if m["name"] == event]
+
+
+@pytest.mark.parametrize("key", sorted(SOCKET, key=str))
+def test_socket_permission_matrix(app, db, key):
+    event, join_role = key
+    for role in ROLES:
+        scene = arrange(app, db)
+        before_w = rows_of(db, scene.w.id)
+        sio = socketio.test_client(app, flask_test_client=scene.browsers[role])
+        try:
+            cell = f"{event}:{join_role} as {role}"
+            if event == "join":
+                answer = sio.emit("join", {"code": scene.w.code, "role": join_role,
+                                           "secret": scene.secret_for(role)}, callback=True)
+                assert answer["ok"] is (SOCKET[key][role] == ALLOW), (cell, answer)
+                sio.get_received()
+                ops.rename_workshop(db, scene.w, "Renommé pour voir qui l'apprend")
+                app.extensions["workshop.broadcaster"].flush()
+                pushed = sio.get_received()
+                names = {m["name"] for m in pushed}
+                if SOCKET[key][role] == ALLOW:
+                    audience = {"phone": "workshop_changed", "screen": "screen_changed",
+                                "facilitator": "facilitator_changed"}[join_role]
+                    assert audience in names, cell
+                else:
+                    assert pushed == [] and answer["error"] in ("forbidden",), cell
+                    assert PRIVATE_MARK not in str(answer), cell
+                continue
+            if event == "*":
+                for name in (*COMMANDS, "close_round", "cast_ballot", "set_phase", "message"):
+                    sio.emit(name, {"code": scene.w.code, "secret": scene.secret_for(role),
+                                    "idea": scene.ideas["C"], "title": "Pris en otage"})
+                assert rows_of(db, scene.w.id) == before_w, cell
+            if event == "disconnect":
+                sio.emit("join", {"code": scene.w.code, "role": "phone"}, callback=True)
+                sio.disconnect()
+                assert app.extensions["workshop.broadcaster"].connected_phones(
+                    scene.w.code) == 0, cell
+                assert rows_of(db, scene.w.id) == before_w, cell
+        finally:
+            if sio.is_connected():
+                sio.disconnect()
+
+
+# --- CSRF on every state-changing route -------------------------------------------------
+
+@pytest.mark.parametrize("route", sorted(r for r in HTTP if r.startswith("POST ")))
+def test_every_state_changing_route_needs_the_csrf_token(app, db, route):
+    """A page on another site cannot post with our visitors' cookies: without the session's
+    token every POST is refused and changes nothing; with it, the same call goes through."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    row = HTTP[route]
+    role = next(r for r in ROLES if row.who[r] == ALLOW)
+    scene = arrange(app, db)
+    if row.prepare:
+        row.prepare(db, scene)
+    browser = scene.browsers[role]
+    # The db fixture's app context outlives requests, and Flask-WTF caches the token of the
+    # last page drawn in `g`: forget it, so that this browser's page makes its own.
+    g.pop("csrf_token", None)
+    page = browser.get("/" if "<code>" not in route else f"/j/{scene.w.code}")
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page.get_data(as_text=True))
+    url = url_for_role(route, scene, role)
+    before = everything(db)
+    for headers in ({}, {"X-CSRFToken": "forged"}, {"Origin": "http://evil.example"}):
+        body = row.body(scene) if row.body else {}
+        answer = (browser.post(url, data=body, headers={**headers, **JSON}) if row.form
+                  else browser.post(url, json=body, headers={**headers, **JSON}))
+        assert answer.status_code == 400 and answer.json["error"] == "csrf", (route, headers)
+    assert everything(db) == before, route
+    body = row.body(scene) if row.body else {}
+    answer = (browser.post(url, data=body, headers={"X-CSRFToken": token.group(1)})
+              if row.form else browser.post(url, json=body, headers={
+                  "X-CSRFToken": token.group(1), **JSON}))
+    assert answer.status_code < 400, (route, answer.get_data(as_text=True)[:200])
