@@ -33,14 +33,19 @@
   function connect(options) {
     if (typeof window.io === "undefined") { return null; }
     var socket = window.io({ reconnectionDelayMax: 5000 });
-    var offlineText = options.offlineText || "…";
-    socket.on("connect", function () {
+    var offlineText = options.offlineText || document.body.getAttribute("data-offline-text");
+    function join() {
       socket.emit("join", { code: options.code, role: options.role, secret: options.secret },
         function (answer) {
-          if (answer && answer.ok) { showStatus(""); options.onState(answer.state); }
-          else { showStatus(answer && answer.error ? answer.error : offlineText); }
+          if (answer && answer.ok) { showStatus(""); options.onState(answer.state); return; }
+          showStatus(offlineText);
+          /* A busy hall: the server said how long to wait before joining again. */
+          if (answer && answer.retry_after && socket.connected) {
+            setTimeout(join, 1000 * Math.min(60, answer.retry_after));
+          }
         });
-    });
+    }
+    socket.on("connect", join);
     socket.on("disconnect", function () { showStatus(offlineText); });
     socket.on(options.event, function (state) { options.onState(state); });
     return socket;
@@ -55,14 +60,23 @@
       method: "POST", body: body, credentials: "same-origin",
       headers: { "Accept": "application/json", "X-CSRFToken": csrf() }
     }).then(function (response) {
+      /* Busy (503): try again later with the same client id; it is never counted twice. */
+      if (response.status === 503 && attempt < 6) { return later(form, attempt); }
       return response.json().then(function (data) { data.status = response.status; return data; },
-        function () { return { ok: false, status: response.status, message: response.statusText }; });
+        function () {
+          return { ok: false, status: response.status,
+            message: document.body.getAttribute("data-error-text") };
+        });
     }, function (error) {
       if (attempt >= 6) { throw error; }
-      var wait = Math.min(8000, 500 * Math.pow(2, attempt));
-      return new Promise(function (resolve) { setTimeout(resolve, wait); })
-        .then(function () { return send(form, attempt + 1); });
+      return later(form, attempt);
     });
+  }
+
+  function later(form, attempt) {
+    var wait = Math.min(8000, 500 * Math.pow(2, attempt));
+    return new Promise(function (resolve) { setTimeout(resolve, wait); })
+      .then(function () { return send(form, attempt + 1); });
   }
 
   /* Fetch a server-rendered fragment and return it as a parsed element. */
