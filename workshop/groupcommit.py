@@ -32,7 +32,6 @@ from workshop.db import WRITE_OPTION
 from workshop.errors import Refused
 from workshop.models import Ballot, Receipt, Round, Workshop, utcnow
 from workshop.phases import Phase
-from workshop.voting import BallotError, get_method
 
 MAX_GROUP = 256
 
@@ -174,14 +173,9 @@ class GroupCommit:
         if state is None or state[2] is None or state[3] != "open" or state[1] != Phase.VOTE:
             raise Refused("round_closed", 409)
         _wid, _phase, round_id, _status, method, options, settings = state
-        try:
-            clean = get_method(method).validate(pending.ballot, options, settings)
-        except BallotError as error:
-            raise Refused("bad_ballot", reason=error.code, method=method,
-                          **error.params) from error
-        from workshop.operations import _storable
+        from workshop.operations import validated_ballot
 
-        content = _storable(clean)
+        content = validated_ballot(method, options, settings, pending.ballot)
         return {"ok": True, "round": round_id, "ballot": content}, content, round_id
 
 

@@ -283,26 +283,10 @@ def cast_ballot(session: Session, workshop: Workshop, participant: Participant,
             return answer
 
     def work() -> dict[str, Any]:
-        session.refresh(workshop)
-        vote = session.scalar(select(Round).where(Round.id == workshop.current_round_id)
-                              .with_for_update(read=True))
-        if vote is None or vote.status != "open" or workshop.phase != Phase.VOTE:
-            raise Refused("round_closed", 409)
-        try:
-            clean = get_method(vote.method).validate(ballot, vote.options, vote.settings)
-        except BallotError as error:
-            raise Refused("bad_ballot", reason=error.code, method=vote.method,
-                          **error.params) from error
-        content = _storable(clean)
-        existing = session.scalar(select(Ballot).where(
-            Ballot.round_id == vote.id, Ballot.participant_id == participant.id))
-        if existing is None:
-            session.add(Ballot(round_id=vote.id, participant_id=participant.id,
-                               content=content, channel=participant.channel))
-        else:
-            existing.content = content
-            existing.cast_at = utcnow()
-        session.flush()
+        vote = _locked_open_round(session, workshop)
+        content = _validated(vote, ballot)
+        _store_ballot(session, vote, participant, _own_ballot(session, vote, participant),
+                      content)
         return {"ok": True, "round": vote.id, "ballot": content}
 
     response = _once(session, participant, client_id, "ballot", work)
@@ -315,35 +299,61 @@ def compare_pair(session: Session, workshop: Workshop, participant: Participant,
     """Add one "which matters more?" answer to this participant's pairwise ballot."""
 
     def work() -> dict[str, Any]:
-        session.refresh(workshop)
-        vote = session.scalar(select(Round).where(Round.id == workshop.current_round_id)
-                              .with_for_update(read=True))
-        if vote is None or vote.status != "open" or workshop.phase != Phase.VOTE:
-            raise Refused("round_closed", 409)
+        vote = _locked_open_round(session, workshop)
         if vote.method != "pairwise":
             raise Refused("bad_ballot", reason="bad_ballot")
-        existing = session.scalar(select(Ballot).where(
-            Ballot.round_id == vote.id, Ballot.participant_id == participant.id))
+        existing = _own_ballot(session, vote, participant)
         judged = list(existing.content) if existing is not None else []
-        try:
-            clean = get_method(vote.method).validate([*judged, judgement], vote.options,
-                                                     vote.settings)
-        except BallotError as error:
-            raise Refused("bad_ballot", reason=error.code, **error.params) from error
-        content = _storable(clean)
-        if existing is None:
-            session.add(Ballot(round_id=vote.id, participant_id=participant.id,
-                               content=content, channel=participant.channel))
-        else:
-            existing.content = content
-            existing.cast_at = utcnow()
-        session.flush()
+        content = _validated(vote, [*judged, judgement])
+        _store_ballot(session, vote, participant, existing, content)
         return {"ok": True, "round": vote.id, "judged": len(content),
                 "pairs": vote.settings["pairs"]}
 
     response = _once(session, participant, client_id, "pair", work)
     broadcast.changed(workshop.code)
     return response
+
+
+def _locked_open_round(session: Session, workshop: Workshop) -> Round:
+    """Return the room's open round, locked so that it cannot close under this ballot."""
+    session.refresh(workshop)
+    vote = session.scalar(select(Round).where(Round.id == workshop.current_round_id)
+                          .with_for_update(read=True))
+    if vote is None or vote.status != "open" or workshop.phase != Phase.VOTE:
+        raise Refused("round_closed", 409)
+    return vote
+
+
+def _validated(vote: Round, ballot: Any) -> Any:
+    return validated_ballot(vote.method, vote.options, vote.settings, ballot)
+
+
+def validated_ballot(method: str, options: list[int], settings: dict[str, Any],
+                     ballot: Any) -> Any:
+    """Return a ballot checked against a round's method and rules, in JSON form, or refuse."""
+    try:
+        clean = get_method(method).validate(ballot, options, settings)
+    except BallotError as error:
+        raise Refused("bad_ballot", reason=error.code, method=method,
+                      **error.params) from error
+    return _storable(clean)
+
+
+def _own_ballot(session: Session, vote: Round, participant: Participant) -> Ballot | None:
+    return session.scalar(select(Ballot).where(
+        Ballot.round_id == vote.id, Ballot.participant_id == participant.id))
+
+
+def _store_ballot(session: Session, vote: Round, participant: Participant,
+                  existing: Ballot | None, content: Any) -> None:
+    """Insert the participant's ballot, or replace the one they had (one per round)."""
+    if existing is None:
+        session.add(Ballot(round_id=vote.id, participant_id=participant.id,
+                           content=content, channel=participant.channel))
+    else:
+        existing.content = content
+        existing.cast_at = utcnow()
+    session.flush()
 
 
 def _storable(clean: Any) -> Any:
