@@ -24,9 +24,7 @@ import socketio
 
 from bench.cluster import POSTGRES, REDIS, Cluster, nginx_binary
 from tests.conftest import csrf_of
-from tests.factories import client_id, voting_workshop
-from workshop import operations as ops
-from workshop import snapshots
+from tests.factories import client_id
 from workshop.presence import RedisPresence
 
 PHONES = 30
@@ -247,20 +245,3 @@ def _drop(presence: RedisPresence) -> None:
     keys = list(presence.redis.scan_iter(f"{presence.prefix}*"))
     if keys:
         presence.redis.delete(*keys)
-
-
-def test_the_pushers_views_equal_each_audiences_own(app, db):
-    workshop, _secret, ideas, _vote = voting_workshop(db)
-    person, _ = ops.join_workshop(db, workshop)
-    ops.cast_ballot(db, workshop, person, {ideas[0].id: 1}, client_id())
-    for show_live in (True, False):
-        ops.show_live_results(db, workshop, show_live)
-        together = snapshots.audience_views(db, workshop, 4)
-        apart = (snapshots.public_view(db, workshop), snapshots.screen_view(db, workshop, 4),
-                 snapshots.facilitator_view(db, workshop, 4))
-        assert together == apart
-    ops.close_round(db, workshop)
-    ops.reveal_results(db, workshop, True)
-    assert snapshots.audience_views(db, workshop, 0) == (
-        snapshots.public_view(db, workshop), snapshots.screen_view(db, workshop, 0),
-        snapshots.facilitator_view(db, workshop, 0))

@@ -116,37 +116,21 @@ def public_view(session: Session, workshop: Workshop) -> dict[str, Any]:
 
 def screen_view(session: Session, workshop: Workshop, connected: int) -> dict[str, Any]:
     """Return the projector's view: counts, and totals only when they are meant to show."""
-    view = public_view(session, workshop)
-    vote = current_round(session, workshop)
-    view["connected"] = connected
-    view["voted"] = voter_count(session, vote) if vote else 0
-    if vote is not None and view["results"] is None and vote.status == "open" and vote.show_live:
-        view["results"] = results_view(session, vote)
-    return view
+    return audience_views(session, workshop, connected)[1]
 
 
 def facilitator_view(session: Session, workshop: Workshop, connected: int) -> dict[str, Any]:
     """Return everything the facilitator steers by, hidden totals and pending ideas included."""
-    view = screen_view(session, workshop, connected)
-    vote = current_round(session, workshop)
-    if vote is not None:
-        view["live_results"] = view["results"] or results_view(session, vote)
-    else:
-        view["live_results"] = None
-    rows = session.scalars(select(Idea).where(Idea.workshop_id == workshop.id)
-                           .order_by(Idea.id))
-    view["all_ideas"] = [{"id": i.id, "text": i.text, "status": i.status,
-                          "merged_into": i.merged_into_id} for i in rows]
-    view["pending"] = sum(1 for i in view["all_ideas"] if i["status"] == "pending")
-    return view
+    return audience_views(session, workshop, connected)[2]
 
 
 def audience_views(session: Session, workshop: Workshop, connected: int
                    ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     """Return (public, screen, facilitator) views at once, tallying the round only once.
 
-    Equal to public_view, screen_view and facilitator_view called one by one (the
-    broadcaster builds all three a few times a second, so sharing the tally matters).
+    Each audience's view adds to the one before: the screen adds counts and live totals
+    unless hidden, the facilitator hidden totals and the moderation queue. The broadcaster
+    builds all three a few times a second, so they share one tally.
     """
     public = public_view(session, workshop)
     vote = current_round(session, workshop)
