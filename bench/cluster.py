@@ -141,6 +141,7 @@ class Cluster:
     pids: list[int] = field(default_factory=list)
     database_url: str = ""
     settings: dict[str, object] = field(default_factory=dict)  # `serve --set` overrides
+    redis_url: str = REDIS  # the message queue (a test may give its own Redis server)
     _children: list[subprocess.Popen] = field(default_factory=list)
     _nginx: subprocess.Popen | None = None
     _schema: str | None = None
@@ -174,7 +175,7 @@ class Cluster:
             self._admin(f'CREATE SCHEMA "{self._schema}"')
             self.database_url = f"{POSTGRES}?options=-csearch_path%3D{self._schema}"
             env["DATABASE_URL"] = self.database_url
-            env["REDIS_URL"] = REDIS
+            env["REDIS_URL"] = self.redis_url
             if self.kind == "app":  # migrate once, before several processes race to
                 subprocess.run([sys.executable, "-c", "from workshop import create_app; "
                                 "create_app()"], env=env, check=True, cwd=ROOT)
@@ -194,7 +195,7 @@ class Cluster:
                 command = [sys.executable, str(ROOT / "bench" / "bare.py"), "--port", str(port),
                            "--async-mode", self.async_mode]
                 if shared:
-                    command += ["--redis", REDIS, "--channel", f"bare-{self._schema}"]
+                    command += ["--redis", self.redis_url, "--channel", f"bare-{self._schema}"]
             with open(log, "wb") as out:
                 child = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env,
                                          cwd=ROOT)
@@ -259,7 +260,7 @@ class Cluster:
         import redis
 
         name = hashlib.sha256(self.database_url.encode()).hexdigest()[:12]
-        client = redis.Redis.from_url(REDIS)
+        client = redis.Redis.from_url(self.redis_url)
         try:
             keys = list(client.scan_iter(f"workshop:{name}:*"))
             if keys:

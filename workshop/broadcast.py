@@ -26,6 +26,7 @@ from workshop.db import session_for
 from workshop.models import Workshop
 from workshop.presence import LocalPresence
 
+RESEND_EVERY = 10.0  # seconds; see Broadcaster._resend_now_and_then
 PHONES = "ws:{code}"
 SCREENS = "ws:{code}:screens"
 FACILITATORS = "ws:{code}:facilitators"
@@ -65,6 +66,7 @@ class Broadcaster:
         self._last: dict[tuple[str, str], str] = {}
         self._phones_pushed: dict[str, float] = {}
         self._started = False
+        self._resent = time.monotonic()
         self.flushes = 0
 
     # presence -------------------------------------------------------------------------
@@ -116,6 +118,7 @@ class Broadcaster:
             return 0
         if self.presence.became_pusher():
             self._last.clear()  # what another pusher sent is unknown: send everything
+        self._resend_now_and_then()
         taken = self.presence.take()
         later: list[str] = []
         try:
@@ -130,6 +133,23 @@ class Broadcaster:
             for code in later:  # the phones' view changed too soon after the last one
                 self.presence.mark(code)
         return len(taken)
+
+    def _resend_now_and_then(self) -> None:
+        """With several processes, send every view again every RESEND_EVERY seconds.
+
+        A push published while Redis was restarting reaches nobody, and the processes
+        subscribe again only after a back-off; without this the pusher would believe it
+        had sent the latest views and the room would stay on old ones until the next change.
+        """
+        if not self.presence.shared:
+            return
+        now = time.monotonic()
+        if now - self._resent < RESEND_EVERY:
+            return
+        self._resent = now
+        self._last.clear()
+        for code in self.presence.active_codes():
+            self.presence.mark(code)
 
     def views(self, code: str) -> dict[str, dict[str, Any]] | None:
         """Build the three views of a workshop in one database session, tallying once."""

@@ -110,6 +110,11 @@ class LocalPresence:
         """Say whether the pusher's memory of sent views must be dropped (never here)."""
         return False
 
+    def active_codes(self) -> list[str]:
+        """Return the workshops that have sockets connected (on this process)."""
+        with self._lock:
+            return list(self._members)
+
 
 class RedisPresence(LocalPresence):
     """The same, shared by every server process through Redis (see the module doc)."""
@@ -177,6 +182,9 @@ class RedisPresence(LocalPresence):
     def tick(self) -> bool:
         """Publish changed counts, prove this process alive, hold or take the pusher lease."""
         with self._lock:
+            if self._ticks % max(1, int(2 / self.interval)) == 0:
+                # Every two seconds, all of them: a restarted Redis has forgotten them.
+                self._publish.update(self._members)
             publish, self._publish = self._publish, set()
             counts = {code: self._phones.get(code, 0) for code in publish}
         if counts:
@@ -226,6 +234,9 @@ class RedisPresence(LocalPresence):
             if dead:
                 self.redis.hdel(key, *dead)
                 self.mark(code)
+
+    def active_codes(self) -> list[str]:
+        return [c.decode() for c in self.redis.smembers(f"{self.prefix}presence-codes")]
 
     def take(self) -> dict[str, Any]:
         raw = self.redis.hgetall(f"{self.prefix}dirty")
