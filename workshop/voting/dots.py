@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from workshop.voting.result import BallotError, Option, Result, rank_by_score
-from workshop.voting.rules import counts, whole_settings
+from workshop.voting.result import BallotError, Option, Result
+from workshop.voting.rules import add_up, counts, whole_settings
 
 NAME = "dots"
 DEFAULT_SETTINGS = {"dots": 5, "max_per_option": 1}
@@ -40,14 +40,5 @@ def validate(ballot: Mapping[Any, Any], options: Sequence[Option],
 def tally(ballots: Iterable[Mapping[Option, int]], options: Sequence[Option],
           settings: Mapping[str, Any]) -> Result:
     """Add up the dots of valid ballots: score is total dots, supporters counts voters."""
-    scores = {option: 0 for option in options}
-    supporters = {option: 0 for option in options}
-    voters = 0
-    for ballot in ballots:
-        voters += 1
-        for option, count in ballot.items():
-            if count:
-                scores[option] += count
-                supporters[option] += 1
-    return Result(NAME, check_settings(settings), voters,
-                  rank_by_score(scores, supporters, list(options)))
+    voters, standings = add_up(ballots, options)
+    return Result(NAME, check_settings(settings), voters, standings)

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from workshop.voting.result import BallotError, Option, Result, rank_by_score
-from workshop.voting.rules import counts, whole_settings
+from workshop.voting.result import BallotError, Option, Result
+from workshop.voting.rules import add_up, counts, whole_settings
 
 NAME = "points"
 DEFAULT_SETTINGS = {"points": 100}
@@ -35,14 +35,5 @@ def validate(ballot: Mapping[Any, Any], options: Sequence[Option],
 def tally(ballots: Iterable[Mapping[Option, int]], options: Sequence[Option],
           settings: Mapping[str, Any]) -> Result:
     """Add up the points of valid ballots: score is total points, supporters gave it any."""
-    scores = {option: 0 for option in options}
-    supporters = {option: 0 for option in options}
-    voters = 0
-    for ballot in ballots:
-        voters += 1
-        for option, count in ballot.items():
-            if count:
-                scores[option] += count
-                supporters[option] += 1
-    return Result(NAME, check_settings(settings), voters,
-                  rank_by_score(scores, supporters, list(options)))
+    voters, standings = add_up(ballots, options)
+    return Result(NAME, check_settings(settings), voters, standings)

@@ -7,10 +7,10 @@ way, with the same code, whatever the method.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from workshop.voting.result import BallotError, Option
+from workshop.voting.result import BallotError, Option, Standing, rank_by_score
 
 
 def whole_settings(settings: Mapping[str, Any], defaults: Mapping[str, Any],
@@ -71,3 +71,18 @@ def counts(ballot: Any, options: Sequence[Option], shape: str, unit: str) -> dic
         if count:
             clean[option] = count
     return clean
+
+
+def add_up(ballots: Iterable[Mapping[Option, int]], options: Sequence[Option]
+           ) -> tuple[int, tuple[Standing, ...]]:
+    """Sum count ballots: score is the total given, supporters those who gave any."""
+    scores = dict.fromkeys(options, 0)
+    supporters = dict.fromkeys(options, 0)
+    voters = 0
+    for ballot in ballots:
+        voters += 1
+        for option, count in ballot.items():
+            if count:
+                scores[option] += count
+                supporters[option] += 1
+    return voters, rank_by_score(scores, supporters, list(options))
