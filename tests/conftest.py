@@ -131,3 +131,32 @@ def csrf_of(html: str) -> str:
     match = CSRF_RE.search(html)
     assert match, "page has no CSRF token"
     return match.group(1)
+
+
+class Facilitator:
+    """A browser that creates a workshop over HTTP and steers it through its secret link."""
+
+    def __init__(self, base: str, title: str) -> None:
+        self.base = base
+        self.http = requests.Session()
+        created = self.http.get(f"{base}/new", timeout=10)
+        answer = self.http.post(f"{base}/new", data={"title": title,
+                                                     "csrf_token": csrf_of(created.text)},
+                                allow_redirects=False, timeout=10)
+        assert answer.status_code == 302, answer.text
+        self.path = answer.headers["Location"].split("?")[0]
+        self.secret = self.path.rsplit("/", 1)[1]
+        page = self.http.get(base + self.path, timeout=10).text
+        self.code = re.search(r'data-code="([A-Z0-9]+)"', page).group(1)
+        self.csrf = csrf_of(page)
+
+    def steer(self, command: str, body: dict | None = None) -> dict:
+        """Run a facilitator command and return its answer (it must succeed)."""
+        reply = self.http.post(f"{self.base}{self.path}/do/{command}", json=body or {},
+                               headers={"X-CSRFToken": self.csrf}, timeout=30)
+        assert reply.status_code == 200, reply.text
+        return reply.json()
+
+    def export(self) -> list:
+        """Return the JSON ranking export."""
+        return self.http.get(f"{self.base}{self.path}/export.json", timeout=10).json()

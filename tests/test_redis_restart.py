@@ -7,7 +7,6 @@ The test runs its own Redis server on a free port, so stopping it disturbs nothi
 from __future__ import annotations
 
 import random
-import re
 import shutil
 import subprocess
 import time
@@ -16,15 +15,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import redis
-import requests
 
 from bench.cluster import Cluster
-from tests.conftest import csrf_of, free_port
+from tests.conftest import Facilitator, free_port
 from tests.test_scaleout import Phone, Screen, _close, _services_or_skip
 
 pytestmark = pytest.mark.server
 PHONES = 24
-KEEP = None
 
 
 class RedisServer:
@@ -63,24 +60,10 @@ def test_redis_restart_during_a_vote_loses_nothing_and_projectors_converge():
     queue = RedisServer()
     queue.start()
     try:
-        with Cluster(kind="app", processes=3, redis_url=queue.url,
-                     workdir=KEEP) as cluster:
+        with Cluster(kind="app", processes=3, redis_url=queue.url) as cluster:
             base = cluster.url
-            facilitator = requests.Session()
-            created = facilitator.get(f"{base}/new", timeout=10)
-            answer = facilitator.post(f"{base}/new", data={"title": "Redis redémarre",
-                                                           "csrf_token": csrf_of(created.text)},
-                                      allow_redirects=False, timeout=10)
-            secret_path = answer.headers["Location"].split("?")[0]
-            page = facilitator.get(f"{base}{secret_path}", timeout=10).text
-            code = re.search(r'data-code="([A-Z0-9]+)"', page).group(1)
-            fcsrf = csrf_of(page)
-
-            def steer(command: str, body: dict | None = None) -> None:
-                reply = facilitator.post(f"{base}{secret_path}/do/{command}",
-                                         json=body or {}, headers={"X-CSRFToken": fcsrf},
-                                         timeout=30)
-                assert reply.status_code == 200, reply.text
+            facilitator = Facilitator(base, "Redis redémarre")
+            code, steer = facilitator.code, facilitator.steer
 
             for n in range(5):
                 steer("add-idea", {"text": f"Priorité {n}"})
@@ -115,8 +98,7 @@ def test_redis_restart_during_a_vote_loses_nothing_and_projectors_converge():
                                     {r["idea"]: r["score"] for r in s["results"]["ranking"]}
                                     == totals, timeout=60)
                 steer("close-round")
-                export = facilitator.get(f"{base}{secret_path}/export.json", timeout=10).json()
-                [exported] = export
+                [exported] = facilitator.export()
                 assert exported["voters"] == PHONES
                 assert {r["text"]: r["score"] for r in exported["ranking"]} == \
                     {f"Priorité {n}": expected[o] for n, o in enumerate(options)}

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import random
-import re
 import secrets
 import threading
 import time
@@ -23,7 +22,7 @@ import requests
 import socketio
 
 from bench.cluster import POSTGRES, REDIS, Cluster, nginx_binary
-from tests.conftest import csrf_of
+from tests.conftest import Facilitator, csrf_of
 from tests.factories import client_id
 from workshop.presence import RedisPresence
 
@@ -128,21 +127,8 @@ def test_three_processes_behind_nginx_share_pushes_presence_and_ballots():
     _services_or_skip()
     with Cluster(kind="app", processes=3) as cluster:
         base = cluster.url
-        facilitator = requests.Session()
-        created = facilitator.get(f"{base}/new", timeout=10)
-        answer = facilitator.post(f"{base}/new", data={"title": "Trois processus",
-                                                       "csrf_token": csrf_of(created.text)},
-                                  allow_redirects=False, timeout=10)
-        secret_path = answer.headers["Location"].split("?")[0]
-        page = facilitator.get(f"{base}{secret_path}", timeout=10).text
-        code = re.search(r'data-code="([A-Z0-9]+)"', page).group(1)
-        fcsrf = csrf_of(page)
-
-        def steer(command: str, body: dict | None = None) -> dict:
-            reply = facilitator.post(f"{base}{secret_path}/do/{command}", json=body or {},
-                                     headers={"X-CSRFToken": fcsrf}, timeout=30)
-            assert reply.status_code == 200, reply.text
-            return reply.json()
+        facilitator = Facilitator(base, "Trois processus")
+        code, steer = facilitator.code, facilitator.steer
 
         for n in range(6):
             steer("add-idea", {"text": f"Priorité {n}"})
@@ -185,8 +171,7 @@ def test_three_processes_behind_nginx_share_pushes_presence_and_ballots():
                 assert final["connected"] == PHONES
 
             steer("close-round")
-            export = facilitator.get(f"{base}{secret_path}/export.json", timeout=10).json()
-            [exported] = export
+            [exported] = facilitator.export()
             assert exported["voters"] == PHONES
             assert {row["text"]: row["score"] for row in exported["ranking"]} == \
                 {f"Priorité {n}": expected[o] for n, o in enumerate(options)}

@@ -13,7 +13,7 @@ import pytest
 import requests
 import socketio
 
-from tests.conftest import csrf_of
+from tests.conftest import Facilitator, csrf_of
 
 pytestmark = pytest.mark.server
 PHONES = 30
@@ -71,23 +71,8 @@ class Phone:
 
 def test_thirty_phones_submit_vote_and_the_export_matches_their_ballots(live_server):
     base = live_server.url
-    facilitator = requests.Session()
-    created = facilitator.get(f"{base}/new", timeout=10)
-    answer = facilitator.post(f"{base}/new", data={"title": "Atelier en direct",
-                                                   "csrf_token": csrf_of(created.text)},
-                              allow_redirects=False, timeout=10)
-    assert answer.status_code == 302
-    secret_path = answer.headers["Location"].split("?")[0]
-    page = facilitator.get(f"{base}{secret_path}", timeout=10).text
-    code = re.search(r'data-code="([A-Z0-9]+)"', page).group(1)
-    secret = secret_path.rsplit("/", 1)[1]
-    fcsrf = csrf_of(page)
-
-    def steer(command: str, body: dict | None = None) -> dict:
-        reply = facilitator.post(f"{base}{secret_path}/do/{command}", json=body or {},
-                                 headers={"X-CSRFToken": fcsrf}, timeout=30)
-        assert reply.status_code == 200, reply.text
-        return reply.json()
+    facilitator = Facilitator(base, "Atelier en direct")
+    code, secret, steer = facilitator.code, facilitator.secret, facilitator.steer
 
     projector = socketio.Client(reconnection=False)
     snapshots: list[dict] = []
@@ -165,8 +150,7 @@ def test_thirty_phones_submit_vote_and_the_export_matches_their_ballots(live_ser
         for phone in phones:
             phone.wait_for(lambda s: s["phase"] == "results" and s["results"] is not None)
 
-        export = facilitator.get(f"{base}{secret_path}/export.json", timeout=10).json()
-        [round_export] = export
+        [round_export] = facilitator.export()
         assert round_export["voters"] == PHONES
         assert round_export["method"] == "dots"
         texts_by_id = {i["idea"]["id"]: i["idea"]["text"] for i in ideas}
@@ -185,20 +169,12 @@ def test_thirty_phones_submit_vote_and_the_export_matches_their_ballots(live_ser
 
 def test_phone_reconnecting_resyncs_to_the_current_phase(live_server):
     base = live_server.url
-    facilitator = requests.Session()
-    created = facilitator.get(f"{base}/new", timeout=10)
-    answer = facilitator.post(f"{base}/new", data={"title": "Reconnexion",
-                                                   "csrf_token": csrf_of(created.text)},
-                              allow_redirects=False, timeout=10)
-    secret_path = answer.headers["Location"].split("?")[0]
-    page = facilitator.get(f"{base}{secret_path}", timeout=10).text
-    code = re.search(r'data-code="([A-Z0-9]+)"', page).group(1)
+    facilitator = Facilitator(base, "Reconnexion")
+    code = facilitator.code
     phone = Phone(base, code)
     phone.connect()
     phone.sio.disconnect()
-    reply = facilitator.post(f"{base}{secret_path}/do/open-ideas", json={},
-                             headers={"X-CSRFToken": csrf_of(page)}, timeout=10)
-    assert reply.status_code == 200
+    facilitator.steer("open-ideas")
     phone.sio = socketio.Client(http_session=phone.http, reconnection=False)
     phone.sio.on("workshop_changed", phone._on_state)
     phone.connect()  # the join answer carries the state it missed
