@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import select
 
 from tests.factories import client_id, voting_workshop, workshop_with_ideas
+from tests.security_support import everything
 from workshop import operations as ops
 from workshop import snapshots
 from workshop.facilitator import COMMANDS
-from workshop.models import Ballot, Idea, Participant, Receipt, Round, Workshop
+from workshop.models import Round
 
 JSON = {"Accept": "application/json"}
 
@@ -34,18 +34,6 @@ PAYLOADS = {
 
 def test_every_command_has_a_payload_in_this_table():
     assert set(PAYLOADS) == set(COMMANDS)
-
-
-def everything(db) -> str:
-    """Return the whole database content, to prove that nothing changed."""
-    db.rollback()
-    db.expire_all()
-    rows = {}
-    for model in (Workshop, Participant, Idea, Round, Ballot, Receipt):
-        rows[model.__tablename__] = [
-            {c.name: str(getattr(obj, c.key)) for c in model.__table__.columns}
-            for obj in db.scalars(select(model).order_by(model.id))]
-    return json.dumps(rows, sort_keys=True)
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))
