@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from tests.factories import client_id
 from workshop import operations as ops
-from workshop.models import Ballot, Idea, Participant, Receipt, Round, Workshop
+from workshop.models import Ballot, Idea, Participant, Receipt, Round, Ticket, Workshop
 
 # Who can be asking. A new kind of participant or screen (a kiosk, a paper-ballot helper)
 # must be added here and given its column in every matrix (tests/test_permissions.py).
@@ -87,6 +87,7 @@ def rows_of(db, workshop_id: int) -> str:
         "rounds": dump(Round, Round.workshop_id == workshop_id),
         "ballots": dump(Ballot, Ballot.round_id.in_(rounds)),
         "receipts": dump(Receipt, Receipt.participant_id.in_(people)),
+        "tickets": dump(Ticket, Ticket.workshop_id == workshop_id),
     }
     return json.dumps(rows, sort_keys=True)
 
@@ -96,7 +97,7 @@ def everything(db) -> str:
     db.rollback()
     db.expire_all()
     rows = {}
-    for model in (Workshop, Participant, Idea, Round, Ballot, Receipt):
+    for model in (Workshop, Participant, Idea, Round, Ballot, Receipt, Ticket):
         rows[model.__tablename__] = [
             {c.name: str(getattr(obj, c.key)) for c in model.__table__.columns}
             for obj in db.scalars(select(model).order_by(model.id))]

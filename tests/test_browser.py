@@ -497,3 +497,72 @@ def test_every_method_works_by_touch_on_a_small_phone(server, browser, watch):
     assert points == {IDEAS[0]: 0, IDEAS[1]: 90, IDEAS[2]: 0, IDEAS[3]: 10}
     ranking = by_method["ranking"]["ranking"]
     assert [row["text"] for row in ranking[:2]] == [IDEAS[3], IDEAS[0]]
+
+
+def test_paper_tickets_are_printed_then_typed_or_scanned_on_a_small_phone(server, browser,
+                                                                          watch):
+    """The facilitator prints three tickets (a page opens in a new tab, laid out three
+    across for paper), opens a one-person-one-vote round; one phone types its code, one
+    opens its ticket's QR address (the code travels after the #), a third tries a spent
+    code and is told so; only holders see the ballot."""
+    laptop = watch.context(browser, **LAPTOP)
+    facilitator = watch.page(laptop, "facilitator")
+    code, _secret = create_workshop(facilitator, server.url, "Un vote par personne")
+    for text in IDEAS[:3]:
+        add_idea(facilitator, text)
+    form = facilitator.locator('#panel form[action$="/tickets"]')
+    form.locator('input[name="count"]').fill("3")
+    with laptop.expect_page() as opened:
+        form.locator('button[type="submit"]').click()
+    sheet = opened.value
+    sheet.wait_for_load_state()
+    watch_errors(watch, sheet, "tickets")
+    expect(sheet.locator(".slip")).to_have_count(3)
+    codes = [text.split()[-1] for text in sheet.locator(".slip-code").all_inner_texts()]
+    assert len(set(codes)) == 3 and all(len(c) == 11 and c[5] == "-" for c in codes)
+    assert serious_violations(sheet) == []
+    shoot(sheet, "tickets-sheet.png")
+    sheet.emulate_media(media="print")
+    tops = sheet.evaluate("[...document.querySelectorAll('.slip')].map(s => s.offsetTop)")
+    assert tops[0] == tops[1] == tops[2], "three slips side by side on paper"
+    assert not sheet.locator("header.bar").is_visible()
+    expect(facilitator.locator("#panel [data-tickets-issued]")).to_have_text("3")
+
+    round_form = facilitator.locator("#panel form[data-round-form]")
+    round_form.locator('input[name="require_ticket"]').check()
+    round_form.locator('button[type="submit"]').click()
+    expect(facilitator.locator('#panel form[action$="/do/close-round"]')).to_have_count(1)
+
+    typing = watch.page(watch.context(browser, **PHONE), "phone typing")
+    typing.goto(f"{server.url}/j/{code}")
+    expect(typing.locator("#ticket-form")).to_be_visible()
+    expect(typing.locator("#ballot-form")).to_have_count(0)
+    assert_thumb_friendly(typing)
+    shoot(typing, "phone-ticket.png")
+    typing.locator("#ticket-code").fill(codes[0].lower().replace("-", " "))
+    typing.locator("#ticket-form button[type='submit']").tap()
+    expect(typing.locator("#ballot-form")).to_be_visible()
+    plus(typing, IDEAS[0][:20]).tap()
+    typing.locator("#ballot-form button[type='submit']").tap()
+    expect(typing.locator(".flash-ok").first).to_be_visible()
+
+    scanning = watch.page(watch.context(browser, **PHONE), "phone scanning")
+    scanning.goto(f"{server.url}/j/{code}#ticket={codes[1]}")
+    expect(scanning.locator("#ballot-form")).to_be_visible()
+    assert "#" not in scanning.url and codes[1] not in scanning.url
+
+    # A spent code: the server answers 400, which Chromium logs as a console error, so
+    # this page is opened outside the watcher.
+    late = watch.context(browser, **PHONE).new_page()
+    late.goto(f"{server.url}/j/{code}#ticket={codes[0]}")
+    expect(late.locator("#ticket-form .form-status")).to_contain_text("billet")
+    expect(late.locator("#ballot-form")).to_have_count(0)
+    expect(facilitator.locator("#panel [data-tickets-claimed]")).to_have_text("2")
+    expect(facilitator.locator("#panel [data-voted]")).to_have_text("1")
+
+
+def watch_errors(watch: Watcher, page, name: str) -> None:
+    """Watch a page the browser opened by itself (a form with target=_blank)."""
+    page.on("console", lambda message: message.type == "error" and watch.errors.append(
+        f"{name}: console: {message.text}"))
+    page.on("pageerror", lambda error: watch.errors.append(f"{name}: pageerror: {error}"))

@@ -38,7 +38,8 @@ FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=False,
                                        HealthCheck.too_slow, HealthCheck.data_too_large])
 GENEROUS = {name: "100000 per minute" for name in (
     "RATELIMIT_JOIN", "RATELIMIT_GUESS", "RATELIMIT_NEW_WORKSHOP", "RATELIMIT_IDEAS",
-    "RATELIMIT_BALLOTS", "RATELIMIT_FACILITATOR", "RATELIMIT_EXPORT")}
+    "RATELIMIT_BALLOTS", "RATELIMIT_FACILITATOR", "RATELIMIT_EXPORT", "RATELIMIT_TICKET",
+    "RATELIMIT_TICKET_ADDRESS")}
 
 NASTY_TEXT = ["", " ", "\x00", "a\x00b", "\ud800", "x\udfffy", "\u202e\u2066", "🙂" * 50,
               "\r\n\t", "=1+1", "<script>alert(1)</script>", "9" * 400, "x" * 70_000,
@@ -55,7 +56,8 @@ values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=6)
 FIELDS = ["text", "client_id", "ballot", "judgement", "title", "method", "dots",
           "max_per_option", "points", "max_approvals", "top", "pairs", "show_live", "show",
           "reveal", "idea", "into", "code", "left", "right", "choice", "dots-1", "dots-2",
-          "approve-1", "rank-1", "rank-2", "points-1", "csrf_token"]
+          "approve-1", "rank-1", "rank-2", "points-1", "csrf_token", "ticket", "count",
+          "require_ticket"]
 field_dicts = st.dictionaries(st.sampled_from(FIELDS) | st.text(max_size=8), values,
                               max_size=8)
 # Ballots shaped almost right, so that validation is exercised, not only parsing.

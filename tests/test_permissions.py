@@ -49,6 +49,10 @@ def closed(db, scene: Scene) -> None:
     ops.close_round(db, scene.w)
 
 
+def tickets_printed(db, scene: Scene) -> None:
+    scene.ticket = ops.issue_tickets(db, scene.w, 2)[0]
+
+
 def lobby(db, scene: Scene) -> None:
     ops.open_lobby(db, scene.w)
 
@@ -80,12 +84,15 @@ HTTP: dict[str, Row] = {
                                                          "client_id": client_id()}),
     "POST /j/<code>/ballot": Row(JOINED, voting, lambda s: {
         "client_id": client_id(), "ballot": {str(s.ideas["A"]): 1}}),
+    "POST /j/<code>/ticket": Row(JOINED, tickets_printed, lambda s: {
+        "ticket": s.ticket, "client_id": client_id()}),
     "GET /s/<code>": Row(EVERYONE),
     "GET /f/<secret>": Row(FACILITATOR),
     "GET /f/<secret>/panel": Row(FACILITATOR),
     "GET /f/<secret>/export.csv": Row(FACILITATOR),
     "GET /f/<secret>/export.json": Row(FACILITATOR),
     "GET /f/<secret>/ballots.csv": Row(FACILITATOR),
+    "POST /f/<secret>/tickets": Row(FACILITATOR, body=lambda s: {"count": 3}),
     "POST /f/<secret>/do/rename": command(lambda s: {"title": "Pris en otage"}),
     "POST /f/<secret>/do/open-lobby": command(),
     "POST /f/<secret>/do/open-ideas": command(prepare=lobby),
@@ -217,7 +224,8 @@ def test_http_permission_matrix(app, db, route):
         cell = f"{route} as {role}: {answer.status_code}"
         if row.who[role] == ALLOW:
             assert answer.status_code < 400, cell + " " + text[:300]
-            if method == "POST" and ("/do/" in route or route.startswith("POST /j/")):
+            if method == "POST" and ("/do/" in route or route.startswith("POST /j/")
+                                     or route.endswith("/tickets")):
                 assert rows_of(db, scene.w.id) != before_w, cell + ": allowed but no effect"
             continue
         assert rows_of(db, scene.w.id) == before_w, cell + ": a refused call changed W"

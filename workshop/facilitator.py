@@ -7,11 +7,13 @@ probed. Commands are listed in COMMANDS, the table the permission tests walk.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from workshop import export, forms, snapshots
@@ -20,7 +22,8 @@ from workshop.db import begin_write, get_session
 from workshop.errors import Refused
 from workshop.i18n import explain
 from workshop.models import Workshop
-from workshop.web import done, refused
+from workshop.qr import qr_svg
+from workshop.web import done, join_url, refused, wants_json
 
 bp = Blueprint("facilitator", __name__, url_prefix="/f/<secret>")
 
@@ -42,7 +45,8 @@ def _connected(workshop: Workshop) -> int:
 def _context(secret: str, workshop: Workshop) -> dict[str, Any]:
     view = snapshots.facilitator_view(get_session(), workshop, _connected(workshop))
     return {"workshop": workshop, "secret": secret, "view": view,
-            "created": request.args.get("created") == "1"}
+            "created": request.args.get("created") == "1",
+            "tickets": {**view["tickets"], "batch_max": ops.TICKETS_PER_BATCH}}
 
 
 @bp.get("")
@@ -79,7 +83,8 @@ def _open_round(db: Session, w: Workshop, f: dict[str, Any]) -> Any:
     # a script that leaves the field out gets the default, live totals shown.
     show_live = _flag(f, "show_live") if "show_live" in f or "live_offered" in f else True
     vote = ops.open_round(db, w, title=title, method=method,
-                          settings=forms.settings_from_fields(method, f), show_live=show_live)
+                          settings=forms.settings_from_fields(method, f), show_live=show_live,
+                          require_ticket=_flag(f, "require_ticket"))
     return {"round": vote.id}
 
 
@@ -125,6 +130,36 @@ def run_command(secret: str, command: str) -> Response:
     if isinstance(result, dict):
         payload.update(result)
     return done(payload, back, _("Done."))
+
+
+@bp.post("/tickets")
+def issue_tickets(secret: str) -> Response | str:
+    """Draw new single-use ballot tickets and show them once, as a page ready to print."""
+    workshop = _workshop(secret)
+    back = url_for("facilitator.page", secret=secret)
+    fields = request.get_json(silent=True) if request.is_json else request.form.to_dict()
+    try:
+        if not isinstance(fields, dict):
+            raise Refused("bad_request")
+        try:
+            count = forms.whole_number(fields.get("count"))
+        except Refused:
+            count = 0  # refused just below, with the range allowed
+        begin_write(get_session(), workshop)
+        codes = ops.issue_tickets(get_session(), workshop, count)
+    except Refused as error:
+        get_session().rollback()
+        return refused(error, back)
+    if wants_json():
+        return jsonify({"ok": True, "tickets": codes})
+    base = join_url(workshop.code)
+    slips = []
+    for number, code in enumerate(codes, 1):
+        slips.append({"code": code, "qr": Markup(qr_svg(f"{base}#ticket={code}", quick=True))})  # noqa: S704 - our own SVG
+        if number % 10 == 0:
+            time.sleep(0)  # under gevent, let the room's ballots through between codes
+    return render_template("tickets.html", workshop=workshop, secret=secret, slips=slips,
+                           join_address=base)
 
 
 @bp.get("/export.<fmt>")

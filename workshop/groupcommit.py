@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from workshop import tokens
 from workshop.db import WRITE_OPTION
 from workshop.errors import Refused
-from workshop.models import Ballot, Receipt, Round, Workshop, utcnow
+from workshop.models import Ballot, Receipt, Round, Ticket, Workshop, utcnow
 from workshop.phases import Phase
 
 MAX_GROUP = 256
@@ -117,12 +117,14 @@ class GroupCommit:
             with connection.begin():
                 workshops = {p.workshop_id for p in group}
                 query = (select(Workshop.id, Workshop.phase, Round.id, Round.status,
-                                Round.method, Round.options, Round.settings)
+                                Round.method, Round.options, Round.settings,
+                                Round.require_ticket)
                          .join(Round, Round.id == Workshop.current_round_id, isouter=True)
                          .where(Workshop.id.in_(workshops)))
                 if postgres:
                     query = query.with_for_update(read=True, of=Round)
                 states = {row[0]: row for row in connection.execute(query)}
+                holders = self._ticket_holders(connection, states, group)
                 done = {(row.participant_id, row.client_id): row.response
                         for row in connection.execute(
                             select(Receipt.participant_id, Receipt.client_id, Receipt.response)
@@ -140,7 +142,7 @@ class GroupCommit:
                         pending.response = {**answered[key], "duplicate": True}
                         continue
                     try:
-                        response, content, round_id = self._check(states, pending)
+                        response, content, round_id = self._check(states, holders, pending)
                     except Refused as refusal:
                         pending.error = refusal
                         continue
@@ -167,12 +169,29 @@ class GroupCommit:
         self.ballots += len(group)
 
     @staticmethod
-    def _check(states: dict[int, Any], pending: _Pending
+    def _ticket_holders(connection: Any, states: dict[int, Any], group: list[_Pending]
+                        ) -> set[int]:
+        """Return which of the group's voters hold a ticket, asked only for ticket rounds.
+
+        A held ticket is never given back, so reading this in the group's transaction is
+        as good as reading it at the moment of each ballot.
+        """
+        asking = {p.participant_id for p in group
+                  if (state := states.get(p.workshop_id)) is not None and state[7]}
+        if not asking:
+            return set()
+        return set(connection.scalars(select(Ticket.participant_id)
+                                      .where(Ticket.participant_id.in_(asking))))
+
+    @staticmethod
+    def _check(states: dict[int, Any], holders: set[int], pending: _Pending
                ) -> tuple[dict[str, Any], Any, int]:
         state = states.get(pending.workshop_id)
         if state is None or state[2] is None or state[3] != "open" or state[1] != Phase.VOTE:
             raise Refused("round_closed", 409)
-        _wid, _phase, round_id, _status, method, options, settings = state
+        _wid, _phase, round_id, _status, method, options, settings, needs_ticket = state
+        if needs_ticket and pending.participant_id not in holders:
+            raise Refused("ticket_needed", 403)
         from workshop.operations import validated_ballot
 
         content = validated_ballot(method, options, settings, pending.ballot)

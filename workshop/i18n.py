@@ -42,6 +42,14 @@ REFUSALS = {
     "forbidden": _l("You are not allowed to do that."),
     "csrf": _l("The page was open too long. Reload it and try again."),
     "too_large": _l("This request is too large."),
+    "no_tickets": _l("Print ballot tickets first: this vote needs one ticket per person."),
+    "bad_ticket_count": _l("Choose between 1 and %(limit)s tickets at a time."),
+    "too_many_tickets": _l("This workshop already has the most tickets allowed "
+                           "(%(limit)s)."),
+    "bad_ticket": _l("This code is not valid or has already been used. Check the letters "
+                     "on your ticket, or ask the team for a new ticket."),
+    "ticket_already_held": _l("This phone already has a ticket: you can vote with it."),
+    "ticket_needed": _l("This vote needs the code from your paper ticket. Type it first."),
     "rate_limited": _l("Too many attempts in a short time. Wait %(seconds)s seconds, then "
                        "try again."),
 }

@@ -44,6 +44,10 @@ DEFAULTS = {
     # one request per comparison, and a retry after a lost answer counts too).
     "RATELIMIT_IDEAS": "10 per minute;120 per hour",
     "RATELIMIT_BALLOTS": "60 per minute;1000 per hour",
+    # Ticket codes typed: per participant (typos happen, guessing does not pay), and per
+    # address, above a whole hall of 500 typing theirs in the same minute.
+    "RATELIMIT_TICKET": "10 per minute;60 per hour",
+    "RATELIMIT_TICKET_ADDRESS": "600 per minute;3000 per hour",
     # Per facilitator link: commands and exports.
     "RATELIMIT_FACILITATOR": "300 per minute",
     "RATELIMIT_EXPORT": "60 per minute",
@@ -104,18 +108,21 @@ ENDPOINT_LIMITS: dict[str, list[EndpointLimit]] = {
     "participant.create_workshop": [EndpointLimit("RATELIMIT_NEW_WORKSHOP", address)],
     "participant.submit_idea": [EndpointLimit("RATELIMIT_IDEAS", participant_key)],
     "participant.cast_ballot": [EndpointLimit("RATELIMIT_BALLOTS", participant_key)],
+    "participant.claim_ticket": [EndpointLimit("RATELIMIT_TICKET", participant_key),
+                                 EndpointLimit("RATELIMIT_TICKET_ADDRESS", address)],
     "participant.phone": [EndpointLimit("RATELIMIT_JOIN", address, already_joined)],
     "participant.phone_panel": [EndpointLimit("RATELIMIT_JOIN", address, already_joined)],
     "participant.phone_state": [EndpointLimit("RATELIMIT_JOIN", address, already_joined)],
     "facilitator.run_command": [EndpointLimit("RATELIMIT_FACILITATOR", facilitator_key)],
     "facilitator.download": [EndpointLimit("RATELIMIT_EXPORT", facilitator_key)],
     "facilitator.download_ballots": [EndpointLimit("RATELIMIT_EXPORT", facilitator_key)],
+    "facilitator.issue_tickets": [EndpointLimit("RATELIMIT_EXPORT", facilitator_key)],
 }
 
 # Endpoints that look a workshop up by its join code: a 404 there is a wrong guess.
 GUESS_ENDPOINTS = ("participant.join_by_code", "participant.phone", "participant.phone_panel",
                    "participant.phone_state", "participant.submit_idea",
-                   "participant.cast_ballot", "screen.projector")
+                   "participant.cast_ballot", "participant.claim_ticket", "screen.projector")
 
 
 def _rates(setting: str) -> list[RateLimitItem]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 IDEA_MAX = 280
@@ -86,6 +86,8 @@ class Round(Base):
     options: Mapped[list[int]] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16), default="open")
     show_live: Mapped[bool] = mapped_column(default=True)
+    # One person, one vote: only participants who typed a printed ticket may vote.
+    require_ticket: Mapped[bool] = mapped_column(default=False, server_default=false())
     revealed: Mapped[bool] = mapped_column(default=False)
     opened_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None]
@@ -121,3 +123,22 @@ class Receipt(Base):
     kind: Mapped[str] = mapped_column(String(16))
     response: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Ticket(Base):
+    """A printed single-use code; whoever types it first becomes a ticket holder.
+
+    Only the digest is stored (the codes exist in clear on paper only). A ticket is held
+    by at most one participant and a participant holds at most one ticket, so in a round
+    that requires tickets each printed ticket is worth exactly one ballot.
+    """
+
+    __tablename__ = "tickets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id"), index=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    participant_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"),
+                                                       unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[datetime | None]

@@ -3,7 +3,7 @@
 Verbs layer: the only code that writes. Each function validates through the pure core,
 commits, and only then announces the change, so a push never shows what the database
 does not hold and an acknowledgement is never sent before the commit. May import the
-models, the pure core and broadcast; never the Flask edges.
+models, the pure core, broadcast and the read-side snapshots; never the Flask edges.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -27,10 +27,12 @@ from workshop.models import (
     Participant,
     Receipt,
     Round,
+    Ticket,
     Workshop,
     utcnow,
 )
 from workshop.phases import Phase, PhaseError, check_move
+from workshop.snapshots import ticket_counts
 from workshop.voting import BallotError, get_method
 
 T = TypeVar("T")
@@ -145,8 +147,12 @@ def approved_ideas(session: Session, workshop: Workshop) -> list[Idea]:
 
 def open_round(session: Session, workshop: Workshop, *, title: str | None = None,
                method: str = "dots", settings: Mapping[str, Any] | None = None,
-               show_live: bool = True) -> Round:
-    """Start a vote on every approved idea, with the method's rules checked first."""
+               show_live: bool = True, require_ticket: bool = False) -> Round:
+    """Start a vote on every approved idea, with the method's rules checked first.
+
+    With `require_ticket`, only participants who typed one of the workshop's printed
+    tickets may vote (one person, one vote); tickets must have been issued first.
+    """
     try:
         module = get_method(method)
     except KeyError as error:
@@ -158,13 +164,16 @@ def open_round(session: Session, workshop: Workshop, *, title: str | None = None
     options = [idea.id for idea in approved_ideas(session, workshop)]
     if not options:
         raise Refused("no_approved_ideas", 409)
+    if require_ticket and ticket_counts(session, workshop)[0] == 0:
+        raise Refused("no_tickets", 409)
     _move(workshop, Phase.VOTE)
     number = (session.scalar(select(func.max(Round.number))
                              .where(Round.workshop_id == workshop.id)) or 0) + 1
     round_title = _clean_text(title, TITLE_MAX, "bad_title") if title else None
     vote = Round(workshop_id=workshop.id, number=number, title=round_title or f"Vote {number}",
                  method=method, settings=clean_settings, options=options, status="open",
-                 show_live=bool(show_live), revealed=False)
+                 show_live=bool(show_live), require_ticket=bool(require_ticket),
+                 revealed=False)
     session.add(vote)
     session.flush()
     workshop.current_round_id = vote.id
@@ -284,6 +293,7 @@ def cast_ballot(session: Session, workshop: Workshop, participant: Participant,
 
     def work() -> dict[str, Any]:
         vote = _locked_open_round(session, workshop)
+        _check_ticket(session, vote, participant)
         content = _validated(vote, ballot)
         _store_ballot(session, vote, participant, _own_ballot(session, vote, participant),
                       content)
@@ -302,6 +312,7 @@ def compare_pair(session: Session, workshop: Workshop, participant: Participant,
         vote = _locked_open_round(session, workshop)
         if vote.method != "pairwise":
             raise Refused("bad_ballot", reason="bad_ballot")
+        _check_ticket(session, vote, participant)
         existing = _own_ballot(session, vote, participant)
         judged = list(existing.content) if existing is not None else []
         content = _validated(vote, [*judged, judgement])
@@ -322,6 +333,11 @@ def _locked_open_round(session: Session, workshop: Workshop) -> Round:
     if vote is None or vote.status != "open" or workshop.phase != Phase.VOTE:
         raise Refused("round_closed", 409)
     return vote
+
+
+def _check_ticket(session: Session, vote: Round, participant: Participant) -> None:
+    if vote.require_ticket and not holds_ticket(session, participant):
+        raise Refused("ticket_needed", 403)
 
 
 def _validated(vote: Round, ballot: Any) -> Any:
@@ -363,6 +379,86 @@ def _storable(clean: Any) -> Any:
     if isinstance(clean, list | tuple):
         return [_storable(item) for item in clean]
     return clean
+
+
+# --- printed ballot tickets -------------------------------------------------------------
+
+TICKETS_PER_BATCH = 500
+TICKETS_PER_WORKSHOP = 5000
+
+
+def issue_tickets(session: Session, workshop: Workshop, count: object) -> list[str]:
+    """Draw `count` new single-use ticket codes for printing; return them in clear.
+
+    This is the only moment the codes exist outside the paper: only their digests are
+    stored, so a lost printout is replaced by issuing more, never by showing them again.
+    """
+    if isinstance(count, bool) or not isinstance(count, int) \
+            or not 1 <= count <= TICKETS_PER_BATCH:
+        raise Refused("bad_ticket_count", limit=TICKETS_PER_BATCH)
+    issued, _claimed = ticket_counts(session, workshop)
+    if issued + count > TICKETS_PER_WORKSHOP:
+        raise Refused("too_many_tickets", 409, limit=TICKETS_PER_WORKSHOP)
+    codes: list[str] = []
+    digests: set[str] = set()
+    while len(codes) < count:
+        code = tokens.new_ticket()
+        key = tokens.ticket_digest(workshop.id, tokens.normalise_ticket(code) or "")
+        if key not in digests:
+            digests.add(key)
+            codes.append(code)
+    taken = set(session.scalars(select(Ticket.digest).where(Ticket.digest.in_(digests))))
+    if taken:  # a repeat of an earlier ticket (about 1 in 10^11): draw the batch again
+        session.rollback()
+        return issue_tickets(session, workshop, count)
+    session.add_all(Ticket(workshop_id=workshop.id, digest=key) for key in sorted(digests))
+    session.commit()
+    broadcast.changed(workshop.code)
+    return codes
+
+
+def holds_ticket(session: Session, participant: Participant) -> bool:
+    """Say whether a participant has typed one of their workshop's tickets."""
+    return session.scalar(select(Ticket.id).where(
+        Ticket.participant_id == participant.id)) is not None
+
+
+def claim_ticket(session: Session, workshop: Workshop, participant: Participant,
+                 code: object) -> dict[str, Any]:
+    """Spend a printed ticket for this participant, who may then vote in ticket rounds.
+
+    Single use: the ticket row is taken with one conditional UPDATE, so two phones typing
+    the same code at once cannot both get it. Typing one's own ticket again (a re-sent
+    form) is fine; a second ticket for someone who already holds one is refused, since
+    it would give them nothing and take a ballot away from the person it was meant for.
+    """
+    clean = tokens.normalise_ticket(code)
+    if clean is None:
+        raise Refused("bad_ticket")
+    key = tokens.ticket_digest(workshop.id, clean)
+    begin_write(session)
+    mine = session.scalar(select(Ticket.digest).where(Ticket.participant_id == participant.id))
+    if mine is not None:
+        session.rollback()
+        if mine == key:
+            return {"ok": True, "ticket": True}
+        raise Refused("ticket_already_held", 409)
+    taken = session.execute(
+        update(Ticket)
+        .where(Ticket.digest == key, Ticket.workshop_id == workshop.id,
+               Ticket.participant_id.is_(None))
+        .values(participant_id=participant.id, claimed_at=utcnow())
+        .execution_options(synchronize_session=False))
+    if taken.rowcount != 1:
+        session.rollback()
+        raise Refused("bad_ticket")
+    try:
+        session.commit()
+    except IntegrityError as error:  # the same participant claimed another at this moment
+        session.rollback()
+        raise Refused("ticket_already_held", 409) from error
+    broadcast.changed(workshop.code)
+    return {"ok": True, "ticket": True}
 
 
 # --- moderation -----------------------------------------------------------------------

@@ -104,12 +104,18 @@ def phone_context(workshop: Workshop, participant: Participant) -> dict[str, Any
     ballot = snapshots.own_ballot(db, vote, participant.id) if vote is not None else None
     options = list(vote.options) if vote is not None else []
     texts = snapshots.idea_texts(db, options)
+    tickets_issued = snapshots.ticket_counts(db, workshop)[0] > 0
+    has_ticket = tickets_issued and ops.holds_ticket(db, participant)
+    ticket_needed = vote is not None and vote.require_ticket and not has_ticket
     pair = None
-    if vote is not None and vote.method == "pairwise" and vote.status == "open":
+    if vote is not None and vote.method == "pairwise" and vote.status == "open" \
+            and not ticket_needed:
         pair = snapshots.pair_for(db, vote, participant.id)
     return {"workshop": workshop, "view": view, "mine": mine, "ballot": ballot,
             "options": [{"id": i, "text": texts.get(i, "")} for i in options],
-            "texts": texts, "pair": pair, "client_id": tokens.new_client_id()}
+            "texts": texts, "pair": pair, "client_id": tokens.new_client_id(),
+            "tickets_issued": tickets_issued, "has_ticket": has_ticket,
+            "ticket_needed": ticket_needed}
 
 
 @bp.get("/j/<code>")
@@ -135,7 +141,8 @@ def phone_state(code: str) -> Response:
     participant = ensure_participant(workshop)
     context = phone_context(workshop, participant)
     return jsonify({**context["view"], "mine": context["mine"], "ballot": context["ballot"],
-                    "pair": context["pair"]})
+                    "pair": context["pair"], "has_ticket": context["has_ticket"],
+                    "ticket_needed": context["ticket_needed"]})
 
 
 def _command_fields() -> dict[str, Any]:
@@ -166,6 +173,20 @@ def submit_idea(code: str) -> Response:
     except Refused as error:
         return refused(error, back)
     return done(answer, back, _("Thank you! Your idea will appear once approved."))
+
+
+@bp.post("/j/<code>/ticket")
+def claim_ticket(code: str) -> Response:
+    """Spend the printed ticket whose code was typed (or scanned) on this phone."""
+    back = url_for("participant.phone", code=code)
+    try:
+        workshop = ops.get_workshop(get_session(), code)
+        fields = _command_fields()
+        answer = ops.claim_ticket(get_session(), workshop, _joined(workshop),
+                                  fields.get("ticket"))
+    except Refused as error:
+        return refused(error, back)
+    return done(answer, back, _("Your ticket is accepted: you can vote."))
 
 
 @bp.post("/j/<code>/ballot")

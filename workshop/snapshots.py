@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from workshop.models import Ballot, Idea, Round, Workshop
+from workshop.models import Ballot, Idea, Round, Ticket, Workshop
 from workshop.voting import Result, get_method
 from workshop.voting.pairwise import next_pair
 
@@ -50,6 +50,14 @@ def voter_count(session: Session, vote: Round) -> int:
     return session.scalar(select(func.count(Ballot.id)).where(Ballot.round_id == vote.id)) or 0
 
 
+def ticket_counts(session: Session, workshop: Workshop) -> tuple[int, int]:
+    """Return how many tickets were issued in a workshop and how many are held."""
+    issued, claimed = session.execute(
+        select(func.count(Ticket.id), func.count(Ticket.participant_id))
+        .where(Ticket.workshop_id == workshop.id)).one()
+    return int(issued or 0), int(claimed or 0)
+
+
 def idea_texts(session: Session, ids: list[int]) -> dict[int, str]:
     """Return the current wording of some ideas."""
     if not ids:
@@ -69,7 +77,8 @@ def round_summary(vote: Round) -> dict[str, Any]:
     """Return what every audience may know about a round's rules and state."""
     return {"id": vote.id, "number": vote.number, "title": vote.title, "method": vote.method,
             "settings": dict(vote.settings), "options": list(vote.options),
-            "status": vote.status, "show_live": vote.show_live, "revealed": vote.revealed}
+            "status": vote.status, "show_live": vote.show_live, "revealed": vote.revealed,
+            "require_ticket": vote.require_ticket}
 
 
 def results_view(session: Session, vote: Round) -> dict[str, Any]:
@@ -146,8 +155,10 @@ def audience_views(session: Session, workshop: Workshop, connected: int
                            .order_by(Idea.id))
     all_ideas = [{"id": i.id, "text": i.text, "status": i.status,
                   "merged_into": i.merged_into_id} for i in rows]
+    issued, claimed = ticket_counts(session, workshop)
     facilitator = {**screen, "live_results": live, "all_ideas": all_ideas,
-                   "pending": sum(1 for i in all_ideas if i["status"] == "pending")}
+                   "pending": sum(1 for i in all_ideas if i["status"] == "pending"),
+                   "tickets": {"issued": issued, "claimed": claimed}}
     return public, screen, facilitator
 
 

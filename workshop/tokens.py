@@ -60,3 +60,34 @@ def new_client_id() -> str:
 def valid_client_id(value: object) -> bool:
     """Say whether a client-generated command id is acceptable."""
     return isinstance(value, str) and bool(_CLIENT_ID_RE.match(value))
+
+
+# Printed ballot tickets: typed from paper, so short, grouped and from the same
+# unambiguous alphabet as join codes. 10 characters of 31 give about 49.5 bits: guessing
+# one of 1,000 live tickets takes some 8 * 10^11 tries on average, and tries are
+# rate-limited per participant and per address (workshop/limits.py).
+TICKET_LENGTH = 10
+_TICKET_RE = re.compile(f"^[{CODE_ALPHABET}]{{{TICKET_LENGTH}}}$")
+
+
+def new_ticket() -> str:
+    """Return a fresh ticket code in its printed form, two groups of five (ABCDE-FGHJK)."""
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(TICKET_LENGTH))
+    return f"{raw[:5]}-{raw[5:]}"
+
+
+def normalise_ticket(value: object) -> str | None:
+    """Return a typed ticket code without spaces or dashes, upper-cased, or None."""
+    if not isinstance(value, str) or len(value) > 64:
+        return None
+    code = re.sub(r"[\s-]", "", value).upper()
+    return code if _TICKET_RE.match(code) else None
+
+
+def ticket_digest(workshop_id: int, code: str) -> str:
+    """Return the digest a ticket is stored under, scoped to its workshop.
+
+    The workshop id is mixed in so that the same code printed for two workshops never
+    collides and a digest copied from one workshop opens nothing in another.
+    """
+    return digest(f"ticket:{workshop_id}:{code}")

@@ -254,7 +254,24 @@
     for (var i = 0; i < forms.length; i++) { enhanceForm(forms[i]); }
   }
 
+  /* A ticket's own QR code opens this page with #ticket=CODE: the code never reaches the
+     server in an address (nor its logs); take it out of the address bar and spend it. */
+  function ticketFromAddress() {
+    var found = /(?:^#|&)ticket=([A-Za-z0-9-]{10,16})(?:&|$)/.exec(window.location.hash || "");
+    if (!found) { return; }
+    if (window.history && window.history.replaceState) {
+      window.history.replaceState(null, "", window.location.pathname + window.location.search);
+    }
+    var form = document.getElementById("ticket-form");
+    if (!form) { return; }
+    form.querySelector('input[name="ticket"]').value = found[1];
+    var submit = document.createEvent("Event");
+    submit.initEvent("submit", true, true);
+    form.dispatchEvent(submit);
+  }
+
   enhance();
+  ticketFromAddress();
   live.connect({ code: code, role: "phone", event: "workshop_changed", onState: onState,
     offlineText: panel.getAttribute("data-offline-text") });
 })();
