@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, bindparam, select
 from sqlalchemy.orm import Session
 
 from workshop import tokens
@@ -34,6 +34,31 @@ from workshop.models import Ballot, Receipt, Round, Ticket, Workshop, utcnow
 from workshop.phases import Phase
 
 MAX_GROUP = 256
+
+# The statements a group runs, built once: building a SQLAlchemy statement costs more CPU
+# than running it on SQLite, and a hall's ballots run these hundreds of times a second.
+_STATES = (select(Workshop.id, Workshop.phase, Round.id, Round.status, Round.method,
+                  Round.options, Round.settings, Round.require_ticket)
+           .join(Round, Round.id == Workshop.current_round_id, isouter=True)
+           .where(Workshop.id.in_(bindparam("workshops", expanding=True))))
+_STATES_LOCKED = _STATES.with_for_update(read=True, of=Round)  # PostgreSQL: FOR SHARE
+_RECEIPTS = (select(Receipt.participant_id, Receipt.client_id, Receipt.response)
+             .where(Receipt.client_id.in_(bindparam("client_ids", expanding=True))))
+_HOLDERS = (select(Ticket.participant_id)
+            .where(Ticket.participant_id.in_(bindparam("asking", expanding=True))))
+_ADD_RECEIPTS = Receipt.__table__.insert()
+
+
+def _upsert(dialect: str) -> Any:
+    """Return the statement that inserts ballots or replaces a participant's ballot."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(Ballot.__table__)
+    return statement.on_conflict_do_update(
+        index_elements=["round_id", "participant_id"],
+        set_={"content": statement.excluded.content, "cast_at": statement.excluded.cast_at})
 
 
 @dataclass
@@ -60,6 +85,8 @@ class GroupCommit:
         self._busy = False
         self.groups = 0
         self.ballots = 0
+        self._postgres = engine.dialect.name == "postgresql"
+        self._upsert = _upsert(engine.dialect.name) if self.supported() else None
 
     def supported(self) -> bool:
         """Say whether this database has the upsert the group uses."""
@@ -107,28 +134,16 @@ class GroupCommit:
                 pending.done.set()
 
     def _commit(self, group: list[_Pending]) -> None:
-        postgres = self.engine.dialect.name == "postgresql"
-        if postgres:
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
         with self.engine.connect() as plain:
             connection = plain.execution_options(**{WRITE_OPTION: True})
             with connection.begin():
-                workshops = {p.workshop_id for p in group}
-                query = (select(Workshop.id, Workshop.phase, Round.id, Round.status,
-                                Round.method, Round.options, Round.settings,
-                                Round.require_ticket)
-                         .join(Round, Round.id == Workshop.current_round_id, isouter=True)
-                         .where(Workshop.id.in_(workshops)))
-                if postgres:
-                    query = query.with_for_update(read=True, of=Round)
-                states = {row[0]: row for row in connection.execute(query)}
+                states = {row[0]: row for row in connection.execute(
+                    _STATES_LOCKED if self._postgres else _STATES,
+                    {"workshops": list({p.workshop_id for p in group})})}
                 holders = self._ticket_holders(connection, states, group)
                 done = {(row.participant_id, row.client_id): row.response
                         for row in connection.execute(
-                            select(Receipt.participant_id, Receipt.client_id, Receipt.response)
-                            .where(Receipt.client_id.in_({p.client_id for p in group})))}
+                            _RECEIPTS, {"client_ids": list({p.client_id for p in group})})}
                 ballots: dict[tuple[int, int], dict[str, Any]] = {}
                 receipts: list[dict[str, Any]] = []
                 answered: dict[tuple[int, str], dict[str, Any]] = {}
@@ -154,13 +169,8 @@ class GroupCommit:
                                      "client_id": pending.client_id, "kind": "ballot",
                                      "response": response, "created_at": now})
                 if ballots:
-                    upsert = insert(Ballot.__table__)
-                    upsert = upsert.on_conflict_do_update(
-                        index_elements=["round_id", "participant_id"],
-                        set_={"content": upsert.excluded.content,
-                              "cast_at": upsert.excluded.cast_at})
-                    connection.execute(upsert, list(ballots.values()))
-                    connection.execute(Receipt.__table__.insert(), receipts)
+                    connection.execute(self._upsert, list(ballots.values()))
+                    connection.execute(_ADD_RECEIPTS, receipts)
             for pending in group:
                 key = (pending.participant_id, pending.client_id)
                 if pending.response is None and key in answered:
@@ -180,8 +190,7 @@ class GroupCommit:
                   if (state := states.get(p.workshop_id)) is not None and state[7]}
         if not asking:
             return set()
-        return set(connection.scalars(select(Ticket.participant_id)
-                                      .where(Ticket.participant_id.in_(asking))))
+        return set(connection.scalars(_HOLDERS, {"asking": list(asking)}))
 
     @staticmethod
     def _check(states: dict[int, Any], holders: set[int], pending: _Pending

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -74,6 +75,42 @@ def find_participant(session: Session, workshop: Workshop, secret: str | None
     return session.scalar(select(Participant).where(
         Participant.secret_digest == tokens.digest(secret),
         Participant.workshop_id == workshop.id))
+
+
+@dataclass(frozen=True)
+class Voter:
+    """A phone as its commands need it: ids only, found with one query and no ORM objects.
+
+    A ballot is the command a whole hall sends within seconds; looking the workshop, the
+    participant and the current round up as ORM objects cost more than the rest of the
+    request together (docs/performance.md), and the group commit needs only these ids.
+    """
+
+    workshop_id: int
+    code: str
+    participant_id: int
+    channel: str
+    method: str | None  # the current round's method, None before the first round
+
+
+_VOTER_QUERY = (
+    select(Workshop.id, Workshop.code, Participant.id, Participant.channel, Round.method)
+    .join(Participant, Participant.workshop_id == Workshop.id)
+    .outerjoin(Round, Round.id == Workshop.current_round_id)
+    .where(Workshop.code == bindparam("code"),
+           Participant.secret_digest == bindparam("digest")))
+
+
+def find_voter(session: Session, code: str, secret: object) -> Voter | None:
+    """Return the participant a cookie secret names in the workshop with this code, or None
+    (no such workshop, or this browser has not joined it)."""
+    canonical = tokens.normalise_code(code)
+    if canonical is None or not tokens.looks_like_secret(secret):
+        return None
+    # On the session's connection, not through the ORM: no objects, half the CPU.
+    row = session.connection().execute(
+        _VOTER_QUERY, {"code": canonical, "digest": tokens.digest(str(secret))}).first()
+    return Voter(*row) if row is not None else None
 
 
 def _clean_text(value: object, limit: int, code: str) -> str:
@@ -282,14 +319,29 @@ def submit_idea(session: Session, workshop: Workshop, participant: Participant,
 def cast_ballot(session: Session, workshop: Workshop, participant: Participant,
                 ballot: Any, client_id: str) -> dict[str, Any]:
     """Record or replace this participant's ballot in the open round; answer after commit."""
+    voter = Voter(workshop.id, workshop.code, participant.id, participant.channel, None)
+    return cast_ballot_as(session, voter, ballot, client_id)
+
+
+def cast_ballot_as(session: Session, voter: Voter, ballot: Any, client_id: str
+                   ) -> dict[str, Any]:
+    """Record or replace a ballot for a phone known by its ids (`find_voter`).
+
+    The phone's route comes here with ids only: the group commit needs nothing more, and
+    the ORM objects are loaded only on the one-by-one path.
+    """
     group = groupcommit.for_session(session)
     if group is not None:  # committed together with the ballots arriving at the same time
-        code, ids = workshop.code, (workshop.id, participant.id, participant.channel)
         session.rollback()  # hand the connection back while the group commits
-        answer = group.cast(*ids, ballot, client_id)
+        answer = group.cast(voter.workshop_id, voter.participant_id, voter.channel, ballot,
+                            client_id)
         if answer is not None:
-            broadcast.changed(code)
+            broadcast.changed(voter.code)
             return answer
+    workshop = session.get(Workshop, voter.workshop_id)
+    participant = session.get(Participant, voter.participant_id)
+    if workshop is None or participant is None:
+        raise Refused("not_joined", 403)
 
     def work() -> dict[str, Any]:
         vote = _locked_open_round(session, workshop)
@@ -300,7 +352,7 @@ def cast_ballot(session: Session, workshop: Workshop, participant: Participant,
         return {"ok": True, "round": vote.id, "ballot": content}
 
     response = _once(session, participant, client_id, "ballot", work)
-    broadcast.changed(workshop.code)
+    broadcast.changed(voter.code)
     return response
 
 

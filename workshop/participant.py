@@ -191,22 +191,35 @@ def claim_ticket(code: str) -> Response:
 
 @bp.post("/j/<code>/ballot")
 def cast_ballot(code: str) -> Response:
-    """Record or replace this phone's ballot; the answer comes only after the commit."""
+    """Record or replace this phone's ballot; the answer comes only after the commit.
+
+    The busiest route of a workshop: the phone, its workshop and the round's method come
+    from one query (`find_voter`), not three ORM look-ups.
+    """
     back = url_for("participant.phone", code=code)
     try:
         db = get_session()
-        workshop = ops.get_workshop(db, code)
-        participant = _joined(workshop)
+        voter = ops.find_voter(db, code, _secrets().get(tokens.normalise_code(code) or ""))
+        if voter is None:  # say which: no such workshop (404), or not joined (403)
+            _joined(ops.get_workshop(db, code))
+            raise Refused("not_joined", 403)
         fields = _command_fields()
-        vote = snapshots.current_round(db, workshop)
-        method = vote.method if vote is not None else "dots"
+        method = voter.method or "dots"
         ballot = (forms.ballot_from_json(method, fields) if request.is_json
                   else forms.ballot_from_form(method, fields))
         if method == "pairwise":
-            answer = ops.compare_pair(db, workshop, participant, ballot, fields.get("client_id"))
+            answer = ops.compare_pair(db, ops.get_workshop(db, code), _joined_by_id(voter),
+                                      ballot, fields.get("client_id"))
         else:
-            answer = ops.cast_ballot(db, workshop, participant, ballot, fields.get("client_id"))
+            answer = ops.cast_ballot_as(db, voter, ballot, fields.get("client_id"))
     except Refused as error:
         return refused(error, back)
     return done(answer, back, _("Your vote is recorded. You can change it until the vote "
                                 "closes."))
+
+
+def _joined_by_id(voter: ops.Voter) -> Participant:
+    participant = get_session().get(Participant, voter.participant_id)
+    if participant is None:
+        raise Refused("not_joined", 403)
+    return participant
