@@ -397,3 +397,31 @@ def test_behind_a_trusted_proxy_each_caller_counts_alone_and_nobody_picks_an_add
             assert seen == expected, proxies
         finally:
             app.extensions["workshop.engine"].dispose()
+
+
+def test_the_in_memory_counters_sweep_inline_at_most_once_a_second(monkeypatch):
+    """No timer thread per request (under gevent such timers piled up, about 120 sweeps a
+    second in a 150-phone run): the sweep runs inline on the first call after a second,
+    and an expired counter still stops counting when read."""
+    import threading
+
+    from limits import parse
+    from limits.strategies import MovingWindowRateLimiter
+
+    from workshop.limits import RoomMemoryStorage
+
+    clock = [1000.0]
+    monkeypatch.setattr("workshop.limits.time.monotonic", lambda: clock[0])
+    storage = RoomMemoryStorage()
+    limiter = MovingWindowRateLimiter(storage)
+    threads = threading.active_count()
+    item = parse("2 per second")
+    for n in range(500):
+        limiter.hit(item, f"phone-{n % 50}")
+    assert storage.sweeps == 0 and threading.active_count() <= threads
+    clock[0] += 1.5
+    limiter.hit(item, "phone-0")
+    assert storage.sweeps == 1
+    for _ in range(100):
+        limiter.hit(item, "phone-1")
+    assert storage.sweeps == 1

@@ -42,8 +42,11 @@ _STATES = (select(Workshop.id, Workshop.phase, Round.id, Round.status, Round.met
            .join(Round, Round.id == Workshop.current_round_id, isouter=True)
            .where(Workshop.id.in_(bindparam("workshops", expanding=True))))
 _STATES_LOCKED = _STATES.with_for_update(read=True, of=Round)  # PostgreSQL: FOR SHARE
+# By participant first: the unique index is (participant_id, client_id), so this is an
+# index look-up, where client ids alone would scan every receipt of the day.
 _RECEIPTS = (select(Receipt.participant_id, Receipt.client_id, Receipt.response)
-             .where(Receipt.client_id.in_(bindparam("client_ids", expanding=True))))
+             .where(Receipt.participant_id.in_(bindparam("participants", expanding=True)),
+                    Receipt.client_id.in_(bindparam("client_ids", expanding=True))))
 _HOLDERS = (select(Ticket.participant_id)
             .where(Ticket.participant_id.in_(bindparam("asking", expanding=True))))
 _ADD_RECEIPTS = Receipt.__table__.insert()
@@ -143,7 +146,8 @@ class GroupCommit:
                 holders = self._ticket_holders(connection, states, group)
                 done = {(row.participant_id, row.client_id): row.response
                         for row in connection.execute(
-                            _RECEIPTS, {"client_ids": list({p.client_id for p in group})})}
+                            _RECEIPTS, {"participants": list({p.participant_id for p in group}),
+                                        "client_ids": list({p.client_id for p in group})})}
                 ballots: dict[tuple[int, int], dict[str, Any]] = {}
                 receipts: list[dict[str, Any]] = []
                 answered: dict[tuple[int, str], dict[str, Any]] = {}
