@@ -223,6 +223,24 @@ class PhoneGroup:
             await asyncio.sleep(0.2 * attempt)
         return {"ok": False, "acked": None, "attempts": attempt, "error": error}
 
+    async def socket_ballot(self, phone: Phone, body: dict[str, Any]) -> dict[str, Any]:
+        """Send a ballot as a socket event, re-sent with the same client id (over the socket
+        again, as long as it is up) when unanswered; return a record like `command`."""
+        error = ""
+        for attempt in range(1, RETRIES + 1):
+            try:
+                answer = await self.emit(phone, "ballot", body, timeout=COMMAND_TIMEOUT)
+                if isinstance(answer, dict) and answer.get("ok"):
+                    return {"ok": True, "acked": time.monotonic(), "attempts": attempt,
+                            "answer": answer}
+                error = str(answer.get("error") if isinstance(answer, dict) else answer)
+                if error != "busy":
+                    break
+            except (TimeoutError, ConnectionError) as failure:
+                error = repr(failure)[:120]
+            await asyncio.sleep(0.2 * attempt)
+        return {"ok": False, "acked": None, "attempts": attempt, "error": error}
+
     async def timed(self, kind: str, t0: float, window: float, options: list[int] | None = None,
                     dots: int = 3, only: list[int] | None = None) -> list[dict[str, Any]]:
         """Each phone (or those in `only`) sends one command at a random moment of the
@@ -252,8 +270,9 @@ class PhoneGroup:
     async def saturate(self, only: list[int], seconds: float, transport: str,
                        options: list[int] | None = None, dots: int = 3) -> dict[str, Any]:
         """Closed loop: each chosen phone sends its next command as soon as the last one is
-        answered, for `seconds`. transport: "http" (a ballot POST) or "socketio" (an
-        acknowledged `cmd` event, the bare server only)."""
+        answered, for `seconds`. transport: "http" (a ballot POST), "socketio" (an
+        acknowledged `cmd` event, the bare server only) or "socketio-ballot" (the app's
+        acknowledged `ballot` event, what phone.js sends while its socket is up)."""
         chosen = [p for p in self.phones if p.index in set(only) and p.connected]
         stop = time.monotonic() + seconds
         latencies: list[float] = []
@@ -277,7 +296,10 @@ class PhoneGroup:
                 body = {"client_id": client_id,
                         "ballot": random_ballot(self.rng, options or [1], dots)}
                 sent_ids.append((phone.digest, client_id))
-                record = await self.command(phone, "ballot", body)
+                if transport == "socketio-ballot":
+                    record = await self.socket_ballot(phone, body)
+                else:
+                    record = await self.command(phone, "ballot", body)
                 if record["ok"]:
                     latencies.append(record["acked"] - start)
                     acked_ids.append((phone.digest, client_id))

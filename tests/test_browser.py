@@ -566,3 +566,43 @@ def watch_errors(watch: Watcher, page, name: str) -> None:
     page.on("console", lambda message: message.type == "error" and watch.errors.append(
         f"{name}: console: {message.text}"))
     page.on("pageerror", lambda error: watch.errors.append(f"{name}: pageerror: {error}"))
+
+
+def test_a_ballot_goes_over_the_socket_and_by_post_when_the_socket_is_down(server, browser,
+                                                                           watch):
+    """With its socket up the phone sends its ballot as a socket event (no HTTP request);
+    with no socket it posts the same form; both are counted once."""
+    laptop = watch.context(browser, **LAPTOP)
+    facilitator = watch.page(laptop, "facilitator")
+    code, _secret = create_workshop(facilitator, server.url, "Deux chemins")
+    for text in IDEAS[:2]:
+        add_idea(facilitator, text)
+    start_vote(facilitator)
+
+    online = watch.page(watch.context(browser, **PHONE), "phone with socket")
+    posts: list[str] = []
+    online.on("request", lambda r: r.method == "POST" and "/socket.io/" not in r.url
+              and posts.append(r.url))
+    online.goto(f"{server.url}/j/{code}")
+    expect(online.locator("#connection")).to_be_hidden()
+    wait_until(online, "document.querySelector('#ballot-form') !== null")
+    online.wait_for_timeout(300)  # the socket's join answer
+    plus(online, IDEAS[0][:20]).tap()
+    online.locator("#ballot-form button[type='submit']").tap()
+    expect(online.locator(".flash-ok").first).to_be_visible()
+    expect(facilitator.locator("#panel [data-voted]")).to_have_text("1")
+    assert posts == [], posts
+
+    # No socket at all (a proxy that refuses WebSockets and polling): the form is posted.
+    # Its failing socket requests are console errors, so this page is not watched.
+    offline_context = watch.context(browser, **PHONE)
+    offline_context.route("**/socket.io/**", lambda route: route.abort())
+    offline = offline_context.new_page()
+    sent: list[str] = []
+    offline.on("request", lambda r: r.method == "POST" and sent.append(r.url))
+    offline.goto(f"{server.url}/j/{code}")
+    plus(offline, IDEAS[1][:20]).tap()
+    offline.locator("#ballot-form button[type='submit']").tap()
+    expect(offline.locator(".flash-ok").first).to_be_visible()
+    assert [url.rsplit("/", 1)[-1] for url in sent] == ["ballot"]
+    expect(facilitator.locator("#panel [data-voted]")).to_have_text("2")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import func, select
 
 from tests.factories import client_id, voting_workshop, workshop_with_ideas
 from workshop import operations as ops
 from workshop.events import socketio
+from workshop.models import Ballot, Receipt
 
 
 def pushes(sio, name):
@@ -153,3 +155,51 @@ def test_disconnect_lowers_the_connected_count(app, db, sockets):
     assert broadcaster.connected_phones(workshop.code) == 3
     phones[0].disconnect()
     assert broadcaster.connected_phones(workshop.code) == 2
+
+
+@pytest.mark.parametrize("grouped", [False, True], ids=["one-by-one", "group-commit"])
+def test_a_ballot_over_the_socket_counts_once_even_when_posted_again(app, db, sockets,
+                                                                     client, grouped):
+    """The phone's socket sends its ballot; the answer is lost, so the page posts the same
+    form (same client id) over HTTP: one ballot, one receipt, and the second answer says
+    it was a duplicate. Form fields and JSON ballots are both read."""
+    app.config["BALLOT_GROUP_COMMIT"] = grouped
+    workshop, _secret, ideas, vote = voting_workshop(db, dots=3, cap=2)
+    client.get(f"/j/{workshop.code}")
+    sio = sockets(client)
+    assert sio.emit("join", {"code": workshop.code, "role": "phone"}, callback=True)["ok"]
+    same = client_id()
+    fields = {"client_id": same, f"dots-{ideas[0].id}": "2", f"dots-{ideas[1].id}": "1"}
+    first = sio.emit("ballot", {"client_id": same, "fields": fields}, callback=True)
+    assert first == {"ok": True, "round": vote.id,
+                     "ballot": {str(ideas[0].id): 2, str(ideas[1].id): 1}}
+    again = client.post(f"/j/{workshop.code}/ballot", json={
+        "client_id": same, "ballot": {str(ideas[0].id): 2, str(ideas[1].id): 1}})
+    assert again.get_json()["duplicate"] is True
+    changed = sio.emit("ballot", {"client_id": client_id(),
+                                  "ballot": {str(ideas[2].id): 3}}, callback=True)
+    assert changed["ok"] is False and changed["error"] == "bad_ballot"  # over the cap of 2
+    db.expire_all()
+    assert db.scalar(select(func.count()).select_from(Ballot)) == 1
+    assert db.scalar(select(func.count()).select_from(Receipt)
+                     .where(Receipt.client_id == same)) == 1
+
+
+def test_socket_ballots_are_refused_to_strangers_and_throttled(app, db, sockets, client):
+    from workshop.limits import SocketThrottle
+
+    app.extensions["workshop.socket_throttles"]["ballots"] = SocketThrottle(3, 0.001)
+    workshop, _secret, ideas, _vote = voting_workshop(db, dots=3, cap=1)
+    stranger = sockets()  # never opened the phone page: no participant
+    stranger.emit("join", {"code": workshop.code, "role": "phone"}, callback=True)
+    refused = stranger.emit("ballot", {"client_id": client_id(),
+                                       "ballot": {str(ideas[0].id): 1}}, callback=True)
+    assert refused["ok"] is False and refused["error"] == "not_joined"
+    client.get(f"/j/{workshop.code}")
+    phone = sockets(client)
+    phone.emit("join", {"code": workshop.code, "role": "phone"}, callback=True)
+    answers = [phone.emit("ballot", {"client_id": client_id(),
+                                     "ballot": {str(ideas[n % 3].id): 1}}, callback=True)
+               for n in range(5)]
+    assert [a["ok"] for a in answers] == [True, True, True, False, False]
+    assert answers[-1]["error"] == "rate_limited" and answers[-1]["retry_after"] >= 1

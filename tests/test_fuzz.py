@@ -224,11 +224,14 @@ def test_facilitator_commands_in_any_order_keep_the_workshop_consistent(fuzz_app
     check_invariants(fuzz_app)
 
 
-EVENTS = ["join", "disconnect", "connect", "message", "json", "close-round", "*", "", "x" * 300]
+EVENTS = ["join", "ballot", "disconnect", "connect", "message", "json", "close-round", "*", "",
+          "x" * 300]
 
 
 @FUZZ
-@given(event=st.sampled_from(EVENTS) | st.text(max_size=20), payload=values,
+@given(event=st.sampled_from(EVENTS) | st.text(max_size=20), payload=values | plausible
+       | st.fixed_dictionaries({"client_id": st.just("fuzz-client-03"),
+                                "fields": field_dicts}),
        extra=st.lists(values, max_size=2), role=st.sampled_from(
            ["phone", "screen", "facilitator", None, 1, "", "admin"]))
 def test_every_socket_event_survives_any_payload(fuzz_app, event, payload, extra, role):
@@ -241,6 +244,9 @@ def test_every_socket_event_survives_any_payload(fuzz_app, event, payload, extra
         joined = sio.emit("join", {"code": scene["code"], "role": role, "secret": payload},
                           callback=True)
         assert isinstance(joined, dict) and "ok" in joined
+        sio.emit("join", {"code": scene["code"], "role": "phone"}, callback=True)
+        voted = sio.emit("ballot", payload, *extra, callback=True)
+        assert isinstance(voted, dict) and "ok" in voted, voted
         sio.emit("join", {"code": payload, "role": "phone"}, callback=True)
     finally:
         if sio.is_connected():

@@ -113,6 +113,7 @@ SOCKET: dict[tuple[str, str | None], dict[str, str]] = {
     ("join", "phone"): EVERYONE,
     ("join", "screen"): EVERYONE,
     ("join", "facilitator"): FACILITATOR,
+    ("ballot", None): JOINED,
     ("disconnect", None): EVERYONE,
     ("*", None): only(),
 }
@@ -268,6 +269,20 @@ def test_socket_permission_matrix(app, db, key):
                 else:
                     assert pushed == [] and answer["error"] in ("forbidden",), cell
                     assert PRIVATE_MARK not in str(answer), cell
+                continue
+            if event == "ballot":
+                voting(db, scene)
+                before_w = rows_of(db, scene.w.id)
+                sio.emit("join", {"code": scene.w.code, "role": "phone"}, callback=True)
+                answer = sio.emit("ballot", {"client_id": client_id(),
+                                             "ballot": {str(scene.ideas["A"]): 1}},
+                                  callback=True)
+                if SOCKET[key][role] == ALLOW:
+                    assert answer["ok"] is True, (cell, answer)
+                    assert rows_of(db, scene.w.id) != before_w, cell + ": allowed, no effect"
+                else:
+                    assert answer == {**answer, "ok": False, "error": "not_joined"}, cell
+                    assert rows_of(db, scene.w.id) == before_w, cell
                 continue
             if event == "*":
                 for name in (*COMMANDS, "close_round", "cast_ballot", "set_phase", "message"):

@@ -1,8 +1,11 @@
-"""Socket.IO handlers: the only inbound event is `join`; everything else is pushed.
+"""Socket.IO handlers: `join`, and a phone's `ballot`; everything else is pushed.
 
-Edge layer. Commands travel over HTTP (see docs/protocol.md); a socket only subscribes
-to its audience's room and receives whole-state snapshots, so a participant's socket has
-nothing it could send to act as the facilitator. Unknown events are ignored.
+Edge layer. Commands travel over HTTP (see docs/protocol.md), except a phone's ballot,
+which may also come over the phone's own socket: a hall votes within seconds, and a
+socket event skips the HTTP request, cookie and CSRF work a socket did once at connect
+(docs/performance.md). A socket acts only as the participant its connect-time cookie
+names, in the workshop it joined as a phone; nothing a socket sends can act as the
+facilitator. Unknown events are ignored.
 """
 
 from __future__ import annotations
@@ -10,16 +13,23 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, request, session
 from flask_socketio import SocketIO, join_room
 
+from workshop import forms, tokens
 from workshop import operations as ops
-from workshop import tokens
 from workshop.broadcast import FACILITATORS, PHONES, SCREENS, Broadcaster, room
 from workshop.db import session_for
+from workshop.errors import Refused
+from workshop.models import Participant, Workshop
 from workshop.presence import RedisPresence
 
 socketio = SocketIO()
+
+# sid -> the participant of sockets joined as a phone of a workshop their browser joined
+# (found once, at join: a participant's ids never change); per process, as a socket lives
+# on one process.
+_phones: dict[str, ops.Voter] = {}
 
 
 def _broadcaster() -> Broadcaster:
@@ -46,10 +56,13 @@ def on_join(data: Any, *_extra: Any) -> dict[str, Any]:
     if role not in ("phone", "screen", "facilitator") or code is None:
         return {"ok": False, "error": "bad_request"}
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    voter = None
     with session_for(app) as db:
         workshop = ops.find_workshop(db, code)
         if workshop is None:
             return {"ok": False, "error": "workshop_not_found"}
+        if role == "phone":
+            voter = ops.find_voter(db, code, session.get("participants", {}).get(code))
         if role == "facilitator":
             secret = data.get("secret")
             if not isinstance(secret, str) or not tokens.looks_like_secret(secret) or \
@@ -63,12 +76,60 @@ def on_join(data: Any, *_extra: Any) -> dict[str, Any]:
     if role == "facilitator":
         join_room(room(FACILITATORS, code))
     broadcaster.arrive(code, request.sid, role)  # type: ignore[attr-defined]
+    if voter is not None:
+        _phones[request.sid] = voter  # type: ignore[attr-defined]
+    else:
+        _phones.pop(request.sid, None)  # type: ignore[attr-defined]
     return {"ok": True, "state": broadcaster.view(code, role)}
+
+
+@socketio.on("ballot")
+def on_ballot(data: Any, *_extra: Any) -> dict[str, Any]:
+    """A phone's ballot over its socket: {client_id, fields} (the ballot form's fields) or
+    {client_id, ballot | judgement} (as JSON over HTTP); answers as POST /j/<code>/ballot.
+
+    Only a socket that joined as a phone of a workshop its browser had joined may vote,
+    as that participant, in that workshop. The same verb, checks and group commit as over
+    HTTP, and the answer only after the commit; a re-send with the same client id, over
+    either path, counts once.
+    """
+    from workshop.i18n import refusal_message
+    from workshop.limits import socket_ballot_refusal
+
+    voter = _phones.get(request.sid)  # type: ignore[attr-defined]
+    try:
+        if voter is None:
+            raise Refused("not_joined", 403)
+        refusal = socket_ballot_refusal(voter.participant_id)
+        if refusal is not None:
+            return refusal
+        if not isinstance(data, dict):
+            raise Refused("bad_request")
+        fields = data.get("fields")
+        # Read by the rules of the round it is cast in, inside the write transaction.
+        ballot = (forms.UnreadBallot(fields, form=True) if isinstance(fields, dict)
+                  else forms.UnreadBallot(data, form=False))
+        pairwise = "judgement" in data or (isinstance(fields, dict) and "left" in fields)
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        with session_for(app) as db:
+            if pairwise:
+                workshop = db.get(Workshop, voter.workshop_id)
+                participant = db.get(Participant, voter.participant_id)
+                if workshop is None or participant is None:
+                    raise Refused("not_joined", 403)
+                return ops.compare_pair(db, workshop, participant, ballot,
+                                        data.get("client_id"))
+            return ops.cast_ballot_as(db, voter, ballot, data.get("client_id"))
+    except Refused as error:
+        return {"ok": False, "error": error.code, "message": refusal_message(error),
+                "params": {k: v for k, v in error.params.items()
+                           if isinstance(v, str | int | float | bool | None)}}
 
 
 @socketio.on("disconnect")
 def on_disconnect(*_args: Any) -> None:
     """Stop counting a socket that went away."""
+    _phones.pop(request.sid, None)  # type: ignore[attr-defined]
     _broadcaster().leave(request.sid)  # type: ignore[attr-defined]
 
 

@@ -7,6 +7,7 @@ validates. It decides nothing about validity beyond "is this a number"; the core
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from workshop.errors import Refused
@@ -99,3 +100,23 @@ def ballot_from_json(method: str, body: Mapping[str, Any]) -> Any:
     if isinstance(ballot, Mapping):
         return _id_keys(ballot)
     return ballot
+
+
+@dataclass(frozen=True)
+class UnreadBallot:
+    """A ballot as the phone sent it, read only once the round's method is known.
+
+    The verbs read it inside the ballot's write transaction, with the method of the round
+    it is actually cast in: a ballot sent from a page drawn for the previous round is
+    refused, never read by the wrong method's rules; and the caller need not look the
+    round up first.
+    """
+
+    fields: Mapping[str, Any]
+    form: bool  # the phone page's form fields, or a JSON body ({ballot} or {judgement})
+
+    def read(self, method: str) -> Any:
+        """Return the ballot in the shape `method` validates."""
+        if self.form:
+            return ballot_from_form(method, self.fields)
+        return ballot_from_json(method, self.fields)

@@ -55,6 +55,9 @@ DEFAULTS = {
     # reconnecting at once after a Wi-Fi hiccup.
     "SOCKET_JOIN_PER_SOCKET": (20, 1.0),  # (burst, per second)
     "SOCKET_JOIN_PER_ADDRESS": (3000, 100.0),
+    # Ballots over a phone's socket, per participant: as RATELIMIT_BALLOTS over HTTP
+    # (60 a minute), as a burst of 60 then one a second.
+    "SOCKET_BALLOTS": (60, 1.0),
     # Events nobody handles: a socket sending more than this burst is disconnected.
     "SOCKET_UNKNOWN_EVENTS": (50, 1.0),
 }
@@ -255,6 +258,20 @@ def _throttles(app: Flask) -> dict[str, SocketThrottle]:
     return app.extensions["workshop.socket_throttles"]
 
 
+def socket_ballot_refusal(participant_id: int) -> dict[str, Any] | None:
+    """Refuse a ballot sent over a socket too often by one participant (None: go on)."""
+    from workshop.i18n import refusal_message
+
+    throttle = _throttles(current_app._get_current_object())["ballots"]  # type: ignore[attr-defined]
+    key = f"participant:{participant_id}"
+    if throttle.allow(key):
+        return None
+    seconds = throttle.wait(key)
+    return {"ok": False, "error": "rate_limited", "retry_after": seconds,
+            "params": {"seconds": seconds},
+            "message": refusal_message(Refused("rate_limited", 429, seconds=seconds))}
+
+
 def check_socket_join(data: Any) -> dict[str, Any] | None:
     """Refuse a socket `join` sent too often, or asking for too many unknown codes.
 
@@ -394,6 +411,7 @@ def init_app(app: Flask) -> None:
         "join_socket": SocketThrottle(*app.config["SOCKET_JOIN_PER_SOCKET"]),
         "join_address": SocketThrottle(*app.config["SOCKET_JOIN_PER_ADDRESS"]),
         "unknown": SocketThrottle(*app.config["SOCKET_UNKNOWN_EVENTS"]),
+        "ballots": SocketThrottle(*app.config["SOCKET_BALLOTS"]),
     }
     from workshop.events import socketio
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from workshop import broadcast, groupcommit, tokens
 from workshop.db import begin_write
 from workshop.errors import Refused
+from workshop.forms import UnreadBallot
 from workshop.models import (
     IDEA_MAX,
     TITLE_MAX,
@@ -367,7 +368,9 @@ def compare_pair(session: Session, workshop: Workshop, participant: Participant,
         _check_ticket(session, vote, participant)
         existing = _own_ballot(session, vote, participant)
         judged = list(existing.content) if existing is not None else []
-        content = _validated(vote, [*judged, judgement])
+        answer = judgement.read(vote.method) if isinstance(judgement, UnreadBallot) \
+            else judgement
+        content = _validated(vote, [*judged, answer])
         _store_ballot(session, vote, participant, existing, content)
         return {"ok": True, "round": vote.id, "judged": len(content),
                 "pairs": vote.settings["pairs"]}
@@ -398,7 +401,12 @@ def _validated(vote: Round, ballot: Any) -> Any:
 
 def validated_ballot(method: str, options: list[int], settings: dict[str, Any],
                      ballot: Any) -> Any:
-    """Return a ballot checked against a round's method and rules, in JSON form, or refuse."""
+    """Return a ballot checked against a round's method and rules, in JSON form, or refuse.
+
+    An `UnreadBallot` is read by the round's method first.
+    """
+    if isinstance(ballot, UnreadBallot):
+        ballot = ballot.read(method)
     try:
         clean = get_method(method).validate(ballot, options, settings)
     except BallotError as error:

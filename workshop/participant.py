@@ -193,8 +193,8 @@ def claim_ticket(code: str) -> Response:
 def cast_ballot(code: str) -> Response:
     """Record or replace this phone's ballot; the answer comes only after the commit.
 
-    The busiest route of a workshop: the phone, its workshop and the round's method come
-    from one query (`find_voter`), not three ORM look-ups.
+    The busiest route of a workshop: the phone and its workshop come from one query
+    (`find_voter`), not three ORM look-ups.
     """
     back = url_for("participant.phone", code=code)
     try:
@@ -204,10 +204,9 @@ def cast_ballot(code: str) -> Response:
             _joined(ops.get_workshop(db, code))
             raise Refused("not_joined", 403)
         fields = _command_fields()
-        method = voter.method or "dots"
-        ballot = (forms.ballot_from_json(method, fields) if request.is_json
-                  else forms.ballot_from_form(method, fields))
-        if method == "pairwise":
+        # Read by the rules of the round it is cast in, inside the write transaction.
+        ballot = forms.UnreadBallot(fields, form=not request.is_json)
+        if voter.method == "pairwise":
             answer = ops.compare_pair(db, ops.get_workshop(db, code), _joined_by_id(voter),
                                       ballot, fields.get("client_id"))
         else:

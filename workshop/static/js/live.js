@@ -37,7 +37,12 @@
     function join() {
       socket.emit("join", { code: options.code, role: options.role, secret: options.secret },
         function (answer) {
-          if (answer && answer.ok) { showStatus(""); options.onState(answer.state); return; }
+          if (answer && answer.ok) {
+            socket.joinedRoom = true;
+            showStatus("");
+            options.onState(answer.state);
+            return;
+          }
           showStatus(offlineText);
           /* A busy hall: the server said how long to wait before joining again. */
           if (answer && answer.retry_after && socket.connected) {
@@ -46,7 +51,7 @@
         });
     }
     socket.on("connect", join);
-    socket.on("disconnect", function () { showStatus(offlineText); });
+    socket.on("disconnect", function () { socket.joinedRoom = false; showStatus(offlineText); });
     socket.on(options.event, function (state) { options.onState(state); });
     return socket;
   }

@@ -9,6 +9,7 @@
   var panelUrl = panel.getAttribute("data-panel-url");
   var refreshing = false;
   var queued = null;
+  var socket = null;
 
   function viewKey(state) {
     var round = state.round;
@@ -207,6 +208,26 @@
     return true;
   }
 
+  /* A ballot goes over the page's socket when it is up (no HTTP request to make: see
+     docs/protocol.md); without an answer in time it goes again by POST with the same
+     client id, which the server recognises, so it never counts twice. */
+  function sendBallot(form) {
+    if (!socket || !socket.connected || !socket.joinedRoom || !socket.timeout) {
+      return live.send(form);
+    }
+    var fields = {};
+    new FormData(form).forEach(function (value, name) {
+      if (name !== "csrf_token") { fields[name] = String(value); }
+    });
+    return new Promise(function (resolve) {
+      socket.timeout(8000).emit("ballot", { client_id: fields.client_id, fields: fields },
+        function (error, answer) {
+          if (error || !answer || answer.error === "not_joined") { resolve(live.send(form)); }
+          else { resolve(answer); }
+        });
+    });
+  }
+
   function enhanceForm(form) {
     var status = form.querySelector(".form-status");
     form.addEventListener("submit", function (event) {
@@ -221,7 +242,7 @@
       var enable = function () {
         for (var c = 0; c < buttons.length; c++) { buttons[c].disabled = false; }
       };
-      live.send(form).then(function (answer) {
+      (form.id === "ballot-form" ? sendBallot(form) : live.send(form)).then(function (answer) {
         enable();
         if (answer.ok) {
           form.querySelector('input[name="client_id"]').value = live.newId();
@@ -272,6 +293,6 @@
 
   enhance();
   ticketFromAddress();
-  live.connect({ code: code, role: "phone", event: "workshop_changed", onState: onState,
+  socket = live.connect({ code: code, role: "phone", event: "workshop_changed", onState: onState,
     offlineText: panel.getAttribute("data-offline-text") });
 })();
