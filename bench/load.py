@@ -45,7 +45,7 @@ if str(ROOT) not in sys.path:
 import aiohttp  # noqa: E402
 import socketio  # noqa: E402
 
-from bench.cluster import REDIS, Cluster  # noqa: E402
+from bench.cluster import Cluster  # noqa: E402
 from bench.phones import PhoneGroup, worker_main  # noqa: E402
 
 SCENARIOS: dict[str, dict[str, Any]] = {
@@ -60,14 +60,11 @@ SCENARIOS: dict[str, dict[str, Any]] = {
     "scaleout": {"phones": 6000, "window": 120.0, "workers": 3, "processes": 3},
 }
 # A hall of thousands behind one NAT address joins within a minute: the operator raises
-# the per-address join limits (workshop/limits.py) with `workshop serve --set`.
-# Until workshop/limits.py stops using the limits package's in-memory storage (it scans
-# every key 100 times a second: with thousands of phones that alone saturates the server),
-# a big room keeps its counts in Redis; `--set RATELIMIT_STORAGE_URI=memory://` measures
-# the default. redis-py's pool refuses more than 100 connections unless told otherwise.
+# the per-address join limits (workshop/limits.py) with `workshop serve --set`. One process
+# keeps the limiter's counts in memory (the default); several share them in Redis, whose
+# client pool refuses more than 100 connections unless told otherwise.
 BIG_HALL = {"RATELIMIT_JOIN": "20000 per minute;100000 per hour",
             "SOCKET_JOIN_PER_ADDRESS": [20000, 2000],
-            "RATELIMIT_STORAGE_URI": REDIS,
             "RATELIMIT_STORAGE_OPTIONS": {"max_connections": 1000}}
 # The saturation loops send a phone's ballots back to back (a dozen a second each): the
 # per-participant ballot limits (60 a minute) would refuse most of them, so every scenario
