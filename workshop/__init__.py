@@ -52,8 +52,19 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
 
-    from workshop import db, events, facilitator, i18n, limits, participant, screen, web
+    from workshop import (
+        db,
+        events,
+        facilitator,
+        i18n,
+        limits,
+        participant,
+        screen,
+        sessions,
+        web,
+    )
 
+    sessions.init_app(app)
     db.init_app(app)
     i18n.init_app(app)
     web.init_app(app)
