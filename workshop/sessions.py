@@ -36,9 +36,8 @@ class CachedCookieSessionInterface(SecureCookieSessionInterface):
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
         """Return the request's session, from the cache when this cookie was verified lately."""
-        serializer = self.get_signing_serializer(app)
-        if serializer is None:
-            return None
+        if not app.secret_key:
+            return None  # as Flask: no sessions without a key to sign them
         value = request.cookies.get(self.get_cookie_name(app))
         if not value:
             return self.session_class()
@@ -49,6 +48,9 @@ class CachedCookieSessionInterface(SecureCookieSessionInterface):
                 self._verified.move_to_end(value)
                 self.hits += 1
                 return self.session_class(copy.deepcopy(cached[1]))
+        serializer = self.get_signing_serializer(app)  # built only on a miss: it costs
+        if serializer is None:
+            return None
         max_age = int(app.permanent_session_lifetime.total_seconds())
         try:
             data = serializer.loads(value, max_age=max_age)
