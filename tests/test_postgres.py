@@ -19,17 +19,25 @@ SERVER = os.environ.get("WORKSHOP_TEST_POSTGRES",
                         "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
-@pytest.fixture
-def pg_app(tmp_path, monkeypatch):
-    """An app on a fresh PostgreSQL schema, dropped afterwards."""
-    admin = sa.create_engine(SERVER)
+def postgres_or_skip(url: str = SERVER) -> None:
+    """Skip when PostgreSQL is not reachable (on CI, where it must be, fail instead)."""
+    engine = sa.create_engine(url)
     try:
-        with admin.connect():
+        with engine.connect():
             pass
     except sa.exc.OperationalError as error:
         if os.environ.get("CI"):
             raise
-        pytest.skip(f"PostgreSQL is not reachable at {SERVER}: {error}")
+        pytest.skip(f"PostgreSQL is not reachable at {url}: {error}")
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def pg_app(tmp_path, monkeypatch):
+    """An app on a fresh PostgreSQL schema, dropped afterwards."""
+    postgres_or_skip()
+    admin = sa.create_engine(SERVER)
     schema = f"ws_test_{secrets.token_hex(4)}"
     with admin.begin() as connection:
         connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))

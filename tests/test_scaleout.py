@@ -24,6 +24,7 @@ import socketio
 from bench.cluster import POSTGRES, REDIS, Cluster, nginx_binary
 from tests.conftest import Facilitator, csrf_of
 from tests.factories import client_id
+from tests.test_postgres import postgres_or_skip
 from workshop.presence import RedisPresence
 
 PHONES = 30
@@ -41,19 +42,8 @@ def _redis_or_skip():
 
 
 def _services_or_skip():
-    import sqlalchemy as sa
-
     _redis_or_skip()
-    engine = sa.create_engine(POSTGRES)
-    try:
-        with engine.connect():
-            pass
-    except sa.exc.OperationalError as error:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"PostgreSQL is not reachable at {POSTGRES}: {error}")
-    finally:
-        engine.dispose()
+    postgres_or_skip(POSTGRES)
     if nginx_binary() is None:
         if os.environ.get("CI"):
             raise RuntimeError("nginx is missing (./dev test installs nginx-light)")

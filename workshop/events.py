@@ -21,7 +21,6 @@ from workshop import operations as ops
 from workshop.broadcast import FACILITATORS, PHONES, SCREENS, Broadcaster, room
 from workshop.db import session_for
 from workshop.errors import Refused
-from workshop.models import Participant, Workshop
 from workshop.presence import RedisPresence
 
 socketio = SocketIO()
@@ -93,16 +92,16 @@ def on_ballot(data: Any, *_extra: Any) -> dict[str, Any]:
     HTTP, and the answer only after the commit; a re-send with the same client id, over
     either path, counts once.
     """
-    from workshop.i18n import refusal_message
-    from workshop.limits import socket_ballot_refusal
+    from workshop.limits import socket_ballot_wait
+    from workshop.web import refusal_body
 
     voter = _phones.get(request.sid)  # type: ignore[attr-defined]
     try:
         if voter is None:
             raise Refused("not_joined", 403)
-        refusal = socket_ballot_refusal(voter.participant_id)
-        if refusal is not None:
-            return refusal
+        wait = socket_ballot_wait(voter.participant_id)
+        if wait:
+            raise Refused("rate_limited", 429, seconds=wait)
         if not isinstance(data, dict):
             raise Refused("bad_request")
         fields = data.get("fields")
@@ -110,20 +109,14 @@ def on_ballot(data: Any, *_extra: Any) -> dict[str, Any]:
         ballot = (forms.UnreadBallot(fields, form=True) if isinstance(fields, dict)
                   else forms.UnreadBallot(data, form=False))
         pairwise = "judgement" in data or (isinstance(fields, dict) and "left" in fields)
-        app = current_app._get_current_object()  # type: ignore[attr-defined]
-        with session_for(app) as db:
-            if pairwise:
-                workshop = db.get(Workshop, voter.workshop_id)
-                participant = db.get(Participant, voter.participant_id)
-                if workshop is None or participant is None:
-                    raise Refused("not_joined", 403)
-                return ops.compare_pair(db, workshop, participant, ballot,
-                                        data.get("client_id"))
-            return ops.cast_ballot_as(db, voter, ballot, data.get("client_id"))
+        verb = ops.compare_pair_as if pairwise else ops.cast_ballot_as
+        with session_for(current_app._get_current_object()) as db:  # type: ignore[attr-defined]
+            return verb(db, voter, ballot, data.get("client_id"))
     except Refused as error:
-        return {"ok": False, "error": error.code, "message": refusal_message(error),
-                "params": {k: v for k, v in error.params.items()
-                           if isinstance(v, str | int | float | bool | None)}}
+        answer = refusal_body(error)
+        if error.code == "rate_limited":
+            answer["retry_after"] = error.params["seconds"]
+        return answer
 
 
 @socketio.on("disconnect")

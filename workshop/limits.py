@@ -258,18 +258,11 @@ def _throttles(app: Flask) -> dict[str, SocketThrottle]:
     return app.extensions["workshop.socket_throttles"]
 
 
-def socket_ballot_refusal(participant_id: int) -> dict[str, Any] | None:
-    """Refuse a ballot sent over a socket too often by one participant (None: go on)."""
-    from workshop.i18n import refusal_message
-
+def socket_ballot_wait(participant_id: int) -> int:
+    """Seconds a participant must wait before another ballot over a socket (0: go on)."""
     throttle = _throttles(current_app._get_current_object())["ballots"]  # type: ignore[attr-defined]
     key = f"participant:{participant_id}"
-    if throttle.allow(key):
-        return None
-    seconds = throttle.wait(key)
-    return {"ok": False, "error": "rate_limited", "retry_after": seconds,
-            "params": {"seconds": seconds},
-            "message": refusal_message(Refused("rate_limited", 429, seconds=seconds))}
+    return 0 if throttle.allow(key) else throttle.wait(key)
 
 
 def check_socket_join(data: Any) -> dict[str, Any] | None:

@@ -339,10 +339,7 @@ def cast_ballot_as(session: Session, voter: Voter, ballot: Any, client_id: str
         if answer is not None:
             broadcast.changed(voter.code)
             return answer
-    workshop = session.get(Workshop, voter.workshop_id)
-    participant = session.get(Participant, voter.participant_id)
-    if workshop is None or participant is None:
-        raise Refused("not_joined", 403)
+    workshop, participant = _rows_of(session, voter)
 
     def work() -> dict[str, Any]:
         vote = _locked_open_round(session, workshop)
@@ -355,6 +352,21 @@ def cast_ballot_as(session: Session, voter: Voter, ballot: Any, client_id: str
     response = _once(session, participant, client_id, "ballot", work)
     broadcast.changed(voter.code)
     return response
+
+
+def _rows_of(session: Session, voter: Voter) -> tuple[Workshop, Participant]:
+    """Load the workshop and participant a `Voter` names (the one-by-one paths need them)."""
+    workshop = session.get(Workshop, voter.workshop_id)
+    participant = session.get(Participant, voter.participant_id)
+    if workshop is None or participant is None:
+        raise Refused("not_joined", 403)
+    return workshop, participant
+
+
+def compare_pair_as(session: Session, voter: Voter, judgement: Any, client_id: str
+                    ) -> dict[str, Any]:
+    """`compare_pair` for a phone known by its ids (`find_voter`, or its socket's join)."""
+    return compare_pair(session, *_rows_of(session, voter), judgement, client_id)
 
 
 def compare_pair(session: Session, workshop: Workshop, participant: Participant,
@@ -463,7 +475,7 @@ def issue_tickets(session: Session, workshop: Workshop, count: object) -> list[s
     digests: set[str] = set()
     while len(codes) < count:
         code = tokens.new_ticket()
-        key = tokens.ticket_digest(workshop.id, tokens.normalise_ticket(code) or "")
+        key = tokens.ticket_digest(workshop.id, code.replace("-", ""))
         if key not in digests:
             digests.add(key)
             codes.append(code)

@@ -7,6 +7,7 @@ their session cookie, stored hashed; nothing here can do what only the facilitat
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import (
@@ -161,32 +162,31 @@ def _joined(workshop: Workshop) -> Participant:
     return participant
 
 
-@bp.post("/j/<code>/ideas")
-def submit_idea(code: str) -> Response:
-    """Propose an idea (answered after it is stored; a re-send is recognised)."""
+def _participant_command(code: str, act: Callable[[Workshop, Participant, dict[str, Any]],
+                                                  dict[str, Any]], message: str) -> Response:
+    """Carry out one command of a joined phone: JSON for phone.js, a redirect for a form."""
     back = url_for("participant.phone", code=code)
     try:
         workshop = ops.get_workshop(get_session(), code)
-        fields = _command_fields()
-        answer = ops.submit_idea(get_session(), workshop, _joined(workshop),
-                                 fields.get("text"), fields.get("client_id"))
+        answer = act(workshop, _joined(workshop), _command_fields())
     except Refused as error:
         return refused(error, back)
-    return done(answer, back, _("Thank you! Your idea will appear once approved."))
+    return done(answer, back, message)
+
+
+@bp.post("/j/<code>/ideas")
+def submit_idea(code: str) -> Response:
+    """Propose an idea (answered after it is stored; a re-send is recognised)."""
+    return _participant_command(code, lambda w, p, f: ops.submit_idea(
+        get_session(), w, p, f.get("text"), f.get("client_id")),
+        _("Thank you! Your idea will appear once approved."))
 
 
 @bp.post("/j/<code>/ticket")
 def claim_ticket(code: str) -> Response:
     """Spend the printed ticket whose code was typed (or scanned) on this phone."""
-    back = url_for("participant.phone", code=code)
-    try:
-        workshop = ops.get_workshop(get_session(), code)
-        fields = _command_fields()
-        answer = ops.claim_ticket(get_session(), workshop, _joined(workshop),
-                                  fields.get("ticket"))
-    except Refused as error:
-        return refused(error, back)
-    return done(answer, back, _("Your ticket is accepted: you can vote."))
+    return _participant_command(code, lambda w, p, f: ops.claim_ticket(
+        get_session(), w, p, f.get("ticket")), _("Your ticket is accepted: you can vote."))
 
 
 @bp.post("/j/<code>/ballot")
@@ -201,14 +201,13 @@ def cast_ballot(code: str) -> Response:
         db = get_session()
         voter = ops.find_voter(db, code, _secrets().get(tokens.normalise_code(code) or ""))
         if voter is None:  # say which: no such workshop (404), or not joined (403)
-            _joined(ops.get_workshop(db, code))
+            ops.get_workshop(db, code)
             raise Refused("not_joined", 403)
         fields = _command_fields()
         # Read by the rules of the round it is cast in, inside the write transaction.
         ballot = forms.UnreadBallot(fields, form=not request.is_json)
         if voter.method == "pairwise":
-            answer = ops.compare_pair(db, ops.get_workshop(db, code), _joined_by_id(voter),
-                                      ballot, fields.get("client_id"))
+            answer = ops.compare_pair_as(db, voter, ballot, fields.get("client_id"))
         else:
             answer = ops.cast_ballot_as(db, voter, ballot, fields.get("client_id"))
     except Refused as error:
@@ -216,9 +215,3 @@ def cast_ballot(code: str) -> Response:
     return done(answer, back, _("Your vote is recorded. You can change it until the vote "
                                 "closes."))
 
-
-def _joined_by_id(voter: ops.Voter) -> Participant:
-    participant = get_session().get(Participant, voter.participant_id)
-    if participant is None:
-        raise Refused("not_joined", 403)
-    return participant

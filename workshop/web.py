@@ -102,15 +102,18 @@ def join_url(code: str) -> str:
     return f"{public_url()}/j/{code}"
 
 
+def refusal_body(error: Refused) -> dict[str, Any]:
+    """The JSON a refused command answers, over HTTP or as a socket acknowledgement."""
+    return {"ok": False, "error": error.code, "message": refusal_message(error),
+            "params": {k: v for k, v in error.params.items()
+                       if isinstance(v, str | int | float | bool | None)}}
+
+
 def refused(error: Refused, back: str | None = None) -> Response:
     """Answer a refused command: JSON with a stable code, or a flashed message and redirect."""
-    message = refusal_message(error)
     if wants_json() or back is None:
-        body = {"ok": False, "error": error.code, "message": message,
-                "params": {k: v for k, v in error.params.items()
-                           if isinstance(v, str | int | float | bool | None)}}
-        return jsonify(body), error.status  # type: ignore[return-value]
-    flash(message, "error")
+        return jsonify(refusal_body(error)), error.status  # type: ignore[return-value]
+    flash(refusal_message(error), "error")
     return redirect(back)
 
 
