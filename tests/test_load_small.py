@@ -16,11 +16,24 @@ import pytest
 
 from bench.load import Spec, run
 from tests.factories import client_id, voting_workshop
+from tests.test_postgres import pg_app  # noqa: F401  (a fixture, asked for by name below)
 from workshop import operations as ops
 from workshop.db import session_for
 from workshop.errors import Refused
 from workshop.groupcommit import GroupCommit
 from workshop.models import Ballot, Receipt
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine_app(request):
+    """The app on SQLite, then on PostgreSQL: the group commit writes some SQL by hand."""
+    return request.getfixturevalue("app" if request.param == "sqlite" else "pg_app")
+
+
+@pytest.fixture
+def engine_db(engine_app):
+    with engine_app.app_context(), session_for(engine_app) as session:
+        yield session
 
 
 @pytest.mark.server
@@ -42,7 +55,8 @@ def test_two_hundred_phones_every_acknowledged_ballot_is_counted_once():
     assert figures["server_alive"] is True
 
 
-def test_group_commit_counts_each_command_once_from_many_threads(app, db):
+def test_group_commit_counts_each_command_once_from_many_threads(engine_app, engine_db):
+    app, db = engine_app, engine_db
     workshop, _secret, ideas, vote = voting_workshop(db)
     people = [ops.join_workshop(db, workshop)[0] for _ in range(12)]
     group = GroupCommit(app.extensions.get("workshop.writer") or
@@ -72,7 +86,8 @@ def test_group_commit_counts_each_command_once_from_many_threads(app, db):
     assert group.ballots == len(commands)
 
 
-def test_group_commit_refuses_what_the_one_by_one_path_refuses(app, db):
+def test_group_commit_refuses_what_the_one_by_one_path_refuses(engine_app, engine_db):
+    app, db = engine_app, engine_db
     workshop, _secret, ideas, vote = voting_workshop(db)
     person, _ = ops.join_workshop(db, workshop)
     group = GroupCommit(app.extensions.get("workshop.writer") or
@@ -95,3 +110,23 @@ def test_group_commit_refuses_what_the_one_by_one_path_refuses(app, db):
     with session_for(app) as check:
         [stored] = check.query(Ballot).filter(Ballot.round_id == vote.id).all()
         assert stored.content == {str(ideas[1].id): 1}
+
+
+def test_a_group_that_fails_is_redone_one_by_one_and_says_so(app, db, caplog, monkeypatch):
+    """A failed group hands its ballots back (cast returns None: the caller redoes each one
+    by one) and leaves a warning, so a group that never works cannot go unnoticed."""
+    workshop, _secret, ideas, _vote = voting_workshop(db)
+    person, _ = ops.join_workshop(db, workshop)
+    group = GroupCommit(app.extensions.get("workshop.writer") or
+                        app.extensions["workshop.engine"])
+
+    def broken(_group):
+        raise RuntimeError("disk I/O error\nmore detail")
+
+    monkeypatch.setattr(group, "_commit", broken)
+    with caplog.at_level("WARNING", logger="workshop.groupcommit"):
+        assert group.cast(workshop.id, person.id, "phone", {ideas[0].id: 1}, client_id()) is None
+    assert [r.getMessage() for r in caplog.records] == [
+        "a group of 1 ballots is redone one by one: disk I/O error"]
+    answer = ops.cast_ballot(db, workshop, person, {ideas[0].id: 1}, client_id())
+    assert answer["ok"] is True  # the one-by-one path still takes it

@@ -19,7 +19,7 @@ from flask_socketio import SocketIO, join_room
 from workshop import forms, tokens
 from workshop import operations as ops
 from workshop.broadcast import FACILITATORS, PHONES, SCREENS, Broadcaster, room
-from workshop.db import session_for
+from workshop.db import get_session, session_for
 from workshop.errors import Refused
 from workshop.presence import RedisPresence
 
@@ -109,9 +109,10 @@ def on_ballot(data: Any, *_extra: Any) -> dict[str, Any]:
         ballot = (forms.UnreadBallot(fields, form=True) if isinstance(fields, dict)
                   else forms.UnreadBallot(data, form=False))
         pairwise = "judgement" in data or (isinstance(fields, dict) and "left" in fields)
-        verb = ops.compare_pair_as if pairwise else ops.cast_ballot_as
-        with session_for(current_app._get_current_object()) as db:  # type: ignore[attr-defined]
-            return verb(db, voter, ballot, data.get("client_id"))
+        if pairwise:
+            return ops.compare_pair_as(get_session(), voter, ballot, data.get("client_id"))
+        # No session: the group commit needs none (the event's teardown closes one if made)
+        return ops.cast_ballot_as(None, voter, ballot, data.get("client_id"))
     except Refused as error:
         answer = refusal_body(error)
         if error.code == "rate_limited":
