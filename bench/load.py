@@ -551,11 +551,14 @@ async def bare_half(spec: Spec) -> dict[str, Any]:
             if spec.saturate_seconds > 0:
                 runners = connected[:spec.saturate_phones]
                 for transport, key in (("http", "ceiling_rps"), ("socketio", "ceiling_sio_rps")):
+                    cpu0 = cluster.stats()["cpu_s"]
                     parts = await load.call("saturate", only=runners,
                                             seconds=spec.saturate_seconds, transport=transport,
                                             options=list(range(1, 11)), dots=DOTS)
                     done = sum(p["done"] for p in parts)
                     out[key] = round(done / max(p["elapsed"] for p in parts), 1)
+                    out[f"{key[:-4]}_cpu_ms_per_rt"] = round(
+                        (cluster.stats()["cpu_s"] - cpu0) * 1000 / max(1, done), 2)
                     out.update(spread(f"{key[:-4]}_ack",
                                       flat([p["latencies"] for p in parts])))
         finally:
@@ -609,6 +612,8 @@ ROWS = [
     ("saturation: app ballots/s by socket, ms CPU each", "app_sio_rps",
      "app_sio_cpu_ms_per_ballot"),
     ("ceiling: bare HTTP / Socket.IO round trips/s", "ceiling_rps", "ceiling_sio_rps"),
+    ("ceiling: bare ms CPU per round trip HTTP / S.IO", "ceiling_cpu_ms_per_rt",
+     "ceiling_sio_cpu_ms_per_rt"),
     ("ceiling ratio: POST vs HTTP / socket vs Socket.IO", "ceiling_ratio",
      "ceiling_ratio_socketio"),
     ("load average before / after", "load_before", "load_after_bare"),
