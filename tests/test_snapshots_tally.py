@@ -1,0 +1,52 @@
+"""The projector's tally reads ballots as raw JSON text and decodes each distinct text once
+(snapshots._tally_form): it must count exactly what the stored ballots say, and tallying
+must never change the shared decoded forms."""
+
+from __future__ import annotations
+
+import copy
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from tests.factories import client_id, voting_workshop
+from workshop import operations as ops
+from workshop import snapshots
+from workshop.models import Ballot
+from workshop.voting import get_method
+
+picks = st.lists(st.lists(st.integers(0, 4), min_size=1, max_size=3, unique=True),
+                 max_size=20)
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(picks)
+def test_the_tally_counts_what_the_stored_ballots_say(app, db, chosen):
+    workshop, _secret, ideas, vote = voting_workshop(
+        db, dots=3, cap=1, texts=[f"Idée {n}" for n in range(5)])
+    for pick in chosen:
+        person, _ = ops.join_workshop(db, workshop)
+        ops.cast_ballot(db, workshop, person, {ideas[n].id: 1 for n in pick}, client_id())
+    db.expire_all()
+    stored = [{int(k): v for k, v in content.items()} for content in db.scalars(
+        select(Ballot.content).where(Ballot.round_id == vote.id).order_by(Ballot.id))]
+    expected = get_method("dots").tally(stored, vote.options, vote.settings)
+    shared = copy.deepcopy(snapshots._TALLY_FORMS)
+    first = snapshots.tally_round(db, vote)
+    assert first == expected
+    assert snapshots.tally_round(db, vote) == expected
+    assert all(snapshots._TALLY_FORMS[text] == form for text, form in shared.items())
+
+
+def test_the_decoded_forms_are_bounded(app, db, monkeypatch):
+    monkeypatch.setattr(snapshots, "_TALLY_FORMS", {})
+    monkeypatch.setattr(snapshots, "_TALLY_FORMS_MAX", 2)
+    workshop, _secret, ideas, vote = voting_workshop(db, dots=1, cap=1)
+    for idea in ideas:  # three distinct ballots
+        person, _ = ops.join_workshop(db, workshop)
+        ops.cast_ballot(db, workshop, person, {idea.id: 1}, client_id())
+    result = snapshots.tally_round(db, vote)
+    assert result.voters == 3 and sorted(s.score for s in result.standings) == [1, 1, 1]
+    assert len(snapshots._TALLY_FORMS) <= 2
