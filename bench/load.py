@@ -15,7 +15,9 @@ Each run has two halves on the same machine, one after the other:
    gets the same phones, the same timed round trips and the same closed loop.
 
 Prints a table, then one JSON line with every figure (keys include phones,
-connected_ratio, ack_p95_ms, ack_p99_ms, lag_p95_ms, lost, duplicated, ceiling_ratio).
+connected_ratio, ack_p95_ms, ack_p99_ms, lag_p95_ms, lost, duplicated, ceiling_ratio: ballots
+over the phones' sockets against the bare framework's acknowledged Socket.IO round trips;
+ceiling_ratio_http is the POST fallback against bare HTTP round trips).
 Latencies count from each command's intended send time; projector lag runs from a ballot's
 acknowledgement to the first snapshot, on each projector, whose count includes it (the
 ballot's position in commit order is read from the database afterwards).
@@ -582,10 +584,14 @@ async def run(spec: Spec) -> dict[str, Any]:
     if spec.ceiling:
         figures.update(await bare_half(spec))
         figures["load_after_bare"] = load_average()
-        if figures.get("app_rps") and figures.get("ceiling_rps"):
-            figures["ceiling_ratio"] = round(figures["app_rps"] / figures["ceiling_rps"], 3)
-            figures["ceiling_ratio_socketio"] = round(
+        # The headline ratio is the phones' own path: ballots as acknowledged socket events
+        # against the bare framework's acknowledged round trips. By POST (the fallback
+        # when a phone's socket is down) against bare HTTP round trips: ceiling_ratio_http.
+        if figures.get("app_sio_rps") and figures.get("ceiling_sio_rps"):
+            figures["ceiling_ratio"] = round(
                 figures["app_sio_rps"] / figures["ceiling_sio_rps"], 3)
+        if figures.get("app_rps") and figures.get("ceiling_rps"):
+            figures["ceiling_ratio_http"] = round(figures["app_rps"] / figures["ceiling_rps"], 3)
     figures.setdefault("ceiling_ratio", None)
     figures.update(spec.notes)
     return figures
@@ -614,8 +620,8 @@ ROWS = [
     ("ceiling: bare HTTP / Socket.IO round trips/s", "ceiling_rps", "ceiling_sio_rps"),
     ("ceiling: bare ms CPU per round trip HTTP / S.IO", "ceiling_cpu_ms_per_rt",
      "ceiling_sio_cpu_ms_per_rt"),
-    ("ceiling ratio: POST vs HTTP / socket vs Socket.IO", "ceiling_ratio",
-     "ceiling_ratio_socketio"),
+    ("ceiling ratio: socket vs Socket.IO / POST vs HTTP", "ceiling_ratio",
+     "ceiling_ratio_http"),
     ("load average before / after", "load_before", "load_after_bare"),
     ("machine CPU busy before the run (others)", "cpu_busy_before", None),
 ]
