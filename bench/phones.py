@@ -22,6 +22,7 @@ import re
 import secrets
 import time
 import zlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,6 +82,26 @@ class Phone:
 
     def cookie_header(self) -> str:
         return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+
+
+async def _retried(once: Callable[[], Awaitable[tuple[dict[str, Any] | None, str, bool]]]
+                   ) -> dict[str, Any]:
+    """Run a command until it is answered: `once` returns (answer, error, worth retrying);
+    a timeout or a broken connection is retried too, RETRIES times in all. Return a
+    record: ok, when it was acknowledged, how many attempts, the answer or the error."""
+    error = ""
+    for attempt in range(1, RETRIES + 1):
+        try:
+            answer, error, again = await once()
+            if answer is not None:
+                return {"ok": True, "acked": time.monotonic(), "attempts": attempt,
+                        "answer": answer}
+            if not again:
+                break
+        except (TimeoutError, ConnectionError, aiohttp.ClientError, ValueError) as failure:
+            error = repr(failure)[:120]
+        await asyncio.sleep(0.2 * attempt)
+    return {"ok": False, "acked": None, "attempts": attempt, "error": error}
 
 
 class PhoneGroup:
@@ -206,40 +227,29 @@ class PhoneGroup:
         headers = {"X-CSRFToken": phone.csrf, "Cookie": phone.cookie_header(),
                    "Accept": "application/json"}
         url = f"{phone.base}/j/{self.code}/{path}"
-        error = ""
-        for attempt in range(1, RETRIES + 1):
-            try:
-                async with http.post(url, json=body, headers=headers,
-                                     timeout=aiohttp.ClientTimeout(total=COMMAND_TIMEOUT)) as r:
-                    answer = await r.json(content_type=None)
-                    if r.status == 200 and answer.get("ok"):
-                        return {"ok": True, "acked": time.monotonic(), "attempts": attempt,
-                                "answer": answer}
-                    error = f"{r.status} {answer.get('error')}"
-                    if r.status != 503:
-                        break
-            except (TimeoutError, aiohttp.ClientError, ValueError) as failure:
-                error = repr(failure)[:120]
-            await asyncio.sleep(0.2 * attempt)
-        return {"ok": False, "acked": None, "attempts": attempt, "error": error}
+
+        async def once() -> tuple[dict[str, Any] | None, str, bool]:
+            async with http.post(url, json=body, headers=headers,
+                                 timeout=aiohttp.ClientTimeout(total=COMMAND_TIMEOUT)) as r:
+                answer = await r.json(content_type=None)
+                if r.status == 200 and answer.get("ok"):
+                    return answer, "", False
+                return None, f"{r.status} {answer.get('error')}", r.status == 503
+
+        return await _retried(once)
 
     async def socket_ballot(self, phone: Phone, body: dict[str, Any]) -> dict[str, Any]:
         """Send a ballot as a socket event, re-sent with the same client id (over the socket
         again, as long as it is up) when unanswered; return a record like `command`."""
-        error = ""
-        for attempt in range(1, RETRIES + 1):
-            try:
-                answer = await self.emit(phone, "ballot", body, timeout=COMMAND_TIMEOUT)
-                if isinstance(answer, dict) and answer.get("ok"):
-                    return {"ok": True, "acked": time.monotonic(), "attempts": attempt,
-                            "answer": answer}
-                error = str(answer.get("error") if isinstance(answer, dict) else answer)
-                if error != "busy":
-                    break
-            except (TimeoutError, ConnectionError) as failure:
-                error = repr(failure)[:120]
-            await asyncio.sleep(0.2 * attempt)
-        return {"ok": False, "acked": None, "attempts": attempt, "error": error}
+
+        async def once() -> tuple[dict[str, Any] | None, str, bool]:
+            answer = await self.emit(phone, "ballot", body, timeout=COMMAND_TIMEOUT)
+            if isinstance(answer, dict) and answer.get("ok"):
+                return answer, "", False
+            error = str(answer.get("error") if isinstance(answer, dict) else answer)
+            return None, error, error == "busy"
+
+        return await _retried(once)
 
     async def timed(self, kind: str, t0: float, window: float, options: list[int] | None = None,
                     dots: int = 3, only: list[int] | None = None) -> list[dict[str, Any]]:

@@ -141,7 +141,7 @@ def check_invariants(app) -> None:
                 assert set(vote.options) <= set(ideas)
                 method = get_method(vote.method)
                 for ballot in snapshots.round_ballots(db, vote):
-                    content = snapshots._ballot_for_tally(vote, ballot.content)
+                    content = snapshots._ballot_for_tally(ballot.content)
                     if vote.method == "pairwise":
                         method.validate(content, vote.options, vote.settings)
                     else:

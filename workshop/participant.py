@@ -214,4 +214,3 @@ def cast_ballot(code: str) -> Response:
         return refused(error, back)
     return done(answer, back, _("Your vote is recorded. You can change it until the vote "
                                 "closes."))
-
