@@ -167,7 +167,10 @@ class Cluster:
         shared = self.processes > 1
         env = {**os.environ, "SECRET_KEY": secrets.token_hex(16),
                "WORKSHOP_INSTANCE": str(self.workdir / "instance"),
-               "PYTHONPATH": str(ROOT)}
+               # the repository first; a PYTHONPATH given to the benchmark (say, a profiling
+               # sitecustomize) still reaches the servers
+               "PYTHONPATH": os.pathsep.join(filter(None, (str(ROOT),
+                                                           os.environ.get("PYTHONPATH"))))}
         for name in ("DATABASE_URL", "REDIS_URL", "PUBLIC_URL"):
             env.pop(name, None)
         if shared:

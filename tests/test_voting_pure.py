@@ -65,7 +65,8 @@ def test_pure_registry_lists_all_five_methods_by_name():
 @pytest.mark.parametrize("name", sorted(METHODS))
 def test_pure_every_method_exposes_the_same_interface(name):
     method = get_method(name)
-    for attribute in ("NAME", "DEFAULT_SETTINGS", "check_settings", "validate", "tally"):
+    for attribute in ("NAME", "DEFAULT_SETTINGS", "check_settings", "validate", "tally",
+                      "tally_counted"):
         assert hasattr(method, attribute)
     assert method.check_settings({}) == method.check_settings(method.DEFAULT_SETTINGS)
     assert method.check_settings(method.check_settings({})) == method.check_settings({})

@@ -66,11 +66,14 @@ def _tally_form(text: str) -> Any:
 
 
 def tally_round(session: Session, vote: Round) -> Result:
-    """Tally a round from its stored ballots: the one place results are computed."""
-    ballots: list[Any] = []
-    for text, count in session.execute(_BALLOT_TEXTS, {"round": vote.id}):
-        ballots += [_tally_form(text)] * count
-    return get_method(vote.method).tally(ballots, vote.options, vote.settings)
+    """Tally a round from its stored ballots: the one place results are computed.
+
+    Each distinct ballot is tallied once with how many cast it, so a push's cost follows
+    how varied the ballots are rather than how many there are.
+    """
+    counted = [(_tally_form(text), count)
+               for text, count in session.execute(_BALLOT_TEXTS, {"round": vote.id})]
+    return get_method(vote.method).tally_counted(counted, vote.options, vote.settings)
 
 
 def voter_count(session: Session, vote: Round) -> int:

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from workshop.voting.result import BallotError, Option, Result, rank_by_score
-from workshop.voting.rules import distinct_options, whole_settings
+from workshop.voting.rules import distinct_options, each_once, whole_settings
 
 NAME = "approval"
 DEFAULT_SETTINGS: dict[str, Any] = {"max_approvals": None}
@@ -37,11 +37,18 @@ def validate(ballot: Iterable[Any], options: Sequence[Option],
 def tally(ballots: Iterable[Iterable[Option]], options: Sequence[Option],
           settings: Mapping[str, Any]) -> Result:
     """Count approvals of valid ballots: score and supporters are both the approvals."""
+    return tally_counted(each_once(ballots), options, settings)
+
+
+def tally_counted(counted: Iterable[tuple[Iterable[Option], int]], options: Sequence[Option],
+                  settings: Mapping[str, Any]) -> Result:
+    """Tally ballots given once each with how many voters cast them (equal ballots
+    grouped, as the projector's pushes read them)."""
     scores = {option: 0 for option in options}
     voters = 0
-    for ballot in ballots:
-        voters += 1
+    for ballot, many in counted:
+        voters += many
         for option in ballot:
-            scores[option] += 1
+            scores[option] += many
     return Result(NAME, check_settings(settings), voters,
                   rank_by_score(scores, scores, list(options)))

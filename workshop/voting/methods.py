@@ -1,7 +1,8 @@
 """The registry of voting methods a round can use.
 
 Pure core. Each method is a module exposing NAME, DEFAULT_SETTINGS, check_settings,
-validate and tally; adding a method means writing such a module and listing it here.
+validate, tally and tally_counted (the same tally, with equal ballots given once each with
+their count); adding a method means writing such a module and listing it here.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from workshop.voting.result import BallotError, Option, Result, rank_by_score
-from workshop.voting.rules import whole_settings
+from workshop.voting.rules import each_once, whole_settings
 
 NAME = "pairwise"
 DEFAULT_SETTINGS = {"pairs": 10}
@@ -72,28 +72,29 @@ def validate(ballot: Sequence[Any], options: Sequence[Option],
     return clean
 
 
-def _win_counts(ballots: Iterable[Sequence[Judgement]], index: Mapping[Option, int],
+def _win_counts(counted: Iterable[tuple[Sequence[Judgement], int]],
+                index: Mapping[Option, int],
                 n: int) -> tuple[np.ndarray, int, list[int]]:
     """Count half-wins w2[i, j] (2 per pick, 1 per "can't decide"), voters and supporters."""
     half_wins: Counter[tuple[int, int]] = Counter()
     supporters = [0] * n
     voters = 0
-    for ballot in ballots:
-        voters += 1
+    for ballot, many in counted:
+        voters += many
         picked: set[int] = set()
         for a, b, choice in ballot:
             i, j = index[a], index[b]
             if choice is None:
-                half_wins[i, j] += 1
-                half_wins[j, i] += 1
+                half_wins[i, j] += many
+                half_wins[j, i] += many
             elif choice == a:
-                half_wins[i, j] += 2
+                half_wins[i, j] += 2 * many
                 picked.add(i)
             else:
-                half_wins[j, i] += 2
+                half_wins[j, i] += 2 * many
                 picked.add(j)
         for i in picked:
-            supporters[i] += 1
+            supporters[i] += many
     w2 = np.zeros((n, n), dtype=np.int64)
     if half_wins:
         pairs = np.array(list(half_wins), dtype=np.intp)
@@ -127,10 +128,17 @@ def strengths(wins: np.ndarray, prior: float = PRIOR) -> tuple[np.ndarray, int, 
 def tally(ballots: Iterable[Sequence[Judgement]], options: Sequence[Option],
           settings: Mapping[str, Any]) -> Result:
     """Score options by Bradley–Terry strength share; supporters picked it at least once."""
+    return tally_counted(each_once(ballots), options, settings)
+
+
+def tally_counted(counted: Iterable[tuple[Sequence[Judgement], int]],
+                  options: Sequence[Option], settings: Mapping[str, Any]) -> Result:
+    """Tally ballots given once each with how many voters cast them (equal ballots
+    grouped, as the projector's pushes read them); see `tally`."""
     options = list(options)
     n = len(options)
     index = {option: i for i, option in enumerate(options)}
-    w2, voters, picked = _win_counts(ballots, index, n)
+    w2, voters, picked = _win_counts(counted, index, n)
     wins = w2 / 2.0
     fitted, steps, converged = strengths(wins)
     total = float(fitted.sum()) or 1.0

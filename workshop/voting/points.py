@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from workshop.voting.result import BallotError, Option, Result
-from workshop.voting.rules import add_up, counts, whole_settings
+from workshop.voting.rules import add_up, counts, each_once, whole_settings
 
 NAME = "points"
 DEFAULT_SETTINGS = {"points": 100}
@@ -35,5 +35,12 @@ def validate(ballot: Mapping[Any, Any], options: Sequence[Option],
 def tally(ballots: Iterable[Mapping[Option, int]], options: Sequence[Option],
           settings: Mapping[str, Any]) -> Result:
     """Add up the points of valid ballots: score is total points, supporters gave it any."""
-    voters, standings = add_up(ballots, options)
+    return tally_counted(each_once(ballots), options, settings)
+
+
+def tally_counted(counted: Iterable[tuple[Mapping[Option, int], int]],
+                  options: Sequence[Option], settings: Mapping[str, Any]) -> Result:
+    """Tally ballots given once each with how many voters cast them (equal ballots
+    grouped, as the projector's pushes read them)."""
+    voters, standings = add_up(counted, options)
     return Result(NAME, check_settings(settings), voters, standings)

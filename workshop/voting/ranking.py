@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from workshop.voting.result import BallotError, Option, Result, Standing, rank_by_score
-from workshop.voting.rules import distinct_options, whole_settings
+from workshop.voting.rules import distinct_options, each_once, whole_settings
 
 NAME = "ranking"
 DEFAULT_SETTINGS: dict[str, Any] = {"top": None}
@@ -51,7 +51,7 @@ def validate(ballot: Sequence[Any], options: Sequence[Option],
     return ranked
 
 
-def _positions(ballots: Iterable[Sequence[Option]],
+def _positions(counted: Iterable[tuple[Sequence[Option], int]],
                options: Sequence[Option]) -> tuple[np.ndarray, np.ndarray]:
     """Group identical ballots, so a crowd that agrees costs one row, and place each option.
 
@@ -59,7 +59,9 @@ def _positions(ballots: Iterable[Sequence[Option]],
     len(options) when that ballot leaves it unranked; weights[g] counts the voters.
     """
     n = len(options)
-    groups = Counter(tuple(ballot) for ballot in ballots)
+    groups: Counter[tuple[Option, ...]] = Counter()
+    for ballot, many in counted:
+        groups[tuple(ballot)] += many
     keys = list(groups)
     weights = np.fromiter(groups.values(), dtype=np.float64, count=len(keys))
     lengths = np.fromiter(map(len, keys), dtype=np.intp, count=len(keys))
@@ -127,9 +129,16 @@ def tally(ballots: Iterable[Sequence[Option]], options: Sequence[Option],
 
     Supporters of an option are the voters who gave it at least one Borda point.
     """
+    return tally_counted(each_once(ballots), options, settings)
+
+
+def tally_counted(counted: Iterable[tuple[Sequence[Option], int]], options: Sequence[Option],
+                  settings: Mapping[str, Any]) -> Result:
+    """Tally ballots given once each with how many voters cast them (equal ballots
+    grouped, as the projector's pushes read them); see `tally`."""
     options = list(options)
     n = len(options)
-    pos, weights = _positions(ballots, options)
+    pos, weights = _positions(counted, options)
     voters = int(weights.sum())
     d = pairwise_matrix(pos, weights)
     p = strongest_paths(d)

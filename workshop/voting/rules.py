@@ -7,7 +7,7 @@ way, with the same code, whatever the method.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from workshop.voting.result import BallotError, Option, Standing, rank_by_score
@@ -73,16 +73,22 @@ def counts(ballot: Any, options: Sequence[Option], shape: str, unit: str) -> dic
     return clean
 
 
-def add_up(ballots: Iterable[Mapping[Option, int]], options: Sequence[Option]
+def each_once(ballots: Iterable[Any]) -> Iterator[tuple[Any, int]]:
+    """Pair each ballot with the count 1, so `tally` can be `tally_counted` of its ballots."""
+    return ((ballot, 1) for ballot in ballots)
+
+
+def add_up(counted: Iterable[tuple[Mapping[Option, int], int]], options: Sequence[Option]
            ) -> tuple[int, tuple[Standing, ...]]:
-    """Sum count ballots: score is the total given, supporters those who gave any."""
+    """Sum count ballots, each given with how many voters cast it: score is the total
+    given, supporters those who gave any."""
     scores = dict.fromkeys(options, 0)
     supporters = dict.fromkeys(options, 0)
     voters = 0
-    for ballot in ballots:
-        voters += 1
+    for ballot, many in counted:
+        voters += many
         for option, count in ballot.items():
             if count:
-                scores[option] += count
-                supporters[option] += 1
+                scores[option] += count * many
+                supporters[option] += many
     return voters, rank_by_score(scores, supporters, list(options))
