@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from flask import request
 from sqlalchemy import func, select
+from werkzeug.exceptions import NotFound
 
 from tests.factories import client_id, voting_workshop, workshop_with_ideas
 from workshop import operations as ops
+from workshop.application import SOCKET_ENVIRON_KEY
 from workshop.events import socketio
 from workshop.models import Ballot, Receipt
 
@@ -203,3 +206,19 @@ def test_socket_ballots_are_refused_to_strangers_and_throttled(app, db, sockets,
                for n in range(5)]
     assert [a["ok"] for a in answers] == [True, True, True, False, False]
     assert answers[-1]["error"] == "rate_limited" and answers[-1]["retry_after"] >= 1
+
+
+def test_socket_events_skip_url_matching_while_pages_are_still_routed(app, db, sockets,
+                                                                       client):
+    workshop, _secret, _ideas = workshop_with_ideas(db)
+    sio = sockets()
+    assert sio.emit("join", {"code": workshop.code, "role": "phone"}, callback=True)["ok"]
+    environ = socketio.server.environ[sio.eio_sid]
+    assert environ[SOCKET_ENVIRON_KEY] is True  # marked by the connect handler
+    with app.request_context(environ):  # how Flask-SocketIO runs each of its events
+        assert request.url_rule is None and request.routing_exception is None
+    with app.test_request_context("/socket.io/"):  # an unmarked environ is matched
+        assert isinstance(request.routing_exception, NotFound)
+    assert client.get(f"/j/{workshop.code}").status_code == 200
+    assert client.get("/no-such-page").status_code == 404
+    assert client.get("/socket.io").status_code == 404

@@ -110,6 +110,7 @@ HTTP: dict[str, Row] = {
 
 # Socket events: (event, role asked in `join`). "*" is any event nobody handles.
 SOCKET: dict[tuple[str, str | None], dict[str, str]] = {
+    ("connect", None): EVERYONE,
     ("join", "phone"): EVERYONE,
     ("join", "screen"): EVERYONE,
     ("join", "facilitator"): FACILITATOR,
@@ -288,6 +289,12 @@ def test_socket_permission_matrix(app, db, key):
                 for name in (*COMMANDS, "close_round", "cast_ballot", "set_phase", "message"):
                     sio.emit(name, {"code": scene.w.code, "secret": scene.secret_for(role),
                                     "idea": scene.ideas["C"], "title": "Pris en otage"})
+                assert rows_of(db, scene.w.id) == before_w, cell
+            if event == "connect":  # anyone may connect; only joining says who they are
+                assert sio.is_connected(), cell
+                assert app.extensions["workshop.broadcaster"].connected_phones(
+                    scene.w.code) == 0, cell
+                assert sio.get_received() == [], cell
                 assert rows_of(db, scene.w.id) == before_w, cell
             if event == "disconnect":
                 sio.emit("join", {"code": scene.w.code, "role": "phone"}, callback=True)

@@ -8,7 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from workshop.application import WorkshopFlask
 
 ENV_SETTINGS = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "PUBLIC_URL", "TRUSTED_PROXIES")
 
@@ -22,10 +22,10 @@ def _instance_secret(instance: Path) -> str:
     return path.read_text().strip()
 
 
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+def create_app(test_config: dict[str, Any] | None = None) -> WorkshopFlask:
     """Build the Flask app: defaults, then the environment, then `test_config`."""
     instance = os.environ.get("WORKSHOP_INSTANCE")
-    app = Flask(__name__, instance_path=os.path.abspath(instance) if instance else None)
+    app = WorkshopFlask(__name__, instance_path=os.path.abspath(instance) if instance else None)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(
         DATABASE_URL=f"sqlite:///{Path(app.instance_path) / 'workshop.db'}",

@@ -18,6 +18,7 @@ from flask_socketio import SocketIO, join_room
 
 from workshop import forms, tokens
 from workshop import operations as ops
+from workshop.application import mark_socket_environ
 from workshop.broadcast import FACILITATORS, PHONES, SCREENS, Broadcaster, room
 from workshop.db import get_session, session_for
 from workshop.errors import Refused
@@ -33,6 +34,13 @@ _phones: dict[str, ops.Voter] = {}
 
 def _broadcaster() -> Broadcaster:
     return current_app.extensions["workshop.broadcaster"]
+
+
+@socketio.on("connect")
+def on_connect(*_args: Any) -> None:
+    """Accept any socket (joining is what checks who it is); mark its connection so that
+    its events skip Flask's URL matching (workshop/application.py)."""
+    mark_socket_environ(request.environ)
 
 
 @socketio.on("join")
