@@ -209,10 +209,17 @@ def test_socket_ballots_are_refused_to_strangers_and_throttled(app, db, sockets,
 
 
 def test_socket_events_skip_url_matching_while_pages_are_still_routed(app, db, sockets,
-                                                                       client):
+                                                                       client, monkeypatch):
     workshop, _secret, _ideas = workshop_with_ideas(db)
+    bound = []
+    bind = app.url_map.bind_to_environ
+    monkeypatch.setattr(app.url_map, "bind_to_environ",
+                        lambda *args, **kwargs: bound.append(args) or bind(*args, **kwargs))
     sio = sockets()
+    bound.clear()  # the real connect is matched once, before it marks its connection
     assert sio.emit("join", {"code": workshop.code, "role": "phone"}, callback=True)["ok"]
+    assert sio.emit("ballot", {"client_id": client_id(), "ballot": {}}, callback=True)
+    assert bound == []  # no event built a URL adapter
     environ = socketio.server.environ[sio.eio_sid]
     assert environ[SOCKET_ENVIRON_KEY] is True  # marked by the connect handler
     with app.request_context(environ):  # how Flask-SocketIO runs each of its events
@@ -220,5 +227,6 @@ def test_socket_events_skip_url_matching_while_pages_are_still_routed(app, db, s
     with app.test_request_context("/socket.io/"):  # an unmarked environ is matched
         assert isinstance(request.routing_exception, NotFound)
     assert client.get(f"/j/{workshop.code}").status_code == 200
+    assert bound  # pages are matched
     assert client.get("/no-such-page").status_code == 404
     assert client.get("/socket.io").status_code == 404

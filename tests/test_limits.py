@@ -207,6 +207,25 @@ def test_a_socket_flooding_unknown_events_is_disconnected(app, db):
     assert not sio.is_connected()
 
 
+
+@pytest.mark.parametrize("event", ["connect", "disconnect"])
+def test_connect_and_disconnect_sent_as_events_are_ignored_and_throttled(app, db, event):
+    # python-socketio hands these reserved names to the real handlers: sent by a client
+    # they must neither drop its presence nor escape the flood guard.
+    workshop, _secret, _ideas, _vote = voting_workshop(db)
+    broadcaster = app.extensions["workshop.broadcaster"]
+    sio = socketio.test_client(app)
+    sio.emit("join", {"code": workshop.code, "role": "phone"}, callback=True)
+    for n in range(5):
+        sio.emit(event, {"n": n})
+    assert sio.is_connected() and broadcaster.connected_phones(workshop.code) == 1
+    for n in range(60):
+        if not sio.is_connected():
+            break
+        sio.emit(event, {"n": n})
+    assert not sio.is_connected()
+    assert broadcaster.connected_phones(workshop.code) == 0  # the real disconnect counted
+
 # --- on a real server ---------------------------------------------------------------
 
 @pytest.fixture(scope="module")

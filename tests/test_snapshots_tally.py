@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from tests.factories import client_id, voting_workshop
+from tests.factories import client_id, voting_workshop, workshop_with_ideas
 from workshop import operations as ops
 from workshop import snapshots
 from workshop.models import Ballot
@@ -50,3 +50,19 @@ def test_the_decoded_forms_are_bounded(app, db, monkeypatch):
     result = snapshots.tally_round(db, vote)
     assert result.voters == 3 and sorted(s.score for s in result.standings) == [1, 1, 1]
     assert len(snapshots._TALLY_FORMS) <= 2
+
+
+@settings(max_examples=20, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.permutations(range(4)).map(lambda order: order[:3]), max_size=15))
+def test_a_ranking_round_is_tallied_from_its_grouped_ballots(app, db, rankings):
+    workshop, _secret, ideas = workshop_with_ideas(db, texts=[f"Idée {n}" for n in range(4)])
+    vote = ops.open_round(db, workshop, method="ranking")
+    for order in rankings:
+        person, _ = ops.join_workshop(db, workshop)
+        ops.cast_ballot(db, workshop, person, [ideas[n].id for n in order], client_id())
+    db.expire_all()
+    stored = list(db.scalars(select(Ballot.content).where(Ballot.round_id == vote.id)
+                             .order_by(Ballot.id)))
+    assert snapshots.tally_round(db, vote) == get_method("ranking").tally(
+        stored, vote.options, vote.settings)

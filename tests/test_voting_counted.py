@@ -23,7 +23,7 @@ def judgement(draw):
 
 
 BALLOTS = {"dots": counts, "points": counts, "approval": listing,
-           "ranking": listing.filter(bool),
+           "ranking": listing,
            "pairwise": st.lists(judgement(), min_size=1, max_size=4)}
 SETTINGS = {"dots": {"dots": 20, "max_per_option": 4}, "points": {"points": 100},
             "approval": {}, "ranking": {}, "pairwise": {"pairs": 10}}

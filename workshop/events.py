@@ -1,4 +1,4 @@
-"""Socket.IO handlers: `join`, and a phone's `ballot`; everything else is pushed.
+"""Socket.IO handlers: `connect`, `join`, a phone's `ballot`, `disconnect`; the rest is pushed.
 
 Edge layer. Commands travel over HTTP (see docs/protocol.md), except a phone's ballot,
 which may also come over the phone's own socket: a hall votes within seconds, and a
@@ -36,10 +36,30 @@ def _broadcaster() -> Broadcaster:
     return current_app.extensions["workshop.broadcaster"]
 
 
+def _sent_as_event() -> bool:
+    """Say whether "connect" or "disconnect" came from the client as an ordinary event.
+
+    python-socketio passes such events on to the handlers of the real ones. During a real
+    connect the socket is still connecting, and during a real disconnect already leaving:
+    only an event sent on an established connection finds it connected.
+    """
+    return bool(socketio.server.manager.is_connected(
+        request.sid, request.namespace))  # type: ignore[attr-defined]
+
+
+def _ignore_sent_event() -> None:
+    from workshop.limits import count_unknown_event
+
+    count_unknown_event(current_app, socketio.server, request.sid)  # type: ignore[attr-defined]
+
+
 @socketio.on("connect")
 def on_connect(*_args: Any) -> None:
     """Accept any socket (joining is what checks who it is); mark its connection so that
     its events skip Flask's URL matching (workshop/application.py)."""
+    if _sent_as_event():
+        _ignore_sent_event()
+        return
     mark_socket_environ(request.environ)
 
 
@@ -131,6 +151,9 @@ def on_ballot(data: Any, *_extra: Any) -> dict[str, Any]:
 @socketio.on("disconnect")
 def on_disconnect(*_args: Any) -> None:
     """Stop counting a socket that went away."""
+    if _sent_as_event():  # a client saying "disconnect" has not gone away
+        _ignore_sent_event()
+        return
     _phones.pop(request.sid, None)  # type: ignore[attr-defined]
     _broadcaster().leave(request.sid)  # type: ignore[attr-defined]
 

@@ -308,17 +308,25 @@ def _unknown_event_guard(app: Flask, server: Any) -> Callable[..., None]:
     or, for an event literally named "*", with (sid, data): Flask-SocketIO's wrapper
     mistakes the second form and raises, so it is not used here.
     """
-    throttle = _throttles(app)["unknown"]
-
     def guard(*args: Any) -> None:
         if not args:
             return
         sid = args[0] if server.manager.is_connected(args[0], "/") else \
             (args[1] if len(args) > 1 else None)
-        if isinstance(sid, str) and not throttle.allow(sid):
-            server.disconnect(sid)
+        if isinstance(sid, str):
+            count_unknown_event(app, server, sid)
 
     return guard
+
+
+def count_unknown_event(app: Flask, server: Any, sid: str) -> None:
+    """Count one event from `sid` that nobody handles; disconnect the socket that floods.
+
+    Also used for "connect" and "disconnect" sent by a client as ordinary events:
+    python-socketio hands those to their handlers instead of to the "*" guard.
+    """
+    if not _throttles(app)["unknown"].allow(sid):
+        server.disconnect(sid)
 
 
 # --- wiring ---------------------------------------------------------------------------
