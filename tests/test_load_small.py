@@ -16,7 +16,8 @@ import pytest
 
 from bench.load import Spec, run
 from tests.factories import client_id, voting_workshop
-from tests.test_postgres import pg_app  # noqa: F401  (a fixture, asked for by name below)
+from tests.test_integrity import any_app  # noqa: F401 - the SQLite / PostgreSQL fixture
+from tests.test_postgres import pg_app  # noqa: F401 - the PostgreSQL app fixture
 from workshop import operations as ops
 from workshop.db import session_for
 from workshop.errors import Refused
@@ -24,15 +25,9 @@ from workshop.groupcommit import GroupCommit
 from workshop.models import Ballot, Receipt
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine_app(request):
-    """The app on SQLite, then on PostgreSQL: the group commit writes some SQL by hand."""
-    return request.getfixturevalue("app" if request.param == "sqlite" else "pg_app")
-
-
 @pytest.fixture
-def engine_db(engine_app):
-    with engine_app.app_context(), session_for(engine_app) as session:
+def any_db(any_app):  # noqa: F811 - the group commit writes some SQL by hand: both engines
+    with any_app.app_context(), session_for(any_app) as session:
         yield session
 
 
@@ -55,8 +50,8 @@ def test_two_hundred_phones_every_acknowledged_ballot_is_counted_once():
     assert figures["server_alive"] is True
 
 
-def test_group_commit_counts_each_command_once_from_many_threads(engine_app, engine_db):
-    app, db = engine_app, engine_db
+def test_group_commit_counts_each_command_once_from_many_threads(any_app, any_db):  # noqa: F811
+    app, db = any_app, any_db
     workshop, _secret, ideas, vote = voting_workshop(db)
     people = [ops.join_workshop(db, workshop)[0] for _ in range(12)]
     group = GroupCommit(app.extensions.get("workshop.writer") or
@@ -86,8 +81,8 @@ def test_group_commit_counts_each_command_once_from_many_threads(engine_app, eng
     assert group.ballots == len(commands)
 
 
-def test_group_commit_refuses_what_the_one_by_one_path_refuses(engine_app, engine_db):
-    app, db = engine_app, engine_db
+def test_group_commit_refuses_what_the_one_by_one_path_refuses(any_app, any_db):  # noqa: F811
+    app, db = any_app, any_db
     workshop, _secret, ideas, vote = voting_workshop(db)
     person, _ = ops.join_workshop(db, workshop)
     group = GroupCommit(app.extensions.get("workshop.writer") or
