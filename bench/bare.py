@@ -97,7 +97,7 @@ def main() -> None:
         _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
         sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent))
-        from workshop.server import serve_gevent  # the same server set-up as the app's
+        from workshop.serving import serve_gevent  # the same server set-up as the app's
 
         serve_gevent(app, "127.0.0.1", args.port)
     else:

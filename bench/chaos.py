@@ -67,7 +67,7 @@ class Server:
         args = ["serve", "--host", "127.0.0.1", "--port", str(self.port),
                 "--public-url", self.url]
         try:  # start gevent-patched at once, as `serve` would after re-executing itself
-            from workshop.server import BOOT
+            from workshop.serving import BOOT
         except ImportError:
             return [sys.executable, "-m", "workshop", *args]
         return [sys.executable, "-c", BOOT, *args]

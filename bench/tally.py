@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from workshop.voting import approval, dots, pairwise, points, ranking  # noqa: E402
+from workshop.core.voting import approval, dots, pairwise, points, ranking  # noqa: E402
 
 SEED = 20240611
 REPEATS = 3

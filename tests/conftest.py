@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from workshop import create_app
-from workshop.db import session_for
+from workshop.store.db import session_for
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 
-from workshop import operations as ops
+from workshop import ops
 
 _ids = itertools.count(1)
 

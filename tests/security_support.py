@@ -16,8 +16,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from tests.factories import client_id
-from workshop import operations as ops
-from workshop.models import Ballot, Idea, Participant, Receipt, Round, Ticket, Workshop
+from workshop import ops
+from workshop.store.models import Ballot, Idea, Participant, Receipt, Round, Ticket, Workshop
 
 # Who can be asking. A new kind of participant or screen (a kiosk, a paper-ballot helper)
 # must be added here and given its column in every matrix (tests/test_permissions.py).

@@ -8,9 +8,9 @@ import re
 from click.testing import CliRunner
 
 from tests.factories import client_id, voting_workshop
-from workshop import network
-from workshop import operations as ops
+from workshop import ops
 from workshop.cli import main
+from workshop.core import network
 
 
 def test_create_prints_the_code_and_a_secret_facilitator_link(app, monkeypatch):

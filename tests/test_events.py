@@ -8,10 +8,11 @@ from sqlalchemy import func, select
 from werkzeug.exceptions import NotFound
 
 from tests.factories import client_id, voting_workshop, workshop_with_ideas
-from workshop import operations as ops
-from workshop.application import SOCKET_ENVIRON_KEY
-from workshop.events import socketio
-from workshop.models import Ballot, Receipt
+from workshop import ops
+from workshop.live.sockets import socketio
+from workshop.store import lookups
+from workshop.store.models import Ballot, Receipt
+from workshop.web.flask_app import SOCKET_ENVIRON_KEY
 
 
 def pushes(sio, name):
@@ -85,7 +86,7 @@ def test_socket_events_other_than_join_change_nothing(app, db, sockets):
                          "reveal": True})
     db.expire_all()
     db.rollback()
-    current = ops.find_workshop(db, workshop.code)
+    current = lookups.find_workshop(db, workshop.code)
     assert current.phase == "vote"
     assert db.get(type(vote), vote.id).status == "open"
 
@@ -189,7 +190,7 @@ def test_a_ballot_over_the_socket_counts_once_even_when_posted_again(app, db, so
 
 
 def test_socket_ballots_are_refused_to_strangers_and_throttled(app, db, sockets, client):
-    from workshop.limits import SocketThrottle
+    from workshop.guard.limits import SocketThrottle
 
     app.extensions["workshop.socket_throttles"]["ballots"] = SocketThrottle(3, 0.001)
     workshop, _secret, ideas, _vote = voting_workshop(db, dots=3, cap=1)

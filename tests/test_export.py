@@ -9,7 +9,7 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from workshop.export import ranking_table, render, safe_cell
+from workshop.core.export import ranking_table, render, safe_cell
 
 ROUND = {"number": 1, "title": "Vos priorités", "method": "dots",
          "settings": {"dots": 5, "max_per_option": 1}, "status": "closed", "voters": 3,

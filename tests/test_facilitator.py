@@ -8,10 +8,10 @@ import pytest
 
 from tests.factories import client_id, voting_workshop, workshop_with_ideas
 from tests.security_support import everything
-from workshop import operations as ops
-from workshop import snapshots
-from workshop.facilitator import COMMANDS
-from workshop.models import Round
+from workshop import ops
+from workshop.store import lookups, views
+from workshop.store.models import Round
+from workshop.web.facilitator import COMMANDS
 
 JSON = {"Accept": "application/json"}
 
@@ -94,7 +94,7 @@ def test_facilitator_form_posts_redirect_back_with_a_message(client, db):
     assert answer.status_code == 302 and answer.headers["Location"] == f"/f/{secret}"
     page = client.get(f"/f/{secret}").get_data(as_text=True)
     assert "flash-error" in page
-    assert ops.find_workshop(db, workshop.code).phase == "lobby"
+    assert lookups.find_workshop(db, workshop.code).phase == "lobby"
 
 
 def test_facilitator_bad_payloads_are_refused_cleanly(client, db):
@@ -124,5 +124,5 @@ def test_facilitator_view_lists_pending_ideas_for_moderation(db):
     ops.open_ideas(db, workshop)
     person, _ = ops.join_workshop(db, workshop)
     ops.submit_idea(db, workshop, person, "En attente", client_id())
-    view = snapshots.facilitator_view(db, workshop, connected=1)
+    view = views.facilitator_view(db, workshop, connected=1)
     assert view["pending"] == 1 and view["all_ideas"][0]["status"] == "pending"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from workshop import forms
-from workshop.errors import Refused
+from workshop.core import fields as forms
+from workshop.core.errors import Refused
 
 
 def test_dot_and_point_fields_become_counts_and_blank_is_zero():

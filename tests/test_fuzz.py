@@ -24,13 +24,15 @@ from sqlalchemy import func, select
 
 from tests.factories import client_id
 from tests.test_permissions import http_routes
-from workshop import export, snapshots
-from workshop import operations as ops
-from workshop.db import session_for
-from workshop.events import socketio
-from workshop.models import IDEA_MAX, TITLE_MAX, Ballot, Idea, Participant, Round, Workshop
-from workshop.phases import Phase
-from workshop.voting import get_method
+from workshop import ops
+from workshop.core import export
+from workshop.core.phases import Phase
+from workshop.core.voting import get_method
+from workshop.live.sockets import socketio
+from workshop.ops.ideas import IDEA_STATUSES
+from workshop.store import views
+from workshop.store.db import session_for
+from workshop.store.models import IDEA_MAX, TITLE_MAX, Ballot, Idea, Participant, Round, Workshop
 
 EXAMPLES = int(os.environ.get("WORKSHOP_FUZZ_EXAMPLES", "100"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=False,
@@ -134,24 +136,24 @@ def check_invariants(app) -> None:
                 assert 0 < len(idea.text) <= IDEA_MAX
                 assert idea.text == " ".join(idea.text.split())
                 assert not re.search("[\x00-\x1f\x7f-\x9f\ud800-\udfff]", idea.text)
-                assert idea.status in ops.IDEA_STATUSES
+                assert idea.status in IDEA_STATUSES
                 if idea.status == "merged":
                     assert idea.merged_into_id in ideas
             for vote in rounds:
                 assert set(vote.options) <= set(ideas)
                 method = get_method(vote.method)
-                for ballot in snapshots.round_ballots(db, vote):
-                    content = snapshots._ballot_for_tally(ballot.content)
+                for ballot in views.round_ballots(db, vote):
+                    content = views._ballot_for_tally(ballot.content)
                     if vote.method == "pairwise":
                         method.validate(content, vote.options, vote.settings)
                     else:
                         assert method.validate(content, vote.options, vote.settings) is not None
                     owner = db.get(Participant, ballot.participant_id)
                     assert owner.workshop_id == workshop.id
-                snapshots.tally_round(db, vote)
-            snapshots.facilitator_view(db, workshop, 0)
-            export.render(snapshots.export_rounds(db, workshop), "csv")
-            export.render_ballots(snapshots.export_ballots(db, workshop))
+                views.tally_round(db, vote)
+            views.facilitator_view(db, workshop, 0)
+            export.render(views.export_rounds(db, workshop), "csv")
+            export.render_ballots(views.export_ballots(db, workshop))
         pairs = db.execute(select(Ballot.round_id, Ballot.participant_id, func.count())
                            .group_by(Ballot.round_id, Ballot.participant_id)).all()
         assert all(count == 1 for _r, _p, count in pairs)

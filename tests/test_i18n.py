@@ -20,8 +20,8 @@ from babel.messages.pofile import read_po
 from flask_babel import ngettext
 from markupsafe import escape
 
-from workshop.errors import Refused
-from workshop.i18n import refusal_message
+from workshop.core.errors import Refused
+from workshop.web.i18n import refusal_message
 
 ROOT = Path(__file__).resolve().parents[1]
 TRANSLATIONS = ROOT / "workshop" / "translations"

@@ -24,8 +24,8 @@ from browser_support import CHROMIUM, LAUNCH_ARGS, PHONE, PROJECTOR
 from conftest import Server, csrf_of, start_server, stop_server
 from playwright.sync_api import Page, sync_playwright
 
-from workshop.export.formats import FORMULA_STARTS
-from workshop.operations import _clean_text
+from workshop.core.export.formats import FORMULA_STARTS
+from workshop.core.text import clean_text as _clean_text
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -409,12 +409,12 @@ def test_every_page_sends_a_strict_policy_and_carries_no_inline_script(app, db):
         assert "unsafe" not in policy, route
         assert answer.headers["X-Content-Type-Options"] == "nosniff", route
         assert answer.headers["Referrer-Policy"] == "no-referrer", route
-    for template in (ROOT / "workshop" / "templates").glob("*.html"):
+    for template in (ROOT / "templates").glob("*.html"):
         text = template.read_text()
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text), template.name
         assert not re.search(r"<[^>]+\son[a-z]+\s*=", text), template.name
         assert "javascript:" not in text, template.name
-    for script in (ROOT / "workshop" / "static" / "js").glob("*.js"):
+    for script in (ROOT / "static" / "js").glob("*.js"):
         text = script.read_text()
         assert not re.search(r"\beval\(|new Function|insertAdjacentHTML|document\.write|"
                              r"outerHTML\s*=", text), script.name

@@ -15,11 +15,11 @@ from sqlalchemy.exc import IntegrityError
 
 from tests.factories import client_id, voting_workshop
 from tests.test_postgres import pg_app  # noqa: F401 - the PostgreSQL app fixture
-from workshop import operations as ops
-from workshop import snapshots
-from workshop.db import session_for
-from workshop.errors import Refused
-from workshop.models import Ballot, Idea, Receipt
+from workshop import ops
+from workshop.core.errors import Refused
+from workshop.store import lookups, views
+from workshop.store.db import session_for
+from workshop.store.models import Ballot, Idea, Receipt
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -141,14 +141,14 @@ def test_no_ballot_commits_after_the_round_is_closed(any_app):
     refused = [a for a in answers if a.status_code != 200]
     assert all(a.status_code == 409 and a.json["error"] == "round_closed" for a in refused)
     with any_app.app_context(), session_for(any_app) as db:
-        vote_round = db.get(snapshots.Round, round_id)
+        vote_round = db.get(views.Round, round_id)
         assert vote_round.status == "closed"
         stored = db.scalars(select(Ballot).where(Ballot.round_id == round_id)).all()
         # Every acknowledged ballot is counted, and nothing else is.
         assert len(stored) == len(acked)
         assert sorted(json.dumps(b.content, sort_keys=True) for b in stored) == \
             sorted(json.dumps(a.json["ballot"], sort_keys=True) for a in acked)
-        assert snapshots.tally_round(db, vote_round).voters == len(acked)
+        assert views.tally_round(db, vote_round).voters == len(acked)
     # Later ballots are refused with a clear reason and change nothing.
     late = phones[0].post(f"/j/{code}/ballot", json={"client_id": client_id(),
                                                      "ballot": {str(ideas[0]): 1}})
@@ -162,7 +162,7 @@ def test_an_idea_sent_as_collection_closes_is_refused_not_slipped_in(app, db):
     ops.open_ideas(db, workshop)
     person, _ = ops.join_workshop(db, workshop)
     with app.app_context(), session_for(app) as other:
-        stale = ops.get_workshop(other, workshop.code)  # the phone's request read this...
+        stale = lookups.get_workshop(other, workshop.code)  # the phone's request read this...
         ops.open_lobby(db, workshop)  # ...then the facilitator closed collection
         with pytest.raises(Refused) as refusal:
             ops.submit_idea(other, stale, other.get(type(person), person.id), "Trop tard",

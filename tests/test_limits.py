@@ -18,10 +18,10 @@ from sqlalchemy import func, select
 
 from tests.conftest import csrf_of, start_server, stop_server
 from tests.factories import client_id, voting_workshop
-from workshop import operations as ops
-from workshop.events import socketio
-from workshop.limits import ENDPOINT_LIMITS
-from workshop.models import IDEA_MAX, TITLE_MAX, Idea, Participant
+from workshop import ops
+from workshop.guard.limits import ENDPOINT_LIMITS
+from workshop.live.sockets import socketio
+from workshop.store.models import IDEA_MAX, TITLE_MAX, Idea, Participant
 
 JSON = {"Accept": "application/json"}
 
@@ -377,7 +377,7 @@ def test_facilitator_links_are_redacted_from_error_logs(app, db, caplog):
 
 
 def test_secrets_are_long_random_and_stored_hashed(db):
-    from workshop import tokens
+    from workshop.core import tokens
 
     workshop, secret = ops.create_workshop(db, "Atelier")
     person, cookie_secret = ops.join_workshop(db, workshop)
@@ -427,10 +427,10 @@ def test_the_in_memory_counters_sweep_inline_at_most_once_a_second(monkeypatch):
     from limits import parse
     from limits.strategies import MovingWindowRateLimiter
 
-    from workshop.limits import RoomMemoryStorage
+    from workshop.guard.limits import RoomMemoryStorage
 
     clock = [1000.0]
-    monkeypatch.setattr("workshop.limits.time.monotonic", lambda: clock[0])
+    monkeypatch.setattr("workshop.guard.limits.time.monotonic", lambda: clock[0])
     storage = RoomMemoryStorage()
     limiter = MovingWindowRateLimiter(storage)
     threads = threading.active_count()

@@ -18,11 +18,11 @@ from bench.load import Spec, run
 from tests.factories import client_id, voting_workshop
 from tests.test_integrity import any_app  # noqa: F401 - the SQLite / PostgreSQL fixture
 from tests.test_postgres import pg_app  # noqa: F401 - the PostgreSQL app fixture
-from workshop import operations as ops
-from workshop.db import session_for
-from workshop.errors import Refused
-from workshop.groupcommit import GroupCommit
-from workshop.models import Ballot, Receipt
+from workshop import ops
+from workshop.core.errors import Refused
+from workshop.ops.groupcommit import GroupCommit
+from workshop.store.db import session_for
+from workshop.store.models import Ballot, Receipt
 
 
 @pytest.fixture
@@ -119,7 +119,7 @@ def test_a_group_that_fails_is_redone_one_by_one_and_says_so(app, db, caplog, mo
         raise RuntimeError("disk I/O error\nmore detail")
 
     monkeypatch.setattr(group, "_commit", broken)
-    with caplog.at_level("WARNING", logger="workshop.groupcommit"):
+    with caplog.at_level("WARNING", logger="workshop.ops.groupcommit"):
         assert group.cast(workshop.id, person.id, "phone", {ideas[0].id: 1}, client_id()) is None
     assert [r.getMessage() for r in caplog.records] == [
         "a group of 1 ballots is redone one by one: disk I/O error"]

@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from tests.conftest import csrf_of
-from workshop.voting import get_method
+from workshop.core.voting import get_method
 
 pytestmark = pytest.mark.server
 IDEAS = ("Transport collectif", "Logement social", "Aide alimentaire", "Internet abordable",

@@ -13,8 +13,8 @@ from alembic.migration import MigrationContext
 
 from tests.test_integrity import any_app  # noqa: F401 - the SQLite / PostgreSQL fixture
 from tests.test_postgres import pg_app  # noqa: F401 - the PostgreSQL app fixture
-from workshop.db import MIGRATIONS
-from workshop.models import Base
+from workshop.store.db import MIGRATIONS
+from workshop.store.models import Base
 
 
 def test_the_migrated_schema_is_the_models_schema(any_app):  # noqa: F811

@@ -6,10 +6,11 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.factories import client_id, participant, voting_workshop, workshop_with_ideas
-from workshop import operations as ops
-from workshop import snapshots, tokens
-from workshop.errors import Refused
-from workshop.models import Ballot, Idea, Workshop
+from workshop import ops
+from workshop.core import tokens
+from workshop.core.errors import Refused
+from workshop.store import lookups, views
+from workshop.store.models import Ballot, Idea, Workshop
 
 
 def refused_code(call, *args, **kwargs) -> str:
@@ -23,8 +24,8 @@ def test_create_workshop_stores_only_the_digest_of_its_secret(db):
     assert len(secret) >= 43  # 256 bits, URL-safe
     assert workshop.facilitator_digest == tokens.digest(secret)
     assert secret not in {workshop.facilitator_digest, workshop.code}
-    assert ops.find_workshop_by_secret(db, secret).id == workshop.id
-    assert ops.find_workshop_by_secret(db, secret[:-1] + "A") is None or secret[-1] == "A"
+    assert lookups.find_workshop_by_secret(db, secret).id == workshop.id
+    assert lookups.find_workshop_by_secret(db, secret[:-1] + "A") is None or secret[-1] == "A"
     assert tokens.normalise_code(workshop.code) == workshop.code
 
 
@@ -51,7 +52,7 @@ def test_submitted_idea_waits_for_approval_and_resend_is_not_duplicated(db):
     assert first["idea"]["text"] == "Du transport"
     assert again["idea"] == first["idea"] and again["duplicate"] is True
     assert db.scalar(select(func.count(Idea.id))) == 1
-    assert snapshots.public_view(db, workshop)["ideas"] == []
+    assert views.public_view(db, workshop)["ideas"] == []
 
 
 def test_idea_length_is_limited(db):
@@ -76,7 +77,7 @@ def test_moderation_approve_edit_hide_and_merge(db):
     ops.edit_idea(db, workshop, a, "Transport")
     ops.merge_ideas(db, workshop, b, a)
     ops.hide_idea(db, workshop, c)
-    wall = snapshots.public_view(db, workshop)["ideas"]
+    wall = views.public_view(db, workshop)["ideas"]
     assert wall == [{"id": a, "text": "Transport"}]
     merged = db.get(Idea, b)
     assert (merged.status, merged.merged_into_id) == ("merged", a)
@@ -147,7 +148,7 @@ def test_changing_a_ballot_replaces_it_and_resend_counts_once(db):
     ops.cast_ballot(db, workshop, person, {b: 2}, client_id())
     late_retry = ops.cast_ballot(db, workshop, person, {a: 3}, first_id)
     assert late_retry["duplicate"] is True
-    result = snapshots.tally_round(db, vote)
+    result = views.tally_round(db, vote)
     assert result.voters == 1
     assert {s.option: s.score for s in result.standings}[b] == 2
     assert {s.option: s.score for s in result.standings}[a] == 0
@@ -159,7 +160,7 @@ def test_no_ballot_after_the_round_closes(db):
     ops.close_round(db, workshop)
     assert refused_code(ops.cast_ballot, db, workshop, person, {ideas[0].id: 1},
                         client_id()) == "round_closed"
-    assert snapshots.tally_round(db, vote).voters == 0
+    assert views.tally_round(db, vote).voters == 0
 
 
 def test_phase_moves_that_make_no_sense_are_refused(db):
@@ -179,15 +180,15 @@ def test_live_totals_hidden_from_projector_but_not_from_facilitator(db):
     person = participant(db, workshop)
     ops.cast_ballot(db, workshop, person, {ideas[1].id: 1}, client_id())
     ops.show_live_results(db, workshop, False)
-    screen = snapshots.screen_view(db, workshop, connected=3)
+    screen = views.screen_view(db, workshop, connected=3)
     assert screen["results"] is None and screen["voted"] == 1 and screen["connected"] == 3
-    facilitator = snapshots.facilitator_view(db, workshop, connected=3)
+    facilitator = views.facilitator_view(db, workshop, connected=3)
     assert facilitator["live_results"]["ranking"][0]["idea"] == ideas[1].id
-    assert snapshots.public_view(db, workshop)["results"] is None
+    assert views.public_view(db, workshop)["results"] is None
     ops.close_round(db, workshop)
-    assert snapshots.screen_view(db, workshop, 3)["results"] is None
+    assert views.screen_view(db, workshop, 3)["results"] is None
     ops.reveal_results(db, workshop)
-    assert snapshots.public_view(db, workshop)["results"]["voters"] == 1
+    assert views.public_view(db, workshop)["results"]["voters"] == 1
 
 
 def test_hiding_an_idea_of_the_open_round_is_refused(db):

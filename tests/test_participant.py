@@ -7,8 +7,9 @@ import re
 from sqlalchemy import func, select
 
 from tests.factories import client_id, voting_workshop, workshop_with_ideas
-from workshop import operations as ops
-from workshop.models import Ballot, Participant, Workshop
+from workshop import ops
+from workshop.store import lookups
+from workshop.store.models import Ballot, Participant, Workshop
 
 JSON = {"Accept": "application/json"}
 
@@ -129,7 +130,7 @@ def test_state_changing_routes_require_a_csrf_token(app, db):
     db.rollback()
     assert db.scalar(select(func.count(Workshop.id))) == 1
     assert browser.post(f"/f/{secret}/do/open-ideas", headers=JSON).status_code == 400
-    assert ops.find_workshop(db, workshop.code).phase == "lobby"
+    assert lookups.find_workshop(db, workshop.code).phase == "lobby"
     token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
     answer = browser.post(f"/f/{secret}/do/open-ideas", headers={**JSON, "X-CSRFToken": token})
     assert answer.status_code == 200

@@ -21,10 +21,11 @@ from flask import g
 
 from tests.factories import client_id
 from tests.security_support import PRIVATE_MARK, ROLES, Scene, arrange, everything, rows_of
-from workshop import broadcast, export
-from workshop import operations as ops
-from workshop.events import socketio
-from workshop.facilitator import COMMANDS
+from workshop import ops
+from workshop.core import export
+from workshop.live import broadcast
+from workshop.live.sockets import socketio
+from workshop.web.facilitator import COMMANDS
 
 ROOT = Path(__file__).resolve().parents[1]
 ALLOW, REFUSE = "allow", "refuse"
@@ -136,7 +137,7 @@ def http_routes(app) -> set[str]:
 
 def socket_roles() -> set[str]:
     """The roles `join` accepts, read from events.on_join and broadcast's audiences."""
-    tree = ast.parse((ROOT / "workshop" / "events.py").read_text())
+    tree = ast.parse((ROOT / "workshop" / "web" / "events.py").read_text())
     roles: set[str] = set(getattr(broadcast, "AUDIENCES", {}))
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef) and node.name == "on_join":

@@ -10,10 +10,10 @@ import pytest
 import sqlalchemy as sa
 
 from tests.factories import client_id
-from workshop import create_app, snapshots
-from workshop import operations as ops
-from workshop.db import session_for
-from workshop.errors import Refused
+from workshop import create_app, ops
+from workshop.core.errors import Refused
+from workshop.store import lookups, views
+from workshop.store.db import session_for
 
 SERVER = os.environ.get("WORKSHOP_TEST_POSTGRES",
                         "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -64,7 +64,7 @@ def test_migrations_and_the_whole_loop_run_on_postgresql(pg_app):
         ops.open_round(db, workshop, settings={"dots": 2, "max_per_option": 1})
         ops.cast_ballot(db, workshop, person, {idea: 1, other.id: 1}, client_id())
         ops.close_round(db, workshop)
-        [exported] = snapshots.export_rounds(db, workshop)
+        [exported] = views.export_rounds(db, workshop)
         assert exported["voters"] == 1
         assert [r["score"] for r in exported["ranking"]] == [1, 1]
         assert [r["rank"] for r in exported["ranking"]] == [1, 1]
@@ -83,7 +83,7 @@ def test_concurrent_ballots_from_one_phone_end_as_one_ballot(pg_app):
 
     def vote(n: int) -> None:
         with pg_app.app_context(), session_for(pg_app) as session:
-            here = ops.get_workshop(session, code)
+            here = lookups.get_workshop(session, code)
             me = session.get(type(person), person_id)
             start.wait()
             try:
@@ -98,7 +98,7 @@ def test_concurrent_ballots_from_one_phone_end_as_one_ballot(pg_app):
         thread.join()
     assert not errors
     with pg_app.app_context(), session_for(pg_app) as db:
-        workshop = ops.get_workshop(db, code)
-        result = snapshots.tally_round(db, snapshots.current_round(db, workshop))
+        workshop = lookups.get_workshop(db, code)
+        result = views.tally_round(db, views.current_round(db, workshop))
         assert result.voters == 1
         assert sum(s.score for s in result.standings) == 1

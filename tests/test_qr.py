@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import zxingcpp
 
-from workshop.qr import qr_svg
+from workshop.core.qr import qr_svg
 
 MOVE = re.compile(r"M(\d+),(\d+)H(\d+)V(\d+)H(\d+)z")
 

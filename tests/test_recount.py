@@ -9,9 +9,10 @@ import pytest
 from click.testing import CliRunner
 
 from tests.factories import client_id, workshop_with_ideas
-from workshop import export, snapshots
-from workshop import operations as ops
+from workshop import ops
 from workshop.cli import main
+from workshop.core import export
+from workshop.store import views
 
 TEXTS = ("Transport", "Logement", "=Alimentation", "Internet", "Garderies")
 
@@ -42,7 +43,7 @@ def vote_round(db, workshop, method, settings, voters, rng):
     for _ in range(voters):
         person, _ = ops.join_workshop(db, workshop)
         if method == "pairwise":
-            while (pair := snapshots.pair_for(db, vote, person.id)) is not None:
+            while (pair := views.pair_for(db, vote, person.id)) is not None:
                 choice = rng.choice([pair[0], pair[1], None])
                 ops.compare_pair(db, workshop, person, (pair[0], pair[1], choice), client_id())
         else:
@@ -59,8 +60,8 @@ def test_recount_of_exported_ballots_reproduces_the_apps_ranking(db, tmp_path, m
                                                                  settings):
     workshop, _secret, _ideas = workshop_with_ideas(db, TEXTS)
     vote_round(db, workshop, method, settings, voters=12, rng=random.Random(7))
-    official = json.loads(export.to_json(snapshots.export_rounds(db, workshop)))
-    ballots_csv = export.render_ballots(snapshots.export_ballots(db, workshop))
+    official = json.loads(export.to_json(views.export_rounds(db, workshop)))
+    ballots_csv = export.render_ballots(views.export_ballots(db, workshop))
     assert "participant" not in ballots_csv.splitlines()[0]
     path = tmp_path / "ballots.csv"
     path.write_text(ballots_csv, encoding="utf-8")
@@ -74,7 +75,7 @@ def test_recount_of_exported_ballots_reproduces_the_apps_ranking(db, tmp_path, m
 def test_recount_refuses_a_tampered_ballot(db, tmp_path):
     workshop, _secret, ideas = workshop_with_ideas(db, TEXTS)
     vote_round(db, workshop, "dots", {"dots": 1, "max_per_option": 1}, 3, random.Random(1))
-    text = export.render_ballots(snapshots.export_ballots(db, workshop))
+    text = export.render_ballots(views.export_ballots(db, workshop))
     lines = text.splitlines()
     lines[1] = lines[1].rsplit(",", 1)[0] + f',"{{""{ideas[0].id}"": 9}}"'
     path = tmp_path / "ballots.csv"

@@ -25,7 +25,7 @@ from bench.cluster import POSTGRES, REDIS, Cluster, nginx_binary
 from tests.conftest import Facilitator, csrf_of
 from tests.factories import client_id
 from tests.test_postgres import postgres_or_skip
-from workshop.presence import RedisPresence
+from workshop.live.presence import RedisPresence
 
 PHONES = 30
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from workshop import sessions
+from workshop.guard import sessions
 
 
 @pytest.fixture
@@ -82,7 +82,7 @@ def test_socket_events_reuse_their_connections_verified_session(app, db, client,
     the first event the cookie header is not read again, and the events still know the
     phone. An HTTP request reads its own cookie as before."""
     from tests.factories import client_id, voting_workshop
-    from workshop.events import socketio
+    from workshop.live.sockets import socketio
 
     workshop, _secret, ideas, vote = voting_workshop(db, dots=1, cap=1)
     client.get(f"/j/{workshop.code}")

@@ -20,11 +20,13 @@ from tests.factories import client_id, participant, workshop_with_ideas
 from tests.test_integrity import any_app, run_together  # noqa: F401 - fixture
 from tests.test_postgres import pg_app  # noqa: F401 - the PostgreSQL app fixture
 from tests.test_qr import rasterise
-from workshop import operations as ops
-from workshop import snapshots, tokens
-from workshop.db import session_for
-from workshop.errors import Refused
-from workshop.models import Ballot, Ticket
+from workshop import ops
+from workshop.core import tokens
+from workshop.core.errors import Refused
+from workshop.ops import tickets
+from workshop.store import lookups, views
+from workshop.store.db import session_for
+from workshop.store.models import Ballot, Ticket
 
 DOTS = {"dots": 2, "max_per_option": 1}
 
@@ -55,7 +57,7 @@ def test_issued_codes_are_distinct_typeable_and_only_their_digests_are_stored(db
                       for code in codes}
     dump = " ".join(str(row) for row in db.execute(select(Ticket.__table__)).all())
     assert not any(code.replace("-", "") in dump or code in dump for code in codes)
-    assert snapshots.ticket_counts(db, workshop) == (200, 0)
+    assert views.ticket_counts(db, workshop) == (200, 0)
 
 
 @pytest.mark.parametrize("count", [0, -1, ops.TICKETS_PER_BATCH + 1, True, "5", None, 2.0])
@@ -63,16 +65,16 @@ def test_a_bad_number_of_tickets_is_refused_and_nothing_is_stored(db, count):
     workshop, _secret, _ideas = workshop_with_ideas(db)
     error = refusal(lambda: ops.issue_tickets(db, workshop, count))
     assert error.code == "bad_ticket_count" and error.params["limit"] == ops.TICKETS_PER_BATCH
-    assert snapshots.ticket_counts(db, workshop) == (0, 0)
+    assert views.ticket_counts(db, workshop) == (0, 0)
 
 
 def test_a_workshop_cannot_hold_more_than_its_cap_of_tickets(db, monkeypatch):
-    monkeypatch.setattr(ops, "TICKETS_PER_WORKSHOP", 12)
+    monkeypatch.setattr(tickets, "TICKETS_PER_WORKSHOP", 12)
     workshop, _secret, _ideas = workshop_with_ideas(db)
     ops.issue_tickets(db, workshop, 10)
     assert refusal(lambda: ops.issue_tickets(db, workshop, 3)).code == "too_many_tickets"
     assert len(ops.issue_tickets(db, workshop, 2)) == 2
-    assert snapshots.ticket_counts(db, workshop) == (12, 0)
+    assert views.ticket_counts(db, workshop) == (12, 0)
 
 
 # --- claiming ---------------------------------------------------------------------------
@@ -88,8 +90,8 @@ def test_a_ticket_is_spent_once_and_typing_it_again_is_harmless(db):
     held = refusal(lambda: ops.claim_ticket(db, workshop, alice, second))
     assert held.code == "ticket_already_held"
     assert ops.claim_ticket(db, workshop, bob, second)["ok"]
-    assert ops.holds_ticket(db, alice) and ops.holds_ticket(db, bob)
-    assert snapshots.ticket_counts(db, workshop) == (2, 2)
+    assert lookups.holds_ticket(db, alice) and lookups.holds_ticket(db, bob)
+    assert views.ticket_counts(db, workshop) == (2, 2)
 
 
 @pytest.mark.parametrize("typed", ["", "ABCDE", "ABCDE-FGHJK-M", "ABCD0-FGHJK", "I" * 10,
@@ -99,7 +101,7 @@ def test_malformed_or_unknown_codes_are_refused_with_one_message(db, typed):
     ops.issue_tickets(db, workshop, 3)
     person = participant(db, workshop)
     assert refusal(lambda: ops.claim_ticket(db, workshop, person, typed)).code == "bad_ticket"
-    assert snapshots.ticket_counts(db, workshop) == (3, 0)
+    assert views.ticket_counts(db, workshop) == (3, 0)
 
 
 def test_a_ticket_of_another_workshop_opens_nothing_here(db):
@@ -109,7 +111,7 @@ def test_a_ticket_of_another_workshop_opens_nothing_here(db):
     (foreign,) = ops.issue_tickets(db, elsewhere, 1)
     person = participant(db, here)
     assert refusal(lambda: ops.claim_ticket(db, here, person, foreign)).code == "bad_ticket"
-    assert snapshots.ticket_counts(db, elsewhere) == (1, 0)
+    assert views.ticket_counts(db, elsewhere) == (1, 0)
 
 
 def test_two_phones_typing_the_same_code_at_once_get_it_once(any_app):  # noqa: F811
@@ -122,7 +124,7 @@ def test_two_phones_typing_the_same_code_at_once_get_it_once(any_app):  # noqa: 
     def claim(person_id, code):
         def job():
             with any_app.app_context(), session_for(any_app) as db:
-                from workshop.models import Participant, Workshop
+                from workshop.store.models import Participant, Workshop
                 try:
                     ops.claim_ticket(db, db.get(Workshop, workshop_id),
                                      db.get(Participant, person_id), code)
@@ -197,7 +199,7 @@ def test_the_printed_page_shows_each_code_once_with_a_qr_code_that_opens_it(app,
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
     codes = re.findall(r'class="slip-code">.*?</span>([A-Z0-9-]{11})</p>', html)
     assert len(codes) == 4 and len(set(codes)) == 4
-    assert snapshots.ticket_counts(db, workshop) == (4, 0)
+    assert views.ticket_counts(db, workshop) == (4, 0)
     # Each slip's QR code holds the join address with its own code after a #, which the
     # browser never sends to the server.
     first_svg = re.search(r'<div class="slip-qr"[^>]*>(.*?)</div>', html, re.S).group(1)

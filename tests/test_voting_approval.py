@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from workshop.voting import BallotError, approval
+from workshop.core.voting import BallotError, approval
 
 PROPERTY = hsettings(max_examples=150, deadline=None)
 OPTIONS = [3, 1, 2, 7]

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workshop.voting import METHODS, get_method
+from workshop.core.voting import METHODS, get_method
 
 OPTIONS = [11, 12, 13, 14, 15]
 option = st.sampled_from(OPTIONS)

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from workshop.voting import BallotError, pairwise
+from workshop.core.voting import BallotError, pairwise
 
 PROPERTY = hsettings(max_examples=120, deadline=None)
 OPTIONS = [1, 2, 3, 4]

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from workshop.voting import BallotError, points
+from workshop.core.voting import BallotError, points
 
 PROPERTY = hsettings(max_examples=150, deadline=None)
 OPTIONS = ["a", "b", "c"]

@@ -9,17 +9,17 @@ from pathlib import Path
 
 import pytest
 
-import workshop.voting
-from workshop.voting import METHODS, BallotError, get_method
+import workshop.core.voting
+from workshop.core.voting import METHODS, BallotError, get_method
 
 FORBIDDEN = {"flask", "sqlalchemy", "socketio", "engineio", "flask_socketio"}
 
 
 def voting_modules():
     """Return every module of the workshop.voting package, the package itself included."""
-    names = ["workshop.voting"] + [
-        f"workshop.voting.{info.name}"
-        for info in pkgutil.iter_modules(workshop.voting.__path__)
+    names = ["workshop.core.voting"] + [
+        f"workshop.core.voting.{info.name}"
+        for info in pkgutil.iter_modules(workshop.core.voting.__path__)
     ]
     return [importlib.import_module(name) for name in names]
 
@@ -43,7 +43,7 @@ def test_pure_import_check_catches_web_and_database_imports():
 
 def test_pure_voting_modules_cover_every_method():
     names = {module.__name__ for module in voting_modules()}
-    assert {f"workshop.voting.{name}" for name in METHODS} <= names
+    assert {f"workshop.core.voting.{name}" for name in METHODS} <= names
     assert len(names) >= 8
 
 

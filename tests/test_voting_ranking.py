@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from workshop.voting import BallotError, ranking
+from workshop.core.voting import BallotError, ranking
 
 PROPERTY = hsettings(max_examples=150, deadline=None)
 OPTIONS = ["a", "b", "c", "d"]

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.server
 
 
 def test_wheel_in_a_fresh_venv_serves_every_page(tmp_path):
-    vendor = ROOT / "workshop" / "static" / "vendor" / "socket.io.min.js"
+    vendor = ROOT / "static" / "vendor" / "socket.io.min.js"
     catalog = ROOT / "workshop" / "translations" / "fr" / "LC_MESSAGES" / "messages.mo"
     assert vendor.exists(), "run ./dev (npm ci) first: the wheel must carry the browser client"
     assert catalog.exists(), "run ./dev first: the wheel must carry compiled catalogs"

@@ -8,7 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from workshop.application import WorkshopFlask
+from workshop.web.flask_app import WorkshopFlask
 
 ENV_SETTINGS = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "PUBLIC_URL", "TRUSTED_PROXIES")
 
@@ -22,10 +22,19 @@ def _instance_secret(instance: Path) -> str:
     return path.read_text().strip()
 
 
+def _asset_folder(name: str) -> str:
+    """Return where the pages' templates or static files are: inside the installed package
+    (the wheel maps the repository's top-level folders there), else beside the package."""
+    packaged = Path(__file__).parent / name
+    return str(packaged if packaged.is_dir() else Path(__file__).parent.parent / name)
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> WorkshopFlask:
     """Build the Flask app: defaults, then the environment, then `test_config`."""
     instance = os.environ.get("WORKSHOP_INSTANCE")
-    app = WorkshopFlask(__name__, instance_path=os.path.abspath(instance) if instance else None)
+    app = WorkshopFlask(__name__, instance_path=os.path.abspath(instance) if instance else None,
+                        template_folder=_asset_folder("templates"),
+                        static_folder=_asset_folder("static"))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(
         DATABASE_URL=f"sqlite:///{Path(app.instance_path) / 'workshop.db'}",
@@ -52,23 +61,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> WorkshopFlask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
 
-    from workshop import (
-        db,
-        events,
-        facilitator,
-        i18n,
-        limits,
-        participant,
-        screen,
-        sessions,
-        web,
-    )
+    from workshop.guard import headers, limits, sessions
+    from workshop.live import sockets
+    from workshop.store import db
+    from workshop.web import answers, events, facilitator, i18n, participant, screen  # noqa: F401 - events registers the socket handlers
 
     sessions.init_app(app)
     db.init_app(app)
     i18n.init_app(app)
-    web.init_app(app)
-    events.init_app(app)
+    headers.init_app(app)
+    answers.init_app(app)
+    sockets.init_app(app)
     app.register_blueprint(participant.bp)
     app.register_blueprint(facilitator.bp)
     app.register_blueprint(screen.bp)

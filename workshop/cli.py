@@ -10,12 +10,13 @@ from pathlib import Path
 
 import click
 
-from workshop import create_app, export, snapshots
-from workshop import operations as ops
-from workshop.db import session_for
-from workshop.errors import Refused
-from workshop.i18n import explain
-from workshop.network import base_url, lan_address
+from workshop import create_app, ops
+from workshop.core import export
+from workshop.core.errors import Refused
+from workshop.core.network import base_url, lan_address
+from workshop.store import lookups, views
+from workshop.store.db import session_for
+from workshop.web.i18n import explain
 
 DEMO_TITLE = "Priorités régionales contre la pauvreté — démo"
 DEMO_IDEAS = (
@@ -58,7 +59,7 @@ def serve(host: str, port: int, public_url: str | None, demo: bool, async_mode: 
     """Run the server and print the address phones on the same network can join at."""
     import json
 
-    from workshop import server
+    from workshop import serving as server
 
     overrides = {}
     for setting in settings:
@@ -81,7 +82,7 @@ def serve(host: str, port: int, public_url: str | None, demo: bool, async_mode: 
     public = (public_url or base_url(lan_address(), port)).rstrip("/")
     app = create_app({"PUBLIC_URL": public, "ASYNC_MODE": async_mode,
                       "BALLOT_GROUP_COMMIT": True, **overrides})
-    from workshop.events import socketio
+    from workshop.live.sockets import socketio
 
     click.echo(f"Workshop is running. Phones on this network join at: {public}")
     click.echo(f"Database: {app.config['DATABASE_URL']}")
@@ -136,15 +137,15 @@ def export_command(code: str, fmt: str, lang: str, ballots: bool, output: str | 
     """Export the ranked priorities (or the ballots) of every round of a workshop."""
     app = create_app()
     with app.app_context(), session_for(app) as db:
-        workshop = ops.find_workshop(db, code)
+        workshop = lookups.find_workshop(db, code)
         if workshop is None:
             raise click.ClickException(f"no workshop with code {code}")
         if ballots:
-            body = export.render_ballots(snapshots.export_ballots(db, workshop))
+            body = export.render_ballots(views.export_ballots(db, workshop))
         else:
             with app.test_request_context(f"/?lang={lang}"):
                 rounds = [{**r, "explanation": explain(r["method"])}
-                          for r in snapshots.export_rounds(db, workshop)]
+                          for r in views.export_rounds(db, workshop)]
             body, _mimetype = export.render(rounds, fmt)
     if output:
         Path(output).write_text(body, encoding="utf-8")

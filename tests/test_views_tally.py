@@ -1,0 +1,68 @@
+"""The projector's tally reads ballots as raw JSON text and decodes each distinct text once
+(views._tally_form): it must count exactly what the stored ballots say, and tallying
+must never change the shared decoded forms."""
+
+from __future__ import annotations
+
+import copy
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from tests.factories import client_id, voting_workshop, workshop_with_ideas
+from workshop import ops
+from workshop.core.voting import get_method
+from workshop.store import views
+from workshop.store.models import Ballot
+
+picks = st.lists(st.lists(st.integers(0, 4), min_size=1, max_size=3, unique=True),
+                 max_size=20)
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(picks)
+def test_the_tally_counts_what_the_stored_ballots_say(app, db, chosen):
+    workshop, _secret, ideas, vote = voting_workshop(
+        db, dots=3, cap=1, texts=[f"Idée {n}" for n in range(5)])
+    for pick in chosen:
+        person, _ = ops.join_workshop(db, workshop)
+        ops.cast_ballot(db, workshop, person, {ideas[n].id: 1 for n in pick}, client_id())
+    db.expire_all()
+    stored = [{int(k): v for k, v in content.items()} for content in db.scalars(
+        select(Ballot.content).where(Ballot.round_id == vote.id).order_by(Ballot.id))]
+    expected = get_method("dots").tally(stored, vote.options, vote.settings)
+    shared = copy.deepcopy(views._TALLY_FORMS)
+    first = views.tally_round(db, vote)
+    assert first == expected
+    assert views.tally_round(db, vote) == expected
+    assert all(views._TALLY_FORMS[text] == form for text, form in shared.items())
+
+
+def test_the_decoded_forms_are_bounded(app, db, monkeypatch):
+    monkeypatch.setattr(views, "_TALLY_FORMS", {})
+    monkeypatch.setattr(views, "_TALLY_FORMS_MAX", 2)
+    workshop, _secret, ideas, vote = voting_workshop(db, dots=1, cap=1)
+    for idea in ideas:  # three distinct ballots
+        person, _ = ops.join_workshop(db, workshop)
+        ops.cast_ballot(db, workshop, person, {idea.id: 1}, client_id())
+    result = views.tally_round(db, vote)
+    assert result.voters == 3 and sorted(s.score for s in result.standings) == [1, 1, 1]
+    assert len(views._TALLY_FORMS) <= 2
+
+
+@settings(max_examples=20, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.permutations(range(4)).map(lambda order: order[:3]), max_size=15))
+def test_a_ranking_round_is_tallied_from_its_grouped_ballots(app, db, rankings):
+    workshop, _secret, ideas = workshop_with_ideas(db, texts=[f"Idée {n}" for n in range(4)])
+    vote = ops.open_round(db, workshop, method="ranking")
+    for order in rankings:
+        person, _ = ops.join_workshop(db, workshop)
+        ops.cast_ballot(db, workshop, person, [ideas[n].id for n in order], client_id())
+    db.expire_all()
+    stored = list(db.scalars(select(Ballot.content).where(Ballot.round_id == vote.id)
+                             .order_by(Ballot.id)))
+    assert views.tally_round(db, vote) == get_method("ranking").tally(
+        stored, vote.options, vote.settings)

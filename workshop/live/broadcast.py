@@ -1,0 +1,199 @@
+"""Outbound pushes: coalesced whole-state snapshots to each audience's Socket.IO room.
+
+Infra layer. Operations call `changed(code)` after each commit; at most every
+PUSH_INTERVAL seconds a background task rebuilds each changed workshop's views once and
+emits them, and only to the audiences whose view actually changed. So the cost follows the
+number of screens, not votes times clients, and a missed push never matters because every
+push carries the whole state.
+
+Who is connected and which workshops changed live in `presence` (in memory for one process,
+in Redis for several); with several processes exactly one of them, the pusher, builds and
+emits the views, through the message queue, so that pushes reach every process's sockets in
+the order of the reads they were built from (see presence.py).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from typing import Any
+
+from flask import Flask, current_app, has_app_context
+
+from workshop.live.presence import LocalPresence
+from workshop.store import views
+from workshop.store.db import session_for
+from workshop.store.lookups import find_workshop
+from workshop.store.models import Workshop
+
+RESEND_EVERY = 10.0  # seconds; see Broadcaster._resend_now_and_then
+PHONES = "ws:{code}"
+SCREENS = "ws:{code}:screens"
+FACILITATORS = "ws:{code}:facilitators"
+
+
+def room(template: str, code: str) -> str:
+    """Return the Socket.IO room name of one audience of one workshop."""
+    return template.format(code=code)
+
+
+def changed(code: str) -> None:
+    """Note that a workshop changed, so its audiences get a fresh snapshot soon."""
+    if has_app_context():
+        broadcaster = current_app.extensions.get("workshop.broadcaster")
+        if broadcaster is not None:
+            broadcaster.mark(code)
+
+
+EVENTS = {PHONES: "workshop_changed", SCREENS: "screen_changed",
+          FACILITATORS: "facilitator_changed"}
+AUDIENCES = {"phone": PHONES, "screen": SCREENS, "facilitator": FACILITATORS}
+
+
+class Broadcaster:
+    """Collects changed workshops and pushes their snapshots, a few times a second at most."""
+
+    def __init__(self, app: Flask, socketio: Any, interval: float | None,
+                 presence: LocalPresence | None = None,
+                 screen_interval: float | None = None) -> None:
+        self.app = app
+        self.socketio = socketio
+        self.interval = interval  # phones: at most one push per workshop this often
+        # projectors and facilitators: results, more often (the loop's tick)
+        self.tick = min(screen_interval or interval, interval) if interval else None
+        self.presence = presence if presence is not None else LocalPresence()
+        self._lock = threading.Lock()
+        self._last: dict[tuple[str, str], str] = {}
+        self._phones_pushed: dict[str, float] = {}
+        self._started = False
+        self._resent = time.monotonic()
+        self.flushes = 0
+
+    # presence -------------------------------------------------------------------------
+    def arrive(self, code: str, sid: str, role: str) -> None:
+        """Count a socket that joined a workshop (phones are what the projector shows)."""
+        self.presence.arrive(code, sid, role)
+
+    def leave(self, sid: str) -> None:
+        """Forget a socket that disconnected, wherever it had joined."""
+        self.presence.leave(sid)
+
+    def connected_phones(self, code: str) -> int:
+        """Return how many phones are connected to a workshop (on every process)."""
+        return self.presence.phones(code)
+
+    # pushes ---------------------------------------------------------------------------
+    def mark(self, code: str) -> None:
+        """Queue a workshop for the next push."""
+        self.presence.mark(code)
+
+    def start(self) -> None:
+        """Start the push loop once (no loop when the interval is None, as in unit tests)."""
+        with self._lock:
+            if self._started or self.interval is None:
+                return
+            self._started = True
+        self.socketio.start_background_task(self._loop)
+
+    def _loop(self) -> None:
+        tick = self.tick or 0.25
+        due = time.monotonic()
+        while True:
+            due += tick
+            self.socketio.sleep(max(0.0, due - time.monotonic()))
+            due = max(due, time.monotonic() - tick)  # after a stall, do not rush to catch up
+            try:
+                self.flush()
+            except Exception:  # keep pushing: one bad snapshot must not silence the room
+                self.app.logger.exception("push failed")
+
+    def flush(self) -> int:
+        """Push every changed workshop's new views now; return how many were pushed.
+
+        With several processes only the pusher pushes; the others just publish their
+        connection counts (presence.tick).
+        """
+        self.flushes += 1
+        if not self.presence.tick():
+            return 0
+        if self.presence.became_pusher():
+            self._last.clear()  # what another pusher sent is unknown: send everything
+        self._resend_now_and_then()
+        taken = self.presence.take()
+        later: list[str] = []
+        try:
+            for code in taken:
+                try:
+                    if self._push(code):
+                        later.append(code)
+                except Exception:
+                    self.app.logger.exception("push of %s failed", code)
+        finally:
+            self.presence.done(taken)
+            for code in later:  # the phones' view changed too soon after the last one
+                self.presence.mark(code)
+        return len(taken)
+
+    def _resend_now_and_then(self) -> None:
+        """With several processes, send every view again every RESEND_EVERY seconds.
+
+        A push published while Redis was restarting reaches nobody, and the processes
+        subscribe again only after a back-off; without this the pusher would believe it
+        had sent the latest views and the room would stay on old ones until the next change.
+        """
+        if not self.presence.shared:
+            return
+        now = time.monotonic()
+        if now - self._resent < RESEND_EVERY:
+            return
+        self._resent = now
+        self._last.clear()
+        for code in self.presence.active_codes():
+            self.presence.mark(code)
+
+    def views(self, code: str) -> dict[str, dict[str, Any]] | None:
+        """Build the three views of a workshop in one database session, tallying once."""
+        with self.app.app_context(), session_for(self.app) as session:
+            workshop: Workshop | None = find_workshop(session, code)
+            if workshop is None:
+                return None
+            public, screen, facilitator = views.audience_views(
+                session, workshop, self.connected_phones(code))
+            return {PHONES: public, SCREENS: screen, FACILITATORS: facilitator}
+
+    def view(self, code: str, role: str) -> dict[str, Any] | None:
+        """Build only the view one role sees (what a join is answered with)."""
+        with self.app.app_context(), session_for(self.app) as session:
+            workshop: Workshop | None = find_workshop(session, code)
+            if workshop is None:
+                return None
+            if role == "phone":
+                return views.public_view(session, workshop)
+            connected = self.connected_phones(code)
+            if role == "screen":
+                return views.screen_view(session, workshop, connected)
+            return views.facilitator_view(session, workshop, connected)
+
+    def _push(self, code: str) -> bool:
+        """Emit the views of a workshop that changed; return True when the phones' view
+        changed but must wait (phones get at most one push per `interval`)."""
+        views = self.views(code)
+        if views is None:
+            return False
+        held = False
+        now = time.monotonic()
+        for template, payload in views.items():
+            text = json.dumps(payload, sort_keys=True, default=str)
+            key = (code, template)
+            if self._last.get(key) == text:
+                continue
+            if template == PHONES and self.interval and \
+                    now - self._phones_pushed.get(code, -1e9) < self.interval - 1e-3:
+                held = True
+                continue
+            if template == PHONES:
+                self._phones_pushed[code] = now
+            self._last[key] = text
+            self.socketio.emit(EVENTS[template], payload, to=room(template, code))
+        return held

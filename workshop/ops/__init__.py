@@ -1,0 +1,34 @@
+"""The verbs: every change a person can make to a workshop, one function per intention.
+
+Verbs layer: the only code that writes. Each verb validates through the pure core,
+commits, and only then announces the change (`live.broadcast`), so a push never shows
+what the database does not hold and an acknowledgement is never sent before the commit.
+May import the pure core, the store and the outbound pushes; never the Flask edges.
+"""
+
+from workshop.ops.ballots import cast_ballot, cast_ballot_as, compare_pair, compare_pair_as
+from workshop.ops.ideas import (
+    add_idea,
+    approve_idea,
+    edit_idea,
+    hide_idea,
+    merge_ideas,
+    submit_idea,
+)
+from workshop.ops.participants import join_workshop
+from workshop.ops.rounds import close_round, open_round, reveal_results, show_live_results
+from workshop.ops.tickets import (
+    TICKETS_PER_BATCH,
+    TICKETS_PER_WORKSHOP,
+    claim_ticket,
+    issue_tickets,
+)
+from workshop.ops.workshops import create_workshop, open_ideas, open_lobby, rename_workshop
+
+__all__ = [
+    "TICKETS_PER_BATCH", "TICKETS_PER_WORKSHOP", "add_idea", "approve_idea", "cast_ballot",
+    "cast_ballot_as", "claim_ticket", "close_round", "compare_pair", "compare_pair_as",
+    "create_workshop", "edit_idea", "hide_idea", "issue_tickets", "join_workshop",
+    "merge_ideas", "open_ideas", "open_lobby", "open_round", "rename_workshop",
+    "reveal_results", "show_live_results", "submit_idea",
+]

@@ -1,0 +1,99 @@
+"""Ideas: a phone proposes one, the facilitator approves, edits, merges or hides it.
+
+Verbs layer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from workshop.core.errors import Refused
+from workshop.core.phases import Phase
+from workshop.core.text import clean_text
+from workshop.live import broadcast
+from workshop.ops.transactions import commit_and_announce, once
+from workshop.store.models import IDEA_MAX, Idea, Participant, Round, Workshop
+
+IDEA_STATUSES = ("pending", "approved", "hidden", "merged")
+
+def submit_idea(session: Session, workshop: Workshop, participant: Participant,
+                text: str, client_id: str) -> dict[str, Any]:
+    """Propose an idea; it waits for the facilitator's approval."""
+    if workshop.phase != Phase.IDEAS:
+        raise Refused("ideas_closed", 409)
+    clean = clean_text(text, IDEA_MAX, "bad_idea")
+
+    def work() -> dict[str, Any]:
+        session.refresh(workshop)  # checked again inside the write transaction
+        if workshop.phase != Phase.IDEAS:
+            raise Refused("ideas_closed", 409)
+        idea = Idea(workshop_id=workshop.id, participant_id=participant.id, text=clean,
+                    status="pending")
+        session.add(idea)
+        session.flush()
+        return {"ok": True, "idea": {"id": idea.id, "text": idea.text, "status": idea.status}}
+
+    response = once(session, participant, client_id, "idea", work)
+    broadcast.changed(workshop.code)
+    return response
+
+def _get_idea(session: Session, workshop: Workshop, idea_id: object) -> Idea:
+    if isinstance(idea_id, bool) or not isinstance(idea_id, int):
+        raise Refused("idea_not_found", 404)
+    idea = session.get(Idea, idea_id)
+    if idea is None or idea.workshop_id != workshop.id:
+        raise Refused("idea_not_found", 404)
+    return idea
+
+def _refuse_if_in_open_round(session: Session, workshop: Workshop, idea: Idea) -> None:
+    if workshop.current_round_id is None:
+        return
+    vote = session.get(Round, workshop.current_round_id)
+    if vote is not None and vote.status == "open" and idea.id in vote.options:
+        raise Refused("idea_in_open_round", 409)
+
+def add_idea(session: Session, workshop: Workshop, text: str) -> Idea:
+    """Add an already-approved idea as the facilitator (e.g. read out from the floor)."""
+    idea = Idea(workshop_id=workshop.id, text=clean_text(text, IDEA_MAX, "bad_idea"),
+                status="approved")
+    session.add(idea)
+    commit_and_announce(session, workshop)
+    return idea
+
+def approve_idea(session: Session, workshop: Workshop, idea_id: int) -> None:
+    """Put an idea on the wall and in the next vote."""
+    idea = _get_idea(session, workshop, idea_id)
+    if idea.status == "merged":
+        raise Refused("idea_merged", 409)
+    idea.status = "approved"
+    commit_and_announce(session, workshop)
+
+def hide_idea(session: Session, workshop: Workshop, idea_id: int) -> None:
+    """Take an idea off the wall (kept in the database, never deleted)."""
+    idea = _get_idea(session, workshop, idea_id)
+    _refuse_if_in_open_round(session, workshop, idea)
+    idea.status = "hidden"
+    commit_and_announce(session, workshop)
+
+def edit_idea(session: Session, workshop: Workshop, idea_id: int, text: str) -> None:
+    """Correct an idea's wording (a typo, a clearer phrase)."""
+    idea = _get_idea(session, workshop, idea_id)
+    idea.text = clean_text(text, IDEA_MAX, "bad_idea")
+    commit_and_announce(session, workshop)
+
+def merge_ideas(session: Session, workshop: Workshop, source_id: int, target_id: int) -> None:
+    """Fold a duplicate idea into another: the duplicate leaves the wall and the vote."""
+    source = _get_idea(session, workshop, source_id)
+    target = _get_idea(session, workshop, target_id)
+    if source.id == target.id:
+        raise Refused("merge_into_itself")
+    if target.status in ("merged", "hidden"):
+        raise Refused("merge_target_unavailable", 409)
+    _refuse_if_in_open_round(session, workshop, source)
+    source.status = "merged"
+    source.merged_into_id = target.id
+    if target.status == "pending":
+        target.status = "approved"
+    commit_and_announce(session, workshop)

@@ -1,0 +1,54 @@
+"""Creating a workshop, renaming it, and moving the room between phases.
+
+Verbs layer.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from workshop.core import tokens
+from workshop.core.errors import Refused
+from workshop.core.phases import Phase, PhaseError, check_move
+from workshop.core.text import clean_text
+from workshop.ops.transactions import commit_and_announce
+from workshop.store.models import TITLE_MAX, Workshop
+
+
+def create_workshop(session: Session, title: str) -> tuple[Workshop, str]:
+    """Create a workshop; return it and its facilitator secret (shown once, stored hashed)."""
+    clean = clean_text(title, TITLE_MAX, "bad_title")
+    secret = tokens.new_secret()
+    for _attempt in range(10):
+        workshop = Workshop(code=tokens.new_code(), title=clean,
+                            facilitator_digest=tokens.digest(secret), phase=Phase.LOBBY)
+        session.add(workshop)
+        try:
+            session.commit()
+            return workshop, secret
+        except IntegrityError:  # the random code was taken: draw another
+            session.rollback()
+    raise Refused("code_exhausted", 503)
+
+def rename_workshop(session: Session, workshop: Workshop, title: str) -> None:
+    """Change the title shown on every screen."""
+    workshop.title = clean_text(title, TITLE_MAX, "bad_title")
+    commit_and_announce(session, workshop)
+
+def move_room(workshop: Workshop, target: Phase) -> None:
+    try:
+        workshop.phase = check_move(workshop.phase, target)
+    except PhaseError as error:
+        raise Refused("bad_phase_move", 409, current=str(error.current),
+                      target=str(error.target)) from error
+
+def open_lobby(session: Session, workshop: Workshop) -> None:
+    """Send every phone back to the welcome screen."""
+    move_room(workshop, Phase.LOBBY)
+    commit_and_announce(session, workshop)
+
+def open_ideas(session: Session, workshop: Workshop) -> None:
+    """Let phones submit ideas."""
+    move_room(workshop, Phase.IDEAS)
+    commit_and_announce(session, workshop)

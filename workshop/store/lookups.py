@@ -1,0 +1,90 @@
+"""Finding a workshop, a participant or a phone's ids: the reads every edge and verb shares.
+
+Read side of the infra layer: SQLAlchemy and the pure core only; writes nothing.
+`find_*` may return None, `get_*` refuses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
+
+from workshop.core import tokens
+from workshop.core.errors import Refused
+from workshop.store.models import Idea, Participant, Round, Ticket, Workshop
+
+
+def find_workshop(session: Session, code: str) -> Workshop | None:
+    """Return the workshop with this join code, or None."""
+    canonical = tokens.normalise_code(code)
+    if canonical is None:
+        return None
+    return session.scalar(select(Workshop).where(Workshop.code == canonical))
+
+def get_workshop(session: Session, code: str) -> Workshop:
+    """Return the workshop with this join code, or refuse with not_found."""
+    workshop = find_workshop(session, code)
+    if workshop is None:
+        raise Refused("workshop_not_found", 404)
+    return workshop
+
+def find_workshop_by_secret(session: Session, secret: str) -> Workshop | None:
+    """Return the workshop a facilitator secret opens, or None."""
+    if not tokens.looks_like_secret(secret):
+        return None
+    return session.scalar(
+        select(Workshop).where(Workshop.facilitator_digest == tokens.digest(secret)))
+
+def find_participant(session: Session, workshop: Workshop, secret: str | None
+                     ) -> Participant | None:
+    """Return the participant a cookie secret names in this workshop, or None."""
+    if not secret or not tokens.looks_like_secret(secret):
+        return None
+    return session.scalar(select(Participant).where(
+        Participant.secret_digest == tokens.digest(secret),
+        Participant.workshop_id == workshop.id))
+
+@dataclass(frozen=True)
+class Voter:
+    """A phone as its commands need it: ids only, found with one query and no ORM objects.
+
+    A ballot is the command a whole hall sends within seconds; looking the workshop, the
+    participant and the current round up as ORM objects cost more than the rest of the
+    request together (docs/performance.md), and the group commit needs only these ids.
+    """
+
+    workshop_id: int
+    code: str
+    participant_id: int
+    channel: str
+    method: str | None  # the current round's method, None before the first round
+
+_VOTER_QUERY = (
+    select(Workshop.id, Workshop.code, Participant.id, Participant.channel, Round.method)
+    .join(Participant, Participant.workshop_id == Workshop.id)
+    .outerjoin(Round, Round.id == Workshop.current_round_id)
+    .where(Workshop.code == bindparam("code"),
+           Participant.secret_digest == bindparam("digest")))
+
+def find_voter(session: Session, code: str, secret: object) -> Voter | None:
+    """Return the participant a cookie secret names in the workshop with this code, or None
+    (no such workshop, or this browser has not joined it)."""
+    canonical = tokens.normalise_code(code)
+    if canonical is None or not tokens.looks_like_secret(secret):
+        return None
+    # On the session's connection, not through the ORM: no objects, half the CPU.
+    row = session.connection().execute(
+        _VOTER_QUERY, {"code": canonical, "digest": tokens.digest(str(secret))}).first()
+    return Voter(*row) if row is not None else None
+
+def approved_ideas(session: Session, workshop: Workshop) -> list[Idea]:
+    """Return the ideas approved for voting, oldest first."""
+    return list(session.scalars(select(Idea).where(
+        Idea.workshop_id == workshop.id, Idea.status == "approved").order_by(Idea.id)))
+
+def holds_ticket(session: Session, participant: Participant) -> bool:
+    """Say whether a participant has typed one of their workshop's tickets."""
+    return session.scalar(select(Ticket.id).where(
+        Ticket.participant_id == participant.id)) is not None

@@ -1,0 +1,248 @@
+"""Whole-state views of a workshop, as plain dicts, for pages, pushes and exports.
+
+Read side of the infra layer: queries the database and calls the voting core; writes
+nothing. Each audience gets its own view so that nobody receives more than they may see:
+phones never get hidden totals, only the facilitator gets the moderation queue.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from typing import Any
+
+from sqlalchemy import Text, bindparam, cast, func, select
+from sqlalchemy.orm import Session
+
+from workshop.core.voting import Result, get_method
+from workshop.core.voting.pairwise import next_pair
+from workshop.store.models import Ballot, Idea, Round, Ticket, Workshop
+
+
+def _option_key(option: str) -> Any:
+    """Return a stored (JSON, so string) ballot key as the integer idea id it stands for."""
+    return int(option) if isinstance(option, str) and option.isdigit() else option
+
+
+def _ballot_for_tally(content: Any) -> Any:
+    """Turn a stored (JSON) ballot back into the shape the method's tally expects."""
+    if isinstance(content, dict):
+        return {_option_key(key): value for key, value in content.items()}
+    return content
+
+
+def round_ballots(session: Session, vote: Round) -> list[Ballot]:
+    """Return every ballot of a round, in the order they were first cast."""
+    return list(session.scalars(select(Ballot).where(Ballot.round_id == vote.id)
+                                .order_by(Ballot.id)))
+
+
+# A round's stored ballots as raw JSON text, each distinct text once with how many ballots
+# say it: no ORM objects, no JSON decoding by the driver, and the database does the
+# counting, since the projector's pushes tally often. Tallies are sums over ballots, so
+# the order ballots come in does not matter.
+_CONTENT_TEXT = cast(Ballot.__table__.c.content, Text)
+_BALLOT_TEXTS = (select(_CONTENT_TEXT, func.count())
+                 .where(Ballot.__table__.c.round_id == bindparam("round"))
+                 .group_by(_CONTENT_TEXT))
+_TALLY_FORMS: dict[str, Any] = {}
+_TALLY_FORMS_MAX = 50_000
+
+
+def _tally_form(text: str) -> Any:
+    """Return a stored ballot in the shape tallies take, decoded once per distinct text.
+
+    A hall's ballots repeat (3 dots among 8 ideas have 56 ways to fall), and decoding them
+    was most of what a push of 2,000 ballots cost. Tallies only read their ballots, so
+    equal texts may share one decoded form.
+    """
+    form = _TALLY_FORMS.get(text)
+    if form is None:
+        form = _ballot_for_tally(json.loads(text))
+        if len(_TALLY_FORMS) >= _TALLY_FORMS_MAX:
+            _TALLY_FORMS.clear()
+        _TALLY_FORMS[text] = form
+    return form
+
+
+def tally_round(session: Session, vote: Round) -> Result:
+    """Tally a round from its stored ballots: the one place results are computed.
+
+    Each distinct ballot is tallied once with how many cast it, so a push's cost follows
+    how varied the ballots are rather than how many there are.
+    """
+    counted = [(_tally_form(text), count)
+               for text, count in session.execute(_BALLOT_TEXTS, {"round": vote.id})]
+    return get_method(vote.method).tally_counted(counted, vote.options, vote.settings)
+
+
+def voter_count(session: Session, vote: Round) -> int:
+    """Count the ballots cast in a round."""
+    return session.scalar(select(func.count(Ballot.id)).where(Ballot.round_id == vote.id)) or 0
+
+
+def ticket_counts(session: Session, workshop: Workshop) -> tuple[int, int]:
+    """Return how many tickets were issued in a workshop and how many are held."""
+    issued, claimed = session.execute(
+        select(func.count(Ticket.id), func.count(Ticket.participant_id))
+        .where(Ticket.workshop_id == workshop.id)).one()
+    return int(issued or 0), int(claimed or 0)
+
+
+def idea_texts(session: Session, ids: list[int]) -> dict[int, str]:
+    """Return the current wording of some ideas."""
+    if not ids:
+        return {}
+    rows = session.execute(select(Idea.id, Idea.text).where(Idea.id.in_(ids)))
+    return {idea_id: text for idea_id, text in rows}
+
+
+def ranking(session: Session, vote: Round, result: Result) -> list[dict[str, Any]]:
+    """Return a result's standings with each idea's text, best first."""
+    texts = idea_texts(session, list(vote.options))
+    return [{"rank": s.rank, "idea": s.option, "text": texts.get(s.option, ""),
+             "score": s.score, "supporters": s.supporters} for s in result.standings]
+
+
+def round_summary(vote: Round) -> dict[str, Any]:
+    """Return what every audience may know about a round's rules and state."""
+    return {"id": vote.id, "number": vote.number, "title": vote.title, "method": vote.method,
+            "settings": dict(vote.settings), "options": list(vote.options),
+            "status": vote.status, "show_live": vote.show_live, "revealed": vote.revealed,
+            "require_ticket": vote.require_ticket}
+
+
+def results_view(session: Session, vote: Round) -> dict[str, Any]:
+    """Return a round's tallied results with texts, ready to show.
+
+    A ranking round also carries its Schulze order and whether Borda and Schulze
+    disagree on the top priorities, so screens can say so.
+    """
+    result = tally_round(session, vote)
+    view: dict[str, Any] = {"round": vote.id, "method": vote.method, "voters": result.voters,
+                            "ranking": ranking(session, vote, result)}
+    if vote.method == "ranking":
+        texts = idea_texts(session, list(vote.options))
+        view["schulze"] = [{"rank": s.rank, "idea": s.option, "text": texts.get(s.option, "")}
+                           for s in result.details["schulze"]["standings"]]
+        view["disagree_top"] = bool(result.details["disagree_top"])
+    return view
+
+
+def approved_wall(session: Session, workshop: Workshop) -> list[dict[str, Any]]:
+    """Return the approved ideas, oldest first, as the wall shows them."""
+    rows = session.execute(select(Idea.id, Idea.text).where(
+        Idea.workshop_id == workshop.id, Idea.status == "approved").order_by(Idea.id))
+    return [{"id": idea_id, "text": text} for idea_id, text in rows]
+
+
+def current_round(session: Session, workshop: Workshop) -> Round | None:
+    """Return the round the room is on (open, or closed and showing results), if any."""
+    if workshop.current_round_id is None:
+        return None
+    return session.get(Round, workshop.current_round_id)
+
+
+def public_view(session: Session, workshop: Workshop) -> dict[str, Any]:
+    """Return what every phone may see: the phase, the wall, and revealed results only."""
+    vote = current_round(session, workshop)
+    view: dict[str, Any] = {"code": workshop.code, "title": workshop.title,
+                            "phase": workshop.phase, "ideas": approved_wall(session, workshop),
+                            "round": round_summary(vote) if vote else None, "results": None}
+    if vote is not None and vote.revealed:
+        view["results"] = results_view(session, vote)
+    return view
+
+
+def screen_view(session: Session, workshop: Workshop, connected: int) -> dict[str, Any]:
+    """Return the projector's view: counts, and totals only when they are meant to show."""
+    return audience_views(session, workshop, connected)[1]
+
+
+def facilitator_view(session: Session, workshop: Workshop, connected: int) -> dict[str, Any]:
+    """Return everything the facilitator steers by, hidden totals and pending ideas included."""
+    return audience_views(session, workshop, connected)[2]
+
+
+def audience_views(session: Session, workshop: Workshop, connected: int
+                   ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """Return (public, screen, facilitator) views at once, tallying the round only once.
+
+    Each audience's view adds to the one before: the screen adds counts and live totals
+    unless hidden, the facilitator hidden totals and the moderation queue. The broadcaster
+    builds all three a few times a second, so they share one tally.
+    """
+    public = public_view(session, workshop)
+    vote = current_round(session, workshop)
+    screen = {**public, "connected": connected,
+              "voted": voter_count(session, vote) if vote else 0}
+    live = None
+    if vote is not None:
+        live = public["results"] if public["results"] is not None else \
+            results_view(session, vote)
+        if screen["results"] is None and vote.status == "open" and vote.show_live:
+            screen["results"] = live
+    rows = session.scalars(select(Idea).where(Idea.workshop_id == workshop.id)
+                           .order_by(Idea.id))
+    all_ideas = [{"id": i.id, "text": i.text, "status": i.status,
+                  "merged_into": i.merged_into_id} for i in rows]
+    issued, claimed = ticket_counts(session, workshop)
+    facilitator = {**screen, "live_results": live, "all_ideas": all_ideas,
+                   "pending": sum(1 for i in all_ideas if i["status"] == "pending"),
+                   "tickets": {"issued": issued, "claimed": claimed}}
+    return public, screen, facilitator
+
+
+def export_rounds(session: Session, workshop: Workshop) -> list[dict[str, Any]]:
+    """Return every round of a workshop with its tallied ranking, for the exports."""
+    rounds = session.scalars(select(Round).where(Round.workshop_id == workshop.id)
+                             .order_by(Round.number))
+    out = []
+    for vote in rounds:
+        result = tally_round(session, vote)
+        out.append({"number": vote.number, "title": vote.title, "method": vote.method,
+                    "settings": dict(vote.settings), "status": vote.status,
+                    "voters": result.voters, "ranking": ranking(session, vote, result)})
+    return out
+
+
+def own_ballot(session: Session, vote: Round, participant_id: int) -> Any:
+    """Return one participant's stored ballot in a round, or None."""
+    return session.scalar(select(Ballot.content).where(
+        Ballot.round_id == vote.id, Ballot.participant_id == participant_id))
+
+
+def pair_for(session: Session, vote: Round, participant_id: int) -> tuple[int, int] | None:
+    """Return the next pair this participant should compare, or None when they are done.
+
+    Options shown least so far across the room come first; the draw is seeded by who
+    asks and how far they are, so reloading the page shows the same pair.
+    """
+    judged = own_ballot(session, vote, participant_id) or []
+    if len(judged) >= vote.settings["pairs"] or len(vote.options) < 2:
+        return None
+    seen = {option: 0 for option in vote.options}
+    for (content,) in session.execute(select(Ballot.content).where(Ballot.round_id == vote.id)):
+        for left, right, _choice in content:
+            seen[left] = seen.get(left, 0) + 1
+            seen[right] = seen.get(right, 0) + 1
+    previous = (judged[-1][0], judged[-1][1]) if judged else None
+    rng = random.Random(f"{participant_id}:{len(judged)}")
+    return next_pair(vote.options, seen, rng, previous)
+
+
+def export_ballots(session: Session, workshop: Workshop) -> list[dict[str, Any]]:
+    """Return every round's ballots with no participant identity, in a neutral order."""
+    rounds = session.scalars(select(Round).where(Round.workshop_id == workshop.id)
+                             .order_by(Round.number))
+    out = []
+    for vote in rounds:
+        texts = idea_texts(session, list(vote.options))
+        # Sorted by content, not by time or id: the order says nothing about who voted.
+        ballots = sorted((b.content for b in round_ballots(session, vote)),
+                         key=lambda content: json.dumps(content, sort_keys=True))
+        out.append({"number": vote.number, "title": vote.title, "method": vote.method,
+                    "settings": dict(vote.settings), "status": vote.status,
+                    "options": [[option, texts.get(option, "")] for option in vote.options],
+                    "ballots": ballots})
+    return out

@@ -1,0 +1,157 @@
+"""Socket.IO handlers: `connect`, `join`, a phone's `ballot`, `disconnect`; the rest is pushed.
+
+Edge layer. Commands travel over HTTP (see docs/protocol.md), except a phone's ballot,
+which may also come over the phone's own socket: a hall votes within seconds, and a
+socket event skips the HTTP request, cookie and CSRF work a socket did once at connect
+(docs/performance.md). A socket acts only as the participant its connect-time cookie
+names, in the workshop it joined as a phone; nothing a socket sends can act as the
+facilitator. Unknown events are ignored.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, request, session
+from flask_socketio import join_room
+
+from workshop import ops
+from workshop.core import fields as forms
+from workshop.core import tokens
+from workshop.core.errors import Refused
+from workshop.live.broadcast import FACILITATORS, PHONES, SCREENS, Broadcaster, room
+from workshop.live.sockets import socketio
+from workshop.store import lookups
+from workshop.store.db import get_session, session_for
+from workshop.web.flask_app import mark_socket_environ
+
+# sid -> the participant of sockets joined as a phone of a workshop their browser joined
+# (found once, at join: a participant's ids never change); per process, as a socket lives
+# on one process.
+_phones: dict[str, lookups.Voter] = {}
+
+
+def _broadcaster() -> Broadcaster:
+    return current_app.extensions["workshop.broadcaster"]
+
+
+def _sent_as_event() -> bool:
+    """Say whether "connect" or "disconnect" came from the client as an ordinary event.
+
+    python-socketio passes such events on to the handlers of the real ones. During a real
+    connect the socket is still connecting, and during a real disconnect already leaving:
+    only an event sent on an established connection finds it connected.
+    """
+    return bool(socketio.server.manager.is_connected(
+        request.sid, request.namespace))  # type: ignore[attr-defined]
+
+
+def _ignore_sent_event() -> None:
+    from workshop.guard.limits import count_unknown_event
+
+    count_unknown_event(current_app, socketio.server, request.sid)  # type: ignore[attr-defined]
+
+
+@socketio.on("connect")
+def on_connect(*_args: Any) -> None:
+    """Accept any socket (joining is what checks who it is); mark its connection so that
+    its events skip Flask's URL matching (workshop/application.py)."""
+    if _sent_as_event():
+        _ignore_sent_event()
+        return
+    mark_socket_environ(request.environ)
+
+
+@socketio.on("join")
+def on_join(data: Any, *_extra: Any) -> dict[str, Any]:
+    """Sent by every page on each (re)connect: {code, role, secret?}; answers the state.
+
+    role is "phone", "screen" or "facilitator"; the facilitator must present the secret
+    from its link. The answer carries the audience's whole current state, so a phone that
+    reconnects is back in sync at once.
+    """
+    from workshop.guard.limits import check_socket_join
+
+    refusal = check_socket_join(data)  # joins too often, or too many unknown codes
+    if refusal is not None:
+        return refusal
+    if not isinstance(data, dict):
+        return {"ok": False, "error": "bad_request"}
+    role = data.get("role")
+    code = tokens.normalise_code(data.get("code"))
+    if role not in ("phone", "screen", "facilitator") or code is None:
+        return {"ok": False, "error": "bad_request"}
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    voter = None
+    with session_for(app) as db:
+        workshop = lookups.find_workshop(db, code)
+        if workshop is None:
+            return {"ok": False, "error": "workshop_not_found"}
+        if role == "phone":
+            voter = lookups.find_voter(db, code, session.get("participants", {}).get(code))
+        if role == "facilitator":
+            secret = data.get("secret")
+            if not isinstance(secret, str) or not tokens.looks_like_secret(secret) or \
+                    not tokens.same_digest(secret, workshop.facilitator_digest):
+                return {"ok": False, "error": "forbidden"}
+    broadcaster = _broadcaster()
+    broadcaster.start()
+    join_room(room(PHONES, code))
+    if role in ("screen", "facilitator"):
+        join_room(room(SCREENS, code))
+    if role == "facilitator":
+        join_room(room(FACILITATORS, code))
+    broadcaster.arrive(code, request.sid, role)  # type: ignore[attr-defined]
+    if voter is not None:
+        _phones[request.sid] = voter  # type: ignore[attr-defined]
+    else:
+        _phones.pop(request.sid, None)  # type: ignore[attr-defined]
+    return {"ok": True, "state": broadcaster.view(code, role)}
+
+
+@socketio.on("ballot")
+def on_ballot(data: Any, *_extra: Any) -> dict[str, Any]:
+    """A phone's ballot over its socket: {client_id, fields} (the ballot form's fields) or
+    {client_id, ballot | judgement} (as JSON over HTTP); answers as POST /j/<code>/ballot.
+
+    Only a socket that joined as a phone of a workshop its browser had joined may vote,
+    as that participant, in that workshop. The same verb, checks and group commit as over
+    HTTP, and the answer only after the commit; a re-send with the same client id, over
+    either path, counts once.
+    """
+    from workshop.guard.limits import socket_ballot_wait
+    from workshop.web.answers import refusal_body
+
+    voter = _phones.get(request.sid)  # type: ignore[attr-defined]
+    try:
+        if voter is None:
+            raise Refused("not_joined", 403)
+        wait = socket_ballot_wait(voter.participant_id)
+        if wait:
+            raise Refused("rate_limited", 429, seconds=wait)
+        if not isinstance(data, dict):
+            raise Refused("bad_request")
+        fields = data.get("fields")
+        # Read by the rules of the round it is cast in, inside the write transaction.
+        ballot = (forms.UnreadBallot(fields, form=True) if isinstance(fields, dict)
+                  else forms.UnreadBallot(data, form=False))
+        pairwise = "judgement" in data or (isinstance(fields, dict) and "left" in fields)
+        if pairwise:
+            return ops.compare_pair_as(get_session(), voter, ballot, data.get("client_id"))
+        # No session: the group commit needs none (the event's teardown closes one if made)
+        return ops.cast_ballot_as(None, voter, ballot, data.get("client_id"))
+    except Refused as error:
+        answer = refusal_body(error)
+        if error.code == "rate_limited":
+            answer["retry_after"] = error.params["seconds"]
+        return answer
+
+
+@socketio.on("disconnect")
+def on_disconnect(*_args: Any) -> None:
+    """Stop counting a socket that went away."""
+    if _sent_as_event():  # a client saying "disconnect" has not gone away
+        _ignore_sent_event()
+        return
+    _phones.pop(request.sid, None)  # type: ignore[attr-defined]
+    _broadcaster().leave(request.sid)  # type: ignore[attr-defined]

@@ -1,0 +1,188 @@
+"""The facilitator's page and commands: moderate ideas, move the room, reveal, export.
+
+Edge layer (Flask). Every route is reached only through the secret facilitator link
+(/f/<secret>); an unknown secret gets the same 404 as a missing page, so links cannot be
+probed. Commands are listed in COMMANDS, the table the permission tests walk.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
+from flask_babel import gettext as _
+from markupsafe import Markup
+from sqlalchemy.orm import Session
+
+from workshop import ops
+from workshop.core import export
+from workshop.core import fields as forms
+from workshop.core.errors import Refused
+from workshop.core.qr import qr_svg
+from workshop.store import lookups, views
+from workshop.store.db import begin_write, get_session
+from workshop.store.models import Workshop
+from workshop.web.answers import done, join_url, refused, wants_json
+from workshop.web.i18n import explain
+
+bp = Blueprint("facilitator", __name__, url_prefix="/f/<secret>")
+
+
+def _workshop(secret: str) -> Workshop:
+    workshop = lookups.find_workshop_by_secret(get_session(), secret)
+    if workshop is None:
+        abort(404)
+    return workshop
+
+
+def _connected(workshop: Workshop) -> int:
+    from flask import current_app
+
+    broadcaster = current_app.extensions.get("workshop.broadcaster")
+    return broadcaster.connected_phones(workshop.code) if broadcaster else 0
+
+
+def _context(secret: str, workshop: Workshop) -> dict[str, Any]:
+    view = views.facilitator_view(get_session(), workshop, _connected(workshop))
+    return {"workshop": workshop, "secret": secret, "view": view,
+            "created": request.args.get("created") == "1",
+            "tickets": {**view["tickets"], "batch_max": ops.TICKETS_PER_BATCH}}
+
+
+@bp.get("")
+def page(secret: str) -> str:
+    """Show the facilitator's control page."""
+    workshop = _workshop(secret)
+    return render_template("facilitator.html", **_context(secret, workshop))
+
+
+@bp.get("/panel")
+def panel(secret: str) -> str:
+    """Return the page's changing part, for facilitator.js to swap in after a push."""
+    workshop = _workshop(secret)
+    return render_template("_facilitator_panel.html", **_context(secret, workshop))
+
+
+def _int(fields: dict[str, Any], name: str) -> int:
+    return forms.whole_number(fields.get(name))
+
+
+def _flag(fields: dict[str, Any], name: str) -> bool:
+    value = fields.get(name)
+    if isinstance(value, bool):
+        return value
+    return str(value).lower() in ("1", "true", "on", "yes")
+
+
+def _open_round(db: Session, w: Workshop, f: dict[str, Any]) -> Any:
+    method = f.get("method") or "dots"
+    if not isinstance(method, str) or method not in forms.SETTING_FIELDS:
+        raise Refused("unknown_method")
+    title = f.get("title") or _("Which priorities matter most for the region?")
+    # The page's form says it offered the checkbox (an unticked box sends nothing);
+    # a script that leaves the field out gets the default, live totals shown.
+    show_live = _flag(f, "show_live") if "show_live" in f or "live_offered" in f else True
+    vote = ops.open_round(db, w, title=title, method=method,
+                          settings=forms.settings_from_fields(method, f), show_live=show_live,
+                          require_ticket=_flag(f, "require_ticket"))
+    return {"round": vote.id}
+
+
+Command = Callable[[Session, Workshop, dict[str, Any]], Any]
+
+COMMANDS: dict[str, Command] = {
+    "rename": lambda db, w, f: ops.rename_workshop(db, w, f.get("title")),
+    "open-lobby": lambda db, w, f: ops.open_lobby(db, w),
+    "open-ideas": lambda db, w, f: ops.open_ideas(db, w),
+    "open-round": _open_round,
+    "close-round": lambda db, w, f: ops.close_round(db, w),
+    "show-live": lambda db, w, f: ops.show_live_results(db, w, _flag(f, "show")),
+    "reveal": lambda db, w, f: ops.reveal_results(db, w, _flag(f, "reveal")),
+    "add-idea": lambda db, w, f: ops.add_idea(db, w, f.get("text")),
+    "approve": lambda db, w, f: ops.approve_idea(db, w, _int(f, "idea")),
+    "hide": lambda db, w, f: ops.hide_idea(db, w, _int(f, "idea")),
+    "edit": lambda db, w, f: ops.edit_idea(db, w, _int(f, "idea"), f.get("text")),
+    "merge": lambda db, w, f: ops.merge_ideas(db, w, _int(f, "idea"), _int(f, "into")),
+}
+
+
+@bp.post("/do/<command>")
+def run_command(secret: str, command: str) -> Response:
+    """Carry out one facilitator command from the table above."""
+    workshop = _workshop(secret)
+    back = url_for("facilitator.page", secret=secret)
+    handler = COMMANDS.get(command)
+    if handler is None:
+        abort(404)
+    if request.is_json:
+        fields = request.get_json(silent=True)
+        if not isinstance(fields, dict):
+            return refused(Refused("bad_request"), back)
+    else:
+        fields = request.form.to_dict()
+    try:
+        begin_write(get_session(), workshop)
+        result = handler(get_session(), workshop, fields)
+    except Refused as error:
+        get_session().rollback()
+        return refused(error, back)
+    payload = {"ok": True}
+    if isinstance(result, dict):
+        payload.update(result)
+    return done(payload, back, _("Done."))
+
+
+@bp.post("/tickets")
+def issue_tickets(secret: str) -> Response | str:
+    """Draw new single-use ballot tickets and show them once, as a page ready to print."""
+    workshop = _workshop(secret)
+    back = url_for("facilitator.page", secret=secret)
+    fields = request.get_json(silent=True) if request.is_json else request.form.to_dict()
+    try:
+        if not isinstance(fields, dict):
+            raise Refused("bad_request")
+        try:
+            count = forms.whole_number(fields.get("count"))
+        except Refused:
+            count = 0  # refused just below, with the range allowed
+        begin_write(get_session(), workshop)
+        codes = ops.issue_tickets(get_session(), workshop, count)
+    except Refused as error:
+        get_session().rollback()
+        return refused(error, back)
+    if wants_json():
+        return jsonify({"ok": True, "tickets": codes})
+    base = join_url(workshop.code)
+    slips = []
+    for number, code in enumerate(codes, 1):
+        slips.append({"code": code, "qr": Markup(qr_svg(f"{base}#ticket={code}", quick=True))})  # noqa: S704 - our own SVG
+        if number % 10 == 0:
+            time.sleep(0)  # under gevent, let the room's ballots through between codes
+    return render_template("tickets.html", workshop=workshop, secret=secret, slips=slips,
+                           join_address=base)
+
+
+@bp.get("/export.<fmt>")
+def download(secret: str, fmt: str) -> Response:
+    """Download the ranked priorities of every round (csv or json)."""
+    workshop = _workshop(secret)
+    if fmt not in export.FORMATS:
+        abort(404)
+    rounds = [{**r, "explanation": explain(r["method"])}
+              for r in views.export_rounds(get_session(), workshop)]
+    body, mimetype = export.render(rounds, fmt)
+    filename = f"workshop-{workshop.code}-ranking.{fmt}"
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.get("/ballots.csv")
+def download_ballots(secret: str) -> Response:
+    """Download every round's anonymised ballots (one row per ballot, no identity)."""
+    workshop = _workshop(secret)
+    body = export.render_ballots(views.export_ballots(get_session(), workshop))
+    filename = f"workshop-{workshop.code}-ballots.csv"
+    return Response(body, mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -1,0 +1,169 @@
+"""Language choice (French first, English complete) and the texts for refusal codes.
+
+Edge layer: Flask-Babel catalogs live in workshop/translations; a participant switches
+with ?lang=en or ?lang=fr and the choice is remembered in their session.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, request, session
+from flask_babel import Babel, ngettext
+from flask_babel import lazy_gettext as _l
+
+from workshop.core.errors import Refused
+
+REFUSALS = {
+    "workshop_not_found": _l("No workshop has this code. Check the code on the screen."),
+    "bad_title": _l("Give a title of 1 to %(limit)s characters."),
+    "bad_idea": _l("Write your idea in 1 to %(limit)s characters."),
+    "bad_phase_move": _l("That step is not possible right now."),
+    "unknown_method": _l("This voting method does not exist."),
+    "bad_setting": _l("The vote settings are not valid: %(setting)s must be between "
+                      "%(low)s and %(high)s."),
+    "http_404": _l("This page does not exist. Check the address or the code."),
+    "http_405": _l("This action is not possible here."),
+    "http_500": _l("Something went wrong on the server. Try again in a moment."),
+    "no_approved_ideas": _l("Approve at least one idea before starting a vote."),
+    "no_round": _l("There is no vote yet."),
+    "round_closed": _l("The vote is closed: your ballot was not recorded."),
+    "round_open": _l("Close the vote before revealing the results."),
+    "ideas_closed": _l("Ideas are not being collected right now."),
+    "bad_client_id": _l("This request is not valid. Reload the page and try again."),
+    "busy": _l("The server is busy. Try again in a moment."),
+    "bad_ballot": _l("This ballot breaks the rules of the vote. Check your dots and try again."),
+    "idea_not_found": _l("This idea does not exist."),
+    "idea_merged": _l("This idea was merged into another one."),
+    "idea_in_open_round": _l("This idea is part of the open vote: close the vote first."),
+    "merge_into_itself": _l("Choose another idea to merge into."),
+    "merge_target_unavailable": _l("You cannot merge into a hidden or merged idea."),
+    "code_exhausted": _l("Could not create a join code. Try again."),
+    "not_joined": _l("Open the workshop page again to join."),
+    "bad_request": _l("This request is not valid."),
+    "forbidden": _l("You are not allowed to do that."),
+    "csrf": _l("The page was open too long. Reload it and try again."),
+    "too_large": _l("This request is too large."),
+    "no_tickets": _l("Print ballot tickets first: this vote needs one ticket per person."),
+    "bad_ticket_count": _l("Choose between 1 and %(limit)s tickets at a time."),
+    "too_many_tickets": _l("This workshop already has the most tickets allowed "
+                           "(%(limit)s)."),
+    "bad_ticket": _l("This code is not valid or has already been used. Check the letters "
+                     "on your ticket, or ask the team for a new ticket."),
+    "ticket_already_held": _l("This phone already has a ticket: you can vote with it."),
+    "ticket_needed": _l("This vote needs the code from your paper ticket. Type it first."),
+    "rate_limited": _l("Too many attempts in a short time. Wait %(seconds)s seconds, then "
+                       "try again."),
+}
+
+METHOD_NAMES = {
+    "dots": _l("Dot voting"),
+    "approval": _l("Approval voting"),
+    "points": _l("Points allocation"),
+    "ranking": _l("Ranking"),
+    "pairwise": _l("Pairwise comparison"),
+}
+
+METHOD_EXPLANATIONS = {
+    "dots": _l("Each person places a few dots on the priorities they find most important; "
+               "the priorities with the most dots come first."),
+    "approval": _l("Each person ticks every priority they support; the priorities ticked by "
+                   "the most people come first."),
+    "points": _l("Each person shares out a budget of points between priorities; the "
+                 "priorities with the most points come first."),
+    "ranking": _l("Each person puts priorities in order; a priority earns one point for each "
+                  "priority ranked below it (Borda count), and the Schulze method checks "
+                  "which priority beats each other one head to head."),
+    "pairwise": _l("Each person picks the more important of two priorities, several times; "
+                   "a statistical model (Bradley–Terry) turns all these choices into a score "
+                   "out of 100."),
+}
+
+SCORE_UNITS = {
+    "dots": _l("dots"),
+    "approval": _l("approvals"),
+    "points": _l("points"),
+    "ranking": _l("Borda points"),
+    "pairwise": _l("score"),
+}
+
+SETTING_NAMES = {
+    "dots": _l("the number of dots per person"),
+    "max_per_option": _l("the number of dots on one priority"),
+    "max_approvals": _l("the number of priorities one can tick"),
+    "points": _l("the number of points per person"),
+    "top": _l("the number of priorities to rank"),
+    "pairs": _l("the number of comparisons per person"),
+}
+
+BALLOT_REASONS = {
+    "over_budget": _l("You used more dots than you have (%(budget)s)."),
+    "unknown_option": _l("One of these priorities is not part of this vote."),
+    "bad_count": _l("Dots must be whole numbers."),
+    "bad_ballot": _l("This ballot is not in the expected form."),
+    "too_many": _l("Your ballot has too many choices for this vote."),
+    "duplicate_option": _l("The same priority appears twice in your ballot."),
+    "duplicate_rank": _l("Two priorities have the same place: give each a different one."),
+    "bad_judgement": _l("This comparison is not valid. Reload the page."),
+    "same_option": _l("This comparison is not valid. Reload the page."),
+    "bad_choice": _l("This comparison is not valid. Reload the page."),
+}
+
+POINTS_REASONS = {
+    "over_budget": _l("You gave more points than you have (%(budget)s)."),
+    "bad_count": _l("Points must be whole numbers."),
+}
+
+
+def refusal_message(error: Refused) -> str:
+    """Return the refusal's explanation in the reader's language."""
+    params = dict(error.params)
+    reason = params.get("reason")
+    if error.code == "bad_ballot" and reason == "over_cap":
+        cap = int(params.get("cap", 1))
+        return ngettext("At most %(num)s dot on one priority.",
+                        "At most %(num)s dots on one priority.", cap)
+    if error.code == "bad_ballot" and params.get("method") == "points" and \
+            reason in POINTS_REASONS:
+        template = POINTS_REASONS[reason]
+    elif error.code == "bad_ballot" and reason in BALLOT_REASONS:
+        template = BALLOT_REASONS[reason]
+    else:
+        template = REFUSALS.get(error.code, REFUSALS["bad_request"])
+    if "setting" in params:
+        params["setting"] = str(SETTING_NAMES.get(params["setting"], params["setting"]))
+    try:
+        return str(template) % params
+    except (KeyError, TypeError, ValueError):
+        return str(template).split("%(")[0].strip()
+
+
+def explain(method: str) -> str:
+    """Return the one plain sentence that explains a voting method."""
+    return str(METHOD_EXPLANATIONS.get(method, ""))
+
+
+def method_name(method: str) -> str:
+    """Return a voting method's name in the reader's language."""
+    return str(METHOD_NAMES.get(method, method))
+
+
+def score_unit(method: str) -> str:
+    """Return what a method's scores count, in the reader's language."""
+    return str(SCORE_UNITS.get(method, ""))
+
+
+def select_locale() -> str:
+    """Pick the page language: an explicit ?lang=, then the session, then French."""
+    languages = current_app.config["LANGUAGES"]
+    asked = request.args.get("lang")
+    if asked in languages:
+        session["lang"] = asked
+        return asked
+    remembered = session.get("lang")
+    return remembered if remembered in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def init_app(app: Flask) -> None:
+    """Attach Flask-Babel with our locale selector and the method texts for templates."""
+    Babel(app, locale_selector=select_locale)
+    app.jinja_env.globals.update(explain=explain, method_name=method_name,
+                                 score_unit=score_unit)

@@ -1,0 +1,218 @@
+"""The phone's pages and commands: join, submit an idea, cast a ballot.
+
+Edge layer (Flask). Everything here works as plain HTML forms; phone.js only adds live
+updates and sends the same forms with fetch. A participant is known by a random secret in
+their session cookie, stored hashed; nothing here can do what only the facilitator may.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from workshop import ops
+from workshop.core import fields as forms
+from workshop.core import tokens
+from workshop.core.errors import Refused
+from workshop.store import lookups, views
+from workshop.store.db import get_session
+from workshop.store.models import Idea, Participant, Workshop
+from workshop.web.answers import done, refused
+
+bp = Blueprint("participant", __name__)
+
+
+def _secrets() -> dict[str, str]:
+    return session.get("participants", {})
+
+
+def current_participant(workshop: Workshop) -> Participant | None:
+    """Return the participant this browser is in a workshop, if it joined."""
+    return lookups.find_participant(get_session(), workshop, _secrets().get(workshop.code))
+
+
+def ensure_participant(workshop: Workshop) -> Participant:
+    """Return this browser's participant, joining the workshop on first visit."""
+    participant = current_participant(workshop)
+    if participant is None:
+        participant, secret = ops.join_workshop(get_session(), workshop)
+        secrets_ = dict(_secrets())
+        secrets_[workshop.code] = secret
+        session["participants"] = secrets_
+        session.permanent = True
+    return participant
+
+
+def _workshop_or_404(code: str) -> Workshop:
+    workshop = lookups.find_workshop(get_session(), code)
+    if workshop is None:
+        abort(404)
+    if workshop.code != code:
+        abort(redirect(url_for("participant.phone", code=workshop.code)))
+    return workshop
+
+
+@bp.get("/")
+def home() -> str:
+    """Show the welcome page: type a join code, or create a workshop."""
+    return render_template("home.html")
+
+
+@bp.post("/join")
+def join_by_code() -> Response:
+    """Go to the workshop whose code was typed."""
+    code = tokens.normalise_code(request.form.get("code", ""))
+    if code is None or lookups.find_workshop(get_session(), code) is None:
+        return refused(Refused("workshop_not_found", 404), url_for("participant.home"))
+    return redirect(url_for("participant.phone", code=code))
+
+
+@bp.get("/new")
+def new_workshop() -> str:
+    """Show the form that creates a workshop."""
+    return render_template("new.html")
+
+
+@bp.post("/new")
+def create_workshop() -> Response:
+    """Create a workshop and open its facilitator page (the secret link)."""
+    try:
+        workshop, secret = ops.create_workshop(get_session(), request.form.get("title", ""))
+    except Refused as error:
+        return refused(error, url_for("participant.new_workshop"))
+    return redirect(url_for("facilitator.page", secret=secret, created=1))
+
+
+def phone_context(workshop: Workshop, participant: Participant) -> dict[str, Any]:
+    """Gather what the phone page shows: the public view plus this person's own things."""
+    db = get_session()
+    view = views.public_view(db, workshop)
+    mine = [{"id": i.id, "text": i.text, "status": i.status} for i in db.scalars(
+        select(Idea).where(Idea.participant_id == participant.id).order_by(Idea.id))]
+    vote = views.current_round(db, workshop)
+    ballot = views.own_ballot(db, vote, participant.id) if vote is not None else None
+    options = list(vote.options) if vote is not None else []
+    texts = views.idea_texts(db, options)
+    tickets_issued = views.ticket_counts(db, workshop)[0] > 0
+    has_ticket = tickets_issued and lookups.holds_ticket(db, participant)
+    ticket_needed = vote is not None and vote.require_ticket and not has_ticket
+    pair = None
+    if vote is not None and vote.method == "pairwise" and vote.status == "open" \
+            and not ticket_needed:
+        pair = views.pair_for(db, vote, participant.id)
+    return {"workshop": workshop, "view": view, "mine": mine, "ballot": ballot,
+            "options": [{"id": i, "text": texts.get(i, "")} for i in options],
+            "texts": texts, "pair": pair, "client_id": tokens.new_client_id(),
+            "tickets_issued": tickets_issued, "has_ticket": has_ticket,
+            "ticket_needed": ticket_needed}
+
+
+@bp.get("/j/<code>")
+def phone(code: str) -> str:
+    """Show the phone page for whatever the room is doing now."""
+    workshop = _workshop_or_404(code)
+    participant = ensure_participant(workshop)
+    return render_template("phone.html", **phone_context(workshop, participant))
+
+
+@bp.get("/j/<code>/panel")
+def phone_panel(code: str) -> str:
+    """Return just the phone's changing part, for phone.js to swap in after a push."""
+    workshop = _workshop_or_404(code)
+    participant = ensure_participant(workshop)
+    return render_template("_phone_panel.html", **phone_context(workshop, participant))
+
+
+@bp.get("/j/<code>/state")
+def phone_state(code: str) -> Response:
+    """Return the phone's whole state as JSON (what a reconnecting client resyncs from)."""
+    workshop = _workshop_or_404(code)
+    participant = ensure_participant(workshop)
+    context = phone_context(workshop, participant)
+    return jsonify({**context["view"], "mine": context["mine"], "ballot": context["ballot"],
+                    "pair": context["pair"], "has_ticket": context["has_ticket"],
+                    "ticket_needed": context["ticket_needed"]})
+
+
+def _command_fields() -> dict[str, Any]:
+    if request.is_json:
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            raise Refused("bad_request")
+        return body
+    return request.form.to_dict()
+
+
+def _joined(workshop: Workshop) -> Participant:
+    participant = current_participant(workshop)
+    if participant is None:
+        raise Refused("not_joined", 403)
+    return participant
+
+
+def _participant_command(code: str, act: Callable[[Workshop, Participant, dict[str, Any]],
+                                                  dict[str, Any]], message: str) -> Response:
+    """Carry out one command of a joined phone: JSON for phone.js, a redirect for a form."""
+    back = url_for("participant.phone", code=code)
+    try:
+        workshop = lookups.get_workshop(get_session(), code)
+        answer = act(workshop, _joined(workshop), _command_fields())
+    except Refused as error:
+        return refused(error, back)
+    return done(answer, back, message)
+
+
+@bp.post("/j/<code>/ideas")
+def submit_idea(code: str) -> Response:
+    """Propose an idea (answered after it is stored; a re-send is recognised)."""
+    return _participant_command(code, lambda w, p, f: ops.submit_idea(
+        get_session(), w, p, f.get("text"), f.get("client_id")),
+        _("Thank you! Your idea will appear once approved."))
+
+
+@bp.post("/j/<code>/ticket")
+def claim_ticket(code: str) -> Response:
+    """Spend the printed ticket whose code was typed (or scanned) on this phone."""
+    return _participant_command(code, lambda w, p, f: ops.claim_ticket(
+        get_session(), w, p, f.get("ticket")), _("Your ticket is accepted: you can vote."))
+
+
+@bp.post("/j/<code>/ballot")
+def cast_ballot(code: str) -> Response:
+    """Record or replace this phone's ballot; the answer comes only after the commit.
+
+    The busiest route of a workshop: the phone and its workshop come from one query
+    (`find_voter`), not three ORM look-ups.
+    """
+    back = url_for("participant.phone", code=code)
+    try:
+        db = get_session()
+        voter = lookups.find_voter(db, code, _secrets().get(tokens.normalise_code(code) or ""))
+        if voter is None:  # say which: no such workshop (404), or not joined (403)
+            lookups.get_workshop(db, code)
+            raise Refused("not_joined", 403)
+        fields = _command_fields()
+        # Read by the rules of the round it is cast in, inside the write transaction.
+        ballot = forms.UnreadBallot(fields, form=not request.is_json)
+        if voter.method == "pairwise":
+            answer = ops.compare_pair_as(db, voter, ballot, fields.get("client_id"))
+        else:
+            answer = ops.cast_ballot_as(db, voter, ballot, fields.get("client_id"))
+    except Refused as error:
+        return refused(error, back)
+    return done(answer, back, _("Your vote is recorded. You can change it until the vote "
+                                "closes."))
