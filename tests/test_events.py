@@ -11,6 +11,7 @@ from tests.factories import client_id, voting_workshop, workshop_with_ideas
 from workshop import ops
 from workshop.live.sockets import socketio
 from workshop.store import lookups
+from workshop.store.lookups import Voter
 from workshop.store.models import Ballot, Receipt
 from workshop.web.flask_app import SOCKET_ENVIRON_KEY
 
@@ -129,7 +130,7 @@ def test_ballots_update_screens_but_do_not_push_to_phones(app, db, sockets):
     screen.get_received()
     for n in range(3):
         person, _ = ops.join_workshop(db, workshop)
-        ops.cast_ballot(db, workshop, person, {ideas[n].id: 1}, client_id())
+        ops.cast_ballot(db, Voter.of(workshop, person), {ideas[n].id: 1}, client_id())
     flush(app)
     assert pushes(phone, "workshop_changed") == []
     [snapshot] = pushes(screen, "screen_changed")
@@ -144,7 +145,7 @@ def test_hidden_totals_never_reach_screens_or_phones(app, db, sockets):
     phone.emit("join", {"code": workshop.code, "role": "phone"}, callback=True)
     screen.emit("join", {"code": workshop.code, "role": "screen"}, callback=True)
     person, _ = ops.join_workshop(db, workshop)
-    ops.cast_ballot(db, workshop, person, {ideas[0].id: 1}, client_id())
+    ops.cast_ballot(db, Voter.of(workshop, person), {ideas[0].id: 1}, client_id())
     flush(app)
     received = phone.get_received() + screen.get_received()
     assert received and all(m["args"][0]["results"] is None for m in received)
@@ -161,13 +162,11 @@ def test_disconnect_lowers_the_connected_count(app, db, sockets):
     assert broadcaster.connected_phones(workshop.code) == 2
 
 
-@pytest.mark.parametrize("grouped", [False, True], ids=["one-by-one", "group-commit"])
 def test_a_ballot_over_the_socket_counts_once_even_when_posted_again(app, db, sockets,
-                                                                     client, grouped):
+                                                                     client):
     """The phone's socket sends its ballot; the answer is lost, so the page posts the same
     form (same client id) over HTTP: one ballot, one receipt, and the second answer says
     it was a duplicate. Form fields and JSON ballots are both read."""
-    app.config["BALLOT_GROUP_COMMIT"] = grouped
     workshop, _secret, ideas, vote = voting_workshop(db, dots=3, cap=2)
     client.get(f"/j/{workshop.code}")
     sio = sockets(client)

@@ -38,6 +38,7 @@ def in_chromium(test):
         test = mark(test)
     return test
 
+
 CORPUS = Path(__file__).with_name("data") / "xss_payloads.txt"
 PAYLOADS = [line for line in CORPUS.read_text(encoding="utf-8").splitlines()
             if line.strip() and not line.startswith("# ")]

@@ -19,6 +19,7 @@ from workshop import ops
 from workshop.core.errors import Refused
 from workshop.store import lookups, views
 from workshop.store.db import session_for
+from workshop.store.lookups import Voter
 from workshop.store.models import Ballot, Idea, Receipt
 
 
@@ -60,7 +61,7 @@ def run_together(jobs):
 def test_the_database_itself_refuses_a_second_ballot_or_receipt(app, db):
     workshop, _secret, ideas, vote = voting_workshop(db)
     person, _ = ops.join_workshop(db, workshop)
-    ops.cast_ballot(db, workshop, person, {ideas[0].id: 1}, "same-client-id")
+    ops.cast_ballot(db, Voter.of(workshop, person), {ideas[0].id: 1}, "same-client-id")
     db.add(Ballot(round_id=vote.id, participant_id=person.id, content={"1": 1}))
     with pytest.raises(IntegrityError):
         db.commit()

@@ -207,7 +207,6 @@ def test_a_socket_flooding_unknown_events_is_disconnected(app, db):
     assert not sio.is_connected()
 
 
-
 @pytest.mark.parametrize("event", ["connect", "disconnect"])
 def test_connect_and_disconnect_sent_as_events_are_ignored_and_throttled(app, db, event):
     # python-socketio hands these reserved names to the real handlers: sent by a client
@@ -227,6 +226,7 @@ def test_connect_and_disconnect_sent_as_events_are_ignored_and_throttled(app, db
     assert broadcaster.connected_phones(workshop.code) == 0  # the real disconnect counted
 
 # --- on a real server ---------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):

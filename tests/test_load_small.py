@@ -13,6 +13,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from sqlalchemy import select
 
 from bench.load import Spec, run
 from tests.factories import client_id, voting_workshop
@@ -20,8 +21,9 @@ from tests.test_integrity import any_app  # noqa: F401 - the SQLite / PostgreSQL
 from tests.test_postgres import pg_app  # noqa: F401 - the PostgreSQL app fixture
 from workshop import ops
 from workshop.core.errors import Refused
-from workshop.ops.groupcommit import GroupCommit
+from workshop.ops import ballots
 from workshop.store.db import session_for
+from workshop.store.lookups import Voter
 from workshop.store.models import Ballot, Receipt
 
 
@@ -50,78 +52,92 @@ def test_two_hundred_phones_every_acknowledged_ballot_is_counted_once():
     assert figures["server_alive"] is True
 
 
-def test_group_commit_counts_each_command_once_from_many_threads(any_app, any_db):  # noqa: F811
+def test_ballots_sent_at_once_from_many_threads_count_once_each(any_app, any_db):  # noqa: F811
+    """The production path (`ops.cast_ballot`, grouped by the writer) from 12 threads, each
+    command sent three times at once: one ballot and one receipt per person."""
     app, db = any_app, any_db
     workshop, _secret, ideas, vote = voting_workshop(db)
     people = [ops.join_workshop(db, workshop)[0] for _ in range(12)]
-    group = GroupCommit(app.extensions.get("workshop.writer") or
-                        app.extensions["workshop.engine"])
     commands = []
     for n, person in enumerate(people):
         ballot = {ideas[n % len(ideas)].id: 1}
         cid = client_id()
-        commands += [(person, ballot, cid)] * 3  # each sent three times, at once
+        commands += [(Voter.of(workshop, person), ballot, cid)] * 3  # each sent three times
     answers: list[dict] = []
     lock = threading.Lock()
+    with app.app_context():
+        writer = ballots.current_writer()
+        before = writer.ballots
 
     def send(command):
-        person, ballot, cid = command
+        voter, ballot, cid = command
         with app.app_context():
-            answer = group.cast(workshop.id, person.id, person.channel, ballot, cid)
+            answer = ops.cast_ballot(None, voter, ballot, cid)
         with lock:
             answers.append(answer)
 
     with ThreadPoolExecutor(max_workers=12) as pool:
         list(pool.map(send, commands))
-    assert all(a is not None and a["ok"] for a in answers)
+    assert all(a["ok"] for a in answers)
     assert sum(1 for a in answers if not a.get("duplicate")) == len(people)
     with session_for(app) as check:
         assert check.query(Ballot).filter(Ballot.round_id == vote.id).count() == len(people)
         assert check.query(Receipt).filter(Receipt.kind == "ballot").count() == len(people)
-    assert group.ballots == len(commands)
+    assert writer.ballots - before == len(commands)
 
 
-def test_group_commit_refuses_what_the_one_by_one_path_refuses(any_app, any_db):  # noqa: F811
+def test_the_writer_refuses_and_replaces_as_the_rules_say(any_app, any_db):  # noqa: F811
     app, db = any_app, any_db
     workshop, _secret, ideas, vote = voting_workshop(db)
     person, _ = ops.join_workshop(db, workshop)
-    group = GroupCommit(app.extensions.get("workshop.writer") or
-                        app.extensions["workshop.engine"])
-    with pytest.raises(Refused) as bad:
-        group.cast(workshop.id, person.id, "phone", {999999: 1}, client_id())
-    assert bad.value.code == "bad_ballot"
-    with pytest.raises(Refused) as bad_id:
-        group.cast(workshop.id, person.id, "phone", {ideas[0].id: 1}, "x")
-    assert bad_id.value.code == "bad_client_id"
-    first = group.cast(workshop.id, person.id, "phone", {ideas[0].id: 1}, "same-id-123")
-    replaced = group.cast(workshop.id, person.id, "phone", {ideas[1].id: 1}, client_id())
-    assert first["ok"] and replaced["ballot"] == {str(ideas[1].id): 1}
-    again = group.cast(workshop.id, person.id, "phone", {ideas[2].id: 1}, "same-id-123")
-    assert again == {**first, "duplicate": True}  # a re-send changes nothing
-    ops.close_round(db, workshop)
-    with pytest.raises(Refused) as closed:
-        group.cast(workshop.id, person.id, "phone", {ideas[0].id: 1}, client_id())
-    assert closed.value.code == "round_closed"
+    voter = Voter.of(workshop, person)
+    with app.app_context():
+        with pytest.raises(Refused) as bad:
+            ops.cast_ballot(db, voter, {999999: 1}, client_id())
+        assert bad.value.code == "bad_ballot"
+        with pytest.raises(Refused) as bad_id:
+            ops.cast_ballot(db, voter, {ideas[0].id: 1}, "x")
+        assert bad_id.value.code == "bad_client_id"
+        first = ops.cast_ballot(db, voter, {ideas[0].id: 1}, "same-id-123")
+        replaced = ops.cast_ballot(db, voter, {ideas[1].id: 1}, client_id())
+        assert first["ok"] and replaced["ballot"] == {str(ideas[1].id): 1}
+        again = ops.cast_ballot(db, voter, {ideas[2].id: 1}, "same-id-123")
+        assert again == {**first, "duplicate": True}  # a re-send changes nothing
+        ops.close_round(db, workshop)
+        with pytest.raises(Refused) as closed:
+            ops.cast_ballot(db, voter, {ideas[0].id: 1}, client_id())
+        assert closed.value.code == "round_closed"
     with session_for(app) as check:
         [stored] = check.query(Ballot).filter(Ballot.round_id == vote.id).all()
         assert stored.content == {str(ideas[1].id): 1}
 
 
-def test_a_group_that_fails_is_redone_one_by_one_and_says_so(app, db, caplog, monkeypatch):
-    """A failed group hands its ballots back (cast returns None: the caller redoes each one
-    by one) and leaves a warning, so a group that never works cannot go unnoticed."""
-    workshop, _secret, ideas, _vote = voting_workshop(db)
+def test_a_group_that_fails_is_tried_again_alone_and_says_so(app, db, caplog, monkeypatch):
+    """A failed group's ballots are each written again as a group of their own, with a
+    warning, so a group that never works cannot go unnoticed; a ballot that keeps failing
+    is answered "busy" (nothing was written, the phone may send it again)."""
+    workshop, _secret, ideas, vote = voting_workshop(db)
     person, _ = ops.join_workshop(db, workshop)
-    group = GroupCommit(app.extensions.get("workshop.writer") or
-                        app.extensions["workshop.engine"])
+    voter = Voter.of(workshop, person)
+    writer = ballots.current_writer()
+    real_commit = writer._commit
+    failures = [1]
 
-    def broken(_group):
-        raise RuntimeError("disk I/O error\nmore detail")
+    def flaky(group):
+        if failures[0]:
+            failures[0] -= 1
+            raise RuntimeError("disk I/O error\nmore detail")
+        return real_commit(group)
 
-    monkeypatch.setattr(group, "_commit", broken)
-    with caplog.at_level("WARNING", logger="workshop.ops.groupcommit"):
-        assert group.cast(workshop.id, person.id, "phone", {ideas[0].id: 1}, client_id()) is None
+    monkeypatch.setattr(writer, "_commit", flaky)
+    with caplog.at_level("WARNING", logger="workshop.ops.ballots"):
+        answer = ops.cast_ballot(db, voter, {ideas[0].id: 1}, client_id())
+    assert answer["ok"] is True
     assert [r.getMessage() for r in caplog.records] == [
-        "a group of 1 ballots is redone one by one: disk I/O error"]
-    answer = ops.cast_ballot(db, workshop, person, {ideas[0].id: 1}, client_id())
-    assert answer["ok"] is True  # the one-by-one path still takes it
+        "a group of 1 ballots is tried again one by one: disk I/O error"]
+    assert db.scalar(select(Ballot.content).where(Ballot.round_id == vote.id)) == \
+        {str(ideas[0].id): 1}
+    failures[0] = 1 + ballots.ALONE_TRIES
+    with pytest.raises(Refused) as busy:
+        ops.cast_ballot(db, voter, {ideas[1].id: 1}, client_id())
+    assert (busy.value.code, busy.value.status) == ("busy", 503)

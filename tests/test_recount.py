@@ -13,6 +13,7 @@ from workshop import ops
 from workshop.cli import main
 from workshop.core import export
 from workshop.store import views
+from workshop.store.lookups import Voter
 
 TEXTS = ("Transport", "Logement", "=Alimentation", "Internet", "Garderies")
 
@@ -43,12 +44,13 @@ def vote_round(db, workshop, method, settings, voters, rng):
     for _ in range(voters):
         person, _ = ops.join_workshop(db, workshop)
         if method == "pairwise":
-            while (pair := views.pair_for(db, vote, person.id)) is not None:
+            while (pair := views.next_step_for(db, vote, person.id)) is not None:
                 choice = rng.choice([pair[0], pair[1], None])
-                ops.compare_pair(db, workshop, person, (pair[0], pair[1], choice), client_id())
+                judgement = (pair[0], pair[1], choice)
+                ops.cast_ballot(db, Voter.of(workshop, person), judgement, client_id())
         else:
             ballot = random_ballot(method, vote.options, vote.settings, rng)
-            ops.cast_ballot(db, workshop, person, ballot, client_id())
+            ops.cast_ballot(db, Voter.of(workshop, person), ballot, client_id())
     ops.close_round(db, workshop)
     return vote
 

@@ -26,6 +26,7 @@ from workshop.core.errors import Refused
 from workshop.ops import tickets
 from workshop.store import lookups, views
 from workshop.store.db import session_for
+from workshop.store.lookups import Voter
 from workshop.store.models import Ballot, Ticket
 
 DOTS = {"dots": 2, "max_per_option": 1}
@@ -151,19 +152,18 @@ def test_a_ticket_round_cannot_open_before_tickets_are_printed(db):
     assert workshop.current_round_id is None
 
 
-@pytest.mark.parametrize("grouped", [False, True], ids=["one-by-one", "group-commit"])
-def test_only_ticket_holders_vote_in_a_ticket_round(app, db, grouped):
-    app.config["BALLOT_GROUP_COMMIT"] = grouped
+def test_only_ticket_holders_vote_in_a_ticket_round(app, db):
     workshop, _secret, ideas, vote, codes = ticket_round(db)
     holder, stranger = participant(db, workshop), participant(db, workshop)
     ops.claim_ticket(db, workshop, holder, codes[0])
     ballot = {ideas[0].id: 1, ideas[1].id: 1}
-    refused = refusal(lambda: ops.cast_ballot(db, workshop, stranger, ballot, client_id()))
+    stranger_votes = Voter.of(workshop, stranger)
+    refused = refusal(lambda: ops.cast_ballot(db, stranger_votes, ballot, client_id()))
     assert (refused.code, refused.status) == ("ticket_needed", 403)
-    assert ops.cast_ballot(db, workshop, holder, ballot, client_id())["ok"]
+    assert ops.cast_ballot(db, Voter.of(workshop, holder), ballot, client_id())["ok"]
     # The stranger types a ticket and may vote from then on.
     ops.claim_ticket(db, workshop, stranger, codes[1])
-    assert ops.cast_ballot(db, workshop, stranger, ballot, client_id())["ok"]
+    assert ops.cast_ballot(db, Voter.of(workshop, stranger), ballot, client_id())["ok"]
     db.expire_all()
     voters = db.scalars(select(Ballot.participant_id).where(Ballot.round_id == vote.id)).all()
     assert sorted(voters) == sorted([holder.id, stranger.id])
@@ -175,10 +175,10 @@ def test_pairwise_answers_need_a_ticket_too(db):
     ops.open_round(db, workshop, method="pairwise", settings={"pairs": 3}, require_ticket=True)
     person = participant(db, workshop)
     judgement = [ideas[0].id, ideas[1].id, ideas[0].id]
-    error = refusal(lambda: ops.compare_pair(db, workshop, person, judgement, client_id()))
+    error = refusal(lambda: ops.cast_ballot(db, Voter.of(workshop, person), judgement, client_id()))
     assert error.code == "ticket_needed"
     ops.claim_ticket(db, workshop, person, code)
-    assert ops.compare_pair(db, workshop, person, judgement, client_id())["judged"] == 1
+    assert ops.cast_ballot(db, Voter.of(workshop, person), judgement, client_id())["judged"] == 1
 
 
 def test_ordinary_rounds_still_take_every_phone(db):
@@ -187,7 +187,7 @@ def test_ordinary_rounds_still_take_every_phone(db):
     vote = ops.open_round(db, workshop, settings=DOTS)
     assert vote.require_ticket is False
     person = participant(db, workshop)
-    assert ops.cast_ballot(db, workshop, person, {ideas[0].id: 1}, client_id())["ok"]
+    assert ops.cast_ballot(db, Voter.of(workshop, person), {ideas[0].id: 1}, client_id())["ok"]
 
 
 # --- through HTTP -----------------------------------------------------------------------

@@ -81,7 +81,7 @@ def serve(host: str, port: int, public_url: str | None, demo: bool, async_mode: 
             server.restart_patched()  # does not return: the same command, gevent-patched
     public = (public_url or base_url(lan_address(), port)).rstrip("/")
     app = create_app({"PUBLIC_URL": public, "ASYNC_MODE": async_mode,
-                      "BALLOT_GROUP_COMMIT": True, **overrides})
+                      **overrides})
     from workshop.live.sockets import socketio
 
     click.echo(f"Workshop is running. Phones on this network join at: {public}")

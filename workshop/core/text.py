@@ -12,6 +12,7 @@ from workshop.core.errors import Refused
 
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
+
 def clean_text(value: object, limit: int, code: str) -> str:
     """Return stripped single-spaced text within `limit` characters, or refuse.
 

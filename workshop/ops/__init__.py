@@ -6,7 +6,7 @@ what the database does not hold and an acknowledgement is never sent before the 
 May import the pure core, the store and the outbound pushes; never the Flask edges.
 """
 
-from workshop.ops.ballots import cast_ballot, cast_ballot_as, compare_pair, compare_pair_as
+from workshop.ops.ballots import cast_ballot
 from workshop.ops.ideas import (
     add_idea,
     approve_idea,
@@ -27,7 +27,7 @@ from workshop.ops.workshops import create_workshop, open_ideas, open_lobby, rena
 
 __all__ = [
     "TICKETS_PER_BATCH", "TICKETS_PER_WORKSHOP", "add_idea", "approve_idea", "cast_ballot",
-    "cast_ballot_as", "claim_ticket", "close_round", "compare_pair", "compare_pair_as",
+    "claim_ticket", "close_round",
     "create_workshop", "edit_idea", "hide_idea", "issue_tickets", "join_workshop",
     "merge_ideas", "open_ideas", "open_lobby", "open_round", "rename_workshop",
     "reveal_results", "show_live_results", "submit_idea",

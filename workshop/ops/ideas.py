@@ -18,6 +18,7 @@ from workshop.store.models import IDEA_MAX, Idea, Participant, Round, Workshop
 
 IDEA_STATUSES = ("pending", "approved", "hidden", "merged")
 
+
 def submit_idea(session: Session, workshop: Workshop, participant: Participant,
                 text: str, client_id: str) -> dict[str, Any]:
     """Propose an idea; it waits for the facilitator's approval."""
@@ -39,6 +40,7 @@ def submit_idea(session: Session, workshop: Workshop, participant: Participant,
     broadcast.changed(workshop.code)
     return response
 
+
 def _get_idea(session: Session, workshop: Workshop, idea_id: object) -> Idea:
     if isinstance(idea_id, bool) or not isinstance(idea_id, int):
         raise Refused("idea_not_found", 404)
@@ -47,12 +49,14 @@ def _get_idea(session: Session, workshop: Workshop, idea_id: object) -> Idea:
         raise Refused("idea_not_found", 404)
     return idea
 
+
 def _refuse_if_in_open_round(session: Session, workshop: Workshop, idea: Idea) -> None:
     if workshop.current_round_id is None:
         return
     vote = session.get(Round, workshop.current_round_id)
     if vote is not None and vote.status == "open" and idea.id in vote.options:
         raise Refused("idea_in_open_round", 409)
+
 
 def add_idea(session: Session, workshop: Workshop, text: str) -> Idea:
     """Add an already-approved idea as the facilitator (e.g. read out from the floor)."""
@@ -62,6 +66,7 @@ def add_idea(session: Session, workshop: Workshop, text: str) -> Idea:
     commit_and_announce(session, workshop)
     return idea
 
+
 def approve_idea(session: Session, workshop: Workshop, idea_id: int) -> None:
     """Put an idea on the wall and in the next vote."""
     idea = _get_idea(session, workshop, idea_id)
@@ -70,6 +75,7 @@ def approve_idea(session: Session, workshop: Workshop, idea_id: int) -> None:
     idea.status = "approved"
     commit_and_announce(session, workshop)
 
+
 def hide_idea(session: Session, workshop: Workshop, idea_id: int) -> None:
     """Take an idea off the wall (kept in the database, never deleted)."""
     idea = _get_idea(session, workshop, idea_id)
@@ -77,11 +83,13 @@ def hide_idea(session: Session, workshop: Workshop, idea_id: int) -> None:
     idea.status = "hidden"
     commit_and_announce(session, workshop)
 
+
 def edit_idea(session: Session, workshop: Workshop, idea_id: int, text: str) -> None:
     """Correct an idea's wording (a typo, a clearer phrase)."""
     idea = _get_idea(session, workshop, idea_id)
     idea.text = clean_text(text, IDEA_MAX, "bad_idea")
     commit_and_announce(session, workshop)
+
 
 def merge_ideas(session: Session, workshop: Workshop, source_id: int, target_id: int) -> None:
     """Fold a duplicate idea into another: the duplicate leaves the wall and the vote."""

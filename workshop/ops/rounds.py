@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from workshop.core.errors import Refused
 from workshop.core.phases import Phase
 from workshop.core.text import clean_text
-from workshop.core.voting import BallotError, get_method
+from workshop.core.voting import DEFAULT_METHOD, BallotError, get_method
 from workshop.ops.transactions import commit_and_announce
 from workshop.ops.workshops import move_room
 from workshop.store.lookups import approved_ideas
@@ -23,7 +23,7 @@ from workshop.store.views import ticket_counts
 
 
 def open_round(session: Session, workshop: Workshop, *, title: str | None = None,
-               method: str = "dots", settings: Mapping[str, Any] | None = None,
+               method: str = DEFAULT_METHOD, settings: Mapping[str, Any] | None = None,
                show_live: bool = True, require_ticket: bool = False) -> Round:
     """Start a vote on every approved idea, with the method's rules checked first.
 
@@ -57,11 +57,13 @@ def open_round(session: Session, workshop: Workshop, *, title: str | None = None
     commit_and_announce(session, workshop)
     return vote
 
+
 def current_round_or_refuse(session: Session, workshop: Workshop) -> Round:
     vote = session.get(Round, workshop.current_round_id) if workshop.current_round_id else None
     if vote is None:
         raise Refused("no_round", 409)
     return vote
+
 
 def close_round(session: Session, workshop: Workshop) -> Round:
     """Stop the vote: no ballot commits after this one does."""
@@ -74,11 +76,13 @@ def close_round(session: Session, workshop: Workshop) -> Round:
     commit_and_announce(session, workshop)
     return vote
 
+
 def show_live_results(session: Session, workshop: Workshop, show: bool) -> None:
     """Show or hide the live totals on the projector while the vote runs."""
     vote = current_round_or_refuse(session, workshop)
     vote.show_live = bool(show)
     commit_and_announce(session, workshop)
+
 
 def reveal_results(session: Session, workshop: Workshop, reveal: bool = True) -> None:
     """Show (or hide again) the closed round's results on the projector and phones."""

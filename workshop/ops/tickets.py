@@ -22,6 +22,7 @@ TICKETS_PER_BATCH = 500
 
 TICKETS_PER_WORKSHOP = 5000
 
+
 def issue_tickets(session: Session, workshop: Workshop, count: object) -> list[str]:
     """Draw `count` new single-use ticket codes for printing; return them in clear.
 
@@ -50,6 +51,7 @@ def issue_tickets(session: Session, workshop: Workshop, count: object) -> list[s
     session.commit()
     broadcast.changed(workshop.code)
     return codes
+
 
 def claim_ticket(session: Session, workshop: Workshop, participant: Participant,
                  code: object) -> dict[str, Any]:

@@ -31,10 +31,12 @@ def create_workshop(session: Session, title: str) -> tuple[Workshop, str]:
             session.rollback()
     raise Refused("code_exhausted", 503)
 
+
 def rename_workshop(session: Session, workshop: Workshop, title: str) -> None:
     """Change the title shown on every screen."""
     workshop.title = clean_text(title, TITLE_MAX, "bad_title")
     commit_and_announce(session, workshop)
+
 
 def move_room(workshop: Workshop, target: Phase) -> None:
     try:
@@ -43,10 +45,12 @@ def move_room(workshop: Workshop, target: Phase) -> None:
         raise Refused("bad_phase_move", 409, current=str(error.current),
                       target=str(error.target)) from error
 
+
 def open_lobby(session: Session, workshop: Workshop) -> None:
     """Send every phone back to the welcome screen."""
     move_room(workshop, Phase.LOBBY)
     commit_and_announce(session, workshop)
+
 
 def open_ideas(session: Session, workshop: Workshop) -> None:
     """Let phones submit ideas."""

@@ -144,6 +144,13 @@ def get_session() -> Session:
     return g.db_session
 
 
+def writing_engine() -> Engine:
+    """Return the engine this app writes through: SQLite's single writing connection, or
+    the engine itself (PostgreSQL, in-memory SQLite)."""
+    writer = current_app.extensions.get("workshop.writer")
+    return writer if writer is not None else current_app.extensions["workshop.engine"]
+
+
 @contextmanager
 def session_for(app: Flask) -> Iterator[Session]:
     """Open a session outside any request (background pushes, command line)."""

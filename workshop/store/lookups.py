@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from workshop.core import tokens
 from workshop.core.errors import Refused
-from workshop.store.models import Idea, Participant, Round, Ticket, Workshop
+from workshop.store.models import Idea, Participant, Ticket, Workshop
 
 
 def find_workshop(session: Session, code: str) -> Workshop | None:
@@ -23,6 +23,7 @@ def find_workshop(session: Session, code: str) -> Workshop | None:
         return None
     return session.scalar(select(Workshop).where(Workshop.code == canonical))
 
+
 def get_workshop(session: Session, code: str) -> Workshop:
     """Return the workshop with this join code, or refuse with not_found."""
     workshop = find_workshop(session, code)
@@ -30,12 +31,14 @@ def get_workshop(session: Session, code: str) -> Workshop:
         raise Refused("workshop_not_found", 404)
     return workshop
 
+
 def find_workshop_by_secret(session: Session, secret: str) -> Workshop | None:
     """Return the workshop a facilitator secret opens, or None."""
     if not tokens.looks_like_secret(secret):
         return None
     return session.scalar(
         select(Workshop).where(Workshop.facilitator_digest == tokens.digest(secret)))
+
 
 def find_participant(session: Session, workshop: Workshop, secret: str | None
                      ) -> Participant | None:
@@ -45,6 +48,7 @@ def find_participant(session: Session, workshop: Workshop, secret: str | None
     return session.scalar(select(Participant).where(
         Participant.secret_digest == tokens.digest(secret),
         Participant.workshop_id == workshop.id))
+
 
 @dataclass(frozen=True)
 class Voter:
@@ -59,14 +63,19 @@ class Voter:
     code: str
     participant_id: int
     channel: str
-    method: str | None  # the current round's method, None before the first round
+
+    @classmethod
+    def of(cls, workshop: Workshop, participant: Participant) -> Voter:
+        """Return the ids of a participant already loaded as a row."""
+        return cls(workshop.id, workshop.code, participant.id, participant.channel)
+
 
 _VOTER_QUERY = (
-    select(Workshop.id, Workshop.code, Participant.id, Participant.channel, Round.method)
+    select(Workshop.id, Workshop.code, Participant.id, Participant.channel)
     .join(Participant, Participant.workshop_id == Workshop.id)
-    .outerjoin(Round, Round.id == Workshop.current_round_id)
     .where(Workshop.code == bindparam("code"),
            Participant.secret_digest == bindparam("digest")))
+
 
 def find_voter(session: Session, code: str, secret: object) -> Voter | None:
     """Return the participant a cookie secret names in the workshop with this code, or None
@@ -79,10 +88,12 @@ def find_voter(session: Session, code: str, secret: object) -> Voter | None:
         _VOTER_QUERY, {"code": canonical, "digest": tokens.digest(str(secret))}).first()
     return Voter(*row) if row is not None else None
 
+
 def approved_ideas(session: Session, workshop: Workshop) -> list[Idea]:
     """Return the ideas approved for voting, oldest first."""
     return list(session.scalars(select(Idea).where(
         Idea.workshop_id == workshop.id, Idea.status == "approved").order_by(Idea.id)))
+
 
 def holds_ticket(session: Session, participant: Participant) -> bool:
     """Say whether a participant has typed one of their workshop's tickets."""

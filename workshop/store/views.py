@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 import random
+from collections import Counter
 from typing import Any
 
 from sqlalchemy import Text, bindparam, cast, func, select
 from sqlalchemy.orm import Session
 
 from workshop.core.voting import Result, get_method
-from workshop.core.voting.pairwise import next_pair
 from workshop.store.models import Ballot, Idea, Round, Ticket, Workshop
 
 
@@ -121,7 +121,7 @@ def results_view(session: Session, vote: Round) -> dict[str, Any]:
     result = tally_round(session, vote)
     view: dict[str, Any] = {"round": vote.id, "method": vote.method, "voters": result.voters,
                             "ranking": ranking(session, vote, result)}
-    if vote.method == "ranking":
+    if "schulze" in result.details:  # a ranking: its head-to-head order beside Borda's
         texts = idea_texts(session, list(vote.options))
         view["schulze"] = [{"rank": s.rank, "idea": s.option, "text": texts.get(s.option, "")}
                            for s in result.details["schulze"]["standings"]]
@@ -212,23 +212,24 @@ def own_ballot(session: Session, vote: Round, participant_id: int) -> Any:
         Ballot.round_id == vote.id, Ballot.participant_id == participant_id))
 
 
-def pair_for(session: Session, vote: Round, participant_id: int) -> tuple[int, int] | None:
-    """Return the next pair this participant should compare, or None when they are done.
+def next_step_for(session: Session, vote: Round, participant_id: int) -> Any:
+    """Return what a stepwise round shows this participant next (a pairwise round: the next
+    pair), or None when they are done or the round's method is not stepwise.
 
     Options shown least so far across the room come first; the draw is seeded by who
-    asks and how far they are, so reloading the page shows the same pair.
+    asks and how far they are, so reloading the page shows the same step.
     """
-    judged = own_ballot(session, vote, participant_id) or []
-    if len(judged) >= vote.settings["pairs"] or len(vote.options) < 2:
+    method = get_method(vote.method)
+    if not method.STEPWISE:
         return None
-    seen = {option: 0 for option in vote.options}
+    done = own_ballot(session, vote, participant_id) or []
+    if not method.more_steps(done, vote.options, vote.settings):
+        return None
+    seen: Counter[Any] = Counter()
     for (content,) in session.execute(select(Ballot.content).where(Ballot.round_id == vote.id)):
-        for left, right, _choice in content:
-            seen[left] = seen.get(left, 0) + 1
-            seen[right] = seen.get(right, 0) + 1
-    previous = (judged[-1][0], judged[-1][1]) if judged else None
-    rng = random.Random(f"{participant_id}:{len(judged)}")
-    return next_pair(vote.options, seen, rng, previous)
+        seen.update(method.shown(content))
+    rng = random.Random(f"{participant_id}:{len(done)}")
+    return method.next_step(vote.options, done, seen, rng)
 
 
 def export_ballots(session: Session, workshop: Workshop) -> list[dict[str, Any]]:

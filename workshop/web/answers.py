@@ -72,8 +72,6 @@ def done(payload: dict[str, Any], back: str, message: str | None = None) -> Resp
     return redirect(back)
 
 
-
-
 def _json_or_page(error: Refused) -> Response:
     back = request.referrer if request.method == "POST" else None
     return refused(error, back or url_for("participant.home"))

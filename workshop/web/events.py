@@ -16,13 +16,13 @@ from flask import current_app, request, session
 from flask_socketio import join_room
 
 from workshop import ops
-from workshop.core import fields as forms
 from workshop.core import tokens
 from workshop.core.errors import Refused
+from workshop.core.fields import UnreadBallot
 from workshop.live.broadcast import FACILITATORS, PHONES, SCREENS, Broadcaster, room
 from workshop.live.sockets import socketio
 from workshop.store import lookups
-from workshop.store.db import get_session, session_for
+from workshop.store.db import session_for
 from workshop.web.flask_app import mark_socket_environ
 
 # sid -> the participant of sockets joined as a phone of a workshop their browser joined
@@ -133,13 +133,10 @@ def on_ballot(data: Any, *_extra: Any) -> dict[str, Any]:
             raise Refused("bad_request")
         fields = data.get("fields")
         # Read by the rules of the round it is cast in, inside the write transaction.
-        ballot = (forms.UnreadBallot(fields, form=True) if isinstance(fields, dict)
-                  else forms.UnreadBallot(data, form=False))
-        pairwise = "judgement" in data or (isinstance(fields, dict) and "left" in fields)
-        if pairwise:
-            return ops.compare_pair_as(get_session(), voter, ballot, data.get("client_id"))
-        # No session: the group commit needs none (the event's teardown closes one if made)
-        return ops.cast_ballot_as(None, voter, ballot, data.get("client_id"))
+        ballot = (UnreadBallot(fields, form=True) if isinstance(fields, dict)
+                  else UnreadBallot(data, form=False))
+        # No session: the writer needs none (the event's teardown closes one if made).
+        return ops.cast_ballot(None, voter, ballot, data.get("client_id"))
     except Refused as error:
         answer = refusal_body(error)
         if error.code == "rate_limited":

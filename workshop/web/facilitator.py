@@ -21,6 +21,7 @@ from workshop.core import export
 from workshop.core import fields as forms
 from workshop.core.errors import Refused
 from workshop.core.qr import qr_svg
+from workshop.core.voting import DEFAULT_METHOD, METHODS
 from workshop.store import lookups, views
 from workshop.store.db import begin_write, get_session
 from workshop.store.models import Workshop
@@ -77,8 +78,8 @@ def _flag(fields: dict[str, Any], name: str) -> bool:
 
 
 def _open_round(db: Session, w: Workshop, f: dict[str, Any]) -> Any:
-    method = f.get("method") or "dots"
-    if not isinstance(method, str) or method not in forms.SETTING_FIELDS:
+    method = f.get("method") or DEFAULT_METHOD
+    if not isinstance(method, str) or method not in METHODS:
         raise Refused("unknown_method")
     title = f.get("title") or _("Which priorities matter most for the region?")
     # The page's form says it offered the checkbox (an unticked box sends nothing);

@@ -6,11 +6,14 @@ with ?lang=en or ?lang=fr and the choice is remembered in their session.
 
 from __future__ import annotations
 
+from types import ModuleType
+
 from flask import Flask, current_app, request, session
-from flask_babel import Babel, ngettext
+from flask_babel import Babel, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
 from workshop.core.errors import Refused
+from workshop.core.voting import METHODS
 
 REFUSALS = {
     "workshop_not_found": _l("No workshop has this code. Check the code on the screen."),
@@ -54,46 +57,6 @@ REFUSALS = {
                        "try again."),
 }
 
-METHOD_NAMES = {
-    "dots": _l("Dot voting"),
-    "approval": _l("Approval voting"),
-    "points": _l("Points allocation"),
-    "ranking": _l("Ranking"),
-    "pairwise": _l("Pairwise comparison"),
-}
-
-METHOD_EXPLANATIONS = {
-    "dots": _l("Each person places a few dots on the priorities they find most important; "
-               "the priorities with the most dots come first."),
-    "approval": _l("Each person ticks every priority they support; the priorities ticked by "
-                   "the most people come first."),
-    "points": _l("Each person shares out a budget of points between priorities; the "
-                 "priorities with the most points come first."),
-    "ranking": _l("Each person puts priorities in order; a priority earns one point for each "
-                  "priority ranked below it (Borda count), and the Schulze method checks "
-                  "which priority beats each other one head to head."),
-    "pairwise": _l("Each person picks the more important of two priorities, several times; "
-                   "a statistical model (Bradley–Terry) turns all these choices into a score "
-                   "out of 100."),
-}
-
-SCORE_UNITS = {
-    "dots": _l("dots"),
-    "approval": _l("approvals"),
-    "points": _l("points"),
-    "ranking": _l("Borda points"),
-    "pairwise": _l("score"),
-}
-
-SETTING_NAMES = {
-    "dots": _l("the number of dots per person"),
-    "max_per_option": _l("the number of dots on one priority"),
-    "max_approvals": _l("the number of priorities one can tick"),
-    "points": _l("the number of points per person"),
-    "top": _l("the number of priorities to rank"),
-    "pairs": _l("the number of comparisons per person"),
-}
-
 BALLOT_REASONS = {
     "over_budget": _l("You used more dots than you have (%(budget)s)."),
     "unknown_option": _l("One of these priorities is not part of this vote."),
@@ -107,12 +70,6 @@ BALLOT_REASONS = {
     "bad_choice": _l("This comparison is not valid. Reload the page."),
 }
 
-POINTS_REASONS = {
-    "over_budget": _l("You gave more points than you have (%(budget)s)."),
-    "bad_count": _l("Points must be whole numbers."),
-}
-
-
 def refusal_message(error: Refused) -> str:
     """Return the refusal's explanation in the reader's language."""
     params = dict(error.params)
@@ -121,34 +78,55 @@ def refusal_message(error: Refused) -> str:
         cap = int(params.get("cap", 1))
         return ngettext("At most %(num)s dot on one priority.",
                         "At most %(num)s dots on one priority.", cap)
-    if error.code == "bad_ballot" and params.get("method") == "points" and \
-            reason in POINTS_REASONS:
-        template = POINTS_REASONS[reason]
+    worded = _method_reasons(params.get("method"))
+    if error.code == "bad_ballot" and reason in worded:
+        template = gettext(worded[reason])
     elif error.code == "bad_ballot" and reason in BALLOT_REASONS:
         template = BALLOT_REASONS[reason]
     else:
         template = REFUSALS.get(error.code, REFUSALS["bad_request"])
     if "setting" in params:
-        params["setting"] = str(SETTING_NAMES.get(params["setting"], params["setting"]))
+        params["setting"] = _setting_name(params["setting"])
     try:
         return str(template) % params
     except (KeyError, TypeError, ValueError):
         return str(template).split("%(")[0].strip()
 
 
+def _method(name: object) -> ModuleType | None:
+    return METHODS.get(name) if isinstance(name, str) else None
+
+
+def _method_reasons(name: object) -> dict[str, str]:
+    """Return the refusal wordings a method declares for itself (points, not dots)."""
+    return dict(getattr(_method(name), "REASONS", {}))
+
+
+def _setting_name(name: str) -> str:
+    """Return how a refusal names a vote setting, in the reader's language."""
+    for module in METHODS.values():
+        for setting in module.SETTINGS:
+            if setting.name == name:
+                return gettext(setting.described)
+    return name
+
+
 def explain(method: str) -> str:
     """Return the one plain sentence that explains a voting method."""
-    return str(METHOD_EXPLANATIONS.get(method, ""))
+    module = _method(method)
+    return gettext(module.TEXTS.explanation) if module is not None else ""
 
 
 def method_name(method: str) -> str:
     """Return a voting method's name in the reader's language."""
-    return str(METHOD_NAMES.get(method, method))
+    module = _method(method)
+    return gettext(module.TEXTS.name) if module is not None else method
 
 
 def score_unit(method: str) -> str:
     """Return what a method's scores count, in the reader's language."""
-    return str(SCORE_UNITS.get(method, ""))
+    module = _method(method)
+    return gettext(module.TEXTS.unit) if module is not None else ""
 
 
 def select_locale() -> str:
@@ -166,4 +144,4 @@ def init_app(app: Flask) -> None:
     """Attach Flask-Babel with our locale selector and the method texts for templates."""
     Babel(app, locale_selector=select_locale)
     app.jinja_env.globals.update(explain=explain, method_name=method_name,
-                                 score_unit=score_unit)
+                                 score_unit=score_unit, voting_methods=METHODS)

@@ -25,9 +25,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from workshop import ops
-from workshop.core import fields as forms
 from workshop.core import tokens
 from workshop.core.errors import Refused
+from workshop.core.fields import UnreadBallot
 from workshop.store import lookups, views
 from workshop.store.db import get_session
 from workshop.store.models import Idea, Participant, Workshop
@@ -111,9 +111,8 @@ def phone_context(workshop: Workshop, participant: Participant) -> dict[str, Any
     has_ticket = tickets_issued and lookups.holds_ticket(db, participant)
     ticket_needed = vote is not None and vote.require_ticket and not has_ticket
     pair = None
-    if vote is not None and vote.method == "pairwise" and vote.status == "open" \
-            and not ticket_needed:
-        pair = views.pair_for(db, vote, participant.id)
+    if vote is not None and vote.status == "open" and not ticket_needed:
+        pair = views.next_step_for(db, vote, participant.id)
     return {"workshop": workshop, "view": view, "mine": mine, "ballot": ballot,
             "options": [{"id": i, "text": texts.get(i, "")} for i in options],
             "texts": texts, "pair": pair, "client_id": tokens.new_client_id(),
@@ -207,11 +206,8 @@ def cast_ballot(code: str) -> Response:
             raise Refused("not_joined", 403)
         fields = _command_fields()
         # Read by the rules of the round it is cast in, inside the write transaction.
-        ballot = forms.UnreadBallot(fields, form=not request.is_json)
-        if voter.method == "pairwise":
-            answer = ops.compare_pair_as(db, voter, ballot, fields.get("client_id"))
-        else:
-            answer = ops.cast_ballot_as(db, voter, ballot, fields.get("client_id"))
+        ballot = UnreadBallot(fields, form=not request.is_json)
+        answer = ops.cast_ballot(db, voter, ballot, fields.get("client_id"))
     except Refused as error:
         return refused(error, back)
     return done(answer, back, _("Your vote is recorded. You can change it until the vote "

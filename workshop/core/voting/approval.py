@@ -8,12 +8,25 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from workshop.core.voting.declare import N_, Setting, Texts, bounds, defaults
+from workshop.core.voting.reading import json_ballot, numbered
 from workshop.core.voting.result import BallotError, Option, Result, rank_by_score
 from workshop.core.voting.rules import distinct_options, each_once, whole_settings
 
 NAME = "approval"
-DEFAULT_SETTINGS: dict[str, Any] = {"max_approvals": None}
-LIMITS = {"max_approvals": (1, 1000)}
+SETTINGS = (
+    Setting("max_approvals", None, 1, 1000, N_("Most ticks per person (blank: any number)"),
+            N_("the number of priorities one can tick")),
+)
+TEXTS = Texts(
+    name=N_("Approval voting"),
+    explanation=N_("Each person ticks every priority they support; the priorities ticked by "
+                   "the most people come first."),
+    unit=N_("approvals"))
+PHONE = "approval"
+STEPWISE = False
+DEFAULT_SETTINGS: dict[str, Any] = defaults(SETTINGS)
+LIMITS = bounds(SETTINGS)
 BALLOT_TYPES = (list, tuple, set, frozenset)
 
 
@@ -52,3 +65,13 @@ def tally_counted(counted: Iterable[tuple[Iterable[Option], int]], options: Sequ
             scores[option] += many
     return Result(NAME, check_settings(settings), voters,
                   rank_by_score(scores, scores, list(options)))
+
+
+def read_form(fields: Mapping[str, Any]) -> list[int]:
+    """Read the phone form's ticked boxes: `approve-<idea id>` fields."""
+    return sorted(idea for idea, ticked in numbered(fields, "approve").items() if ticked)
+
+
+def read_json(body: Mapping[str, Any]) -> Any:
+    """Read a JSON command's `ballot`: a list of idea ids."""
+    return json_ballot(body)

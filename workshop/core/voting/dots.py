@@ -8,12 +8,26 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from workshop.core.voting.declare import N_, Setting, Texts, bounds, defaults
+from workshop.core.voting.reading import json_ballot, numbered
 from workshop.core.voting.result import BallotError, Option, Result
 from workshop.core.voting.rules import add_up, counts, each_once, whole_settings
 
 NAME = "dots"
-DEFAULT_SETTINGS = {"dots": 5, "max_per_option": 1}
-LIMITS = {"dots": (1, 100), "max_per_option": (1, 100)}
+SETTINGS = (
+    Setting("dots", 5, 1, 100, N_("Dots per person"), N_("the number of dots per person")),
+    Setting("max_per_option", 1, 1, 100, N_("At most on one priority"),
+            N_("the number of dots on one priority")),
+)
+TEXTS = Texts(
+    name=N_("Dot voting"),
+    explanation=N_("Each person places a few dots on the priorities they find most important; "
+                   "the priorities with the most dots come first."),
+    unit=N_("dots"))
+PHONE = "budget"  # the phone page's behaviour (static/js/phone.js): steppers within a budget
+STEPWISE = False
+DEFAULT_SETTINGS = defaults(SETTINGS)
+LIMITS = bounds(SETTINGS)
 
 
 def check_settings(settings: Mapping[str, Any]) -> dict[str, int]:
@@ -49,3 +63,13 @@ def tally_counted(counted: Iterable[tuple[Mapping[Option, int], int]],
     grouped, as the projector's pushes read them)."""
     voters, standings = add_up(counted, options)
     return Result(NAME, check_settings(settings), voters, standings)
+
+
+def read_form(fields: Mapping[str, Any]) -> dict[int, int]:
+    """Read the phone form's steppers: `dots-<idea id>` fields holding counts."""
+    return numbered(fields, "dots")
+
+
+def read_json(body: Mapping[str, Any]) -> Any:
+    """Read a JSON command's `ballot`: {idea id: dots}."""
+    return json_ballot(body)

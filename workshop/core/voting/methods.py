@@ -1,8 +1,13 @@
 """The registry of voting methods a round can use.
 
-Pure core. Each method is a module exposing NAME, DEFAULT_SETTINGS, check_settings,
-validate, tally and tally_counted (the same tally, with equal ballots given once each with
-their count); adding a method means writing such a module and listing it here.
+Pure core. Each method is one module that declares everything the rest of the app needs:
+NAME; SETTINGS (whole numbers with defaults, bounds and their form labels), TEXTS (name,
+one-sentence explanation, score unit) and PHONE (which phone page behaviour it uses);
+STEPWISE (a phone sends its ballot one step at a time, each added by `add_step`, with
+`step_answer`, `more_steps`, `shown` and `next_step`); `read_form` and `read_json`
+(the phone's fields into a ballot); `check_settings`, `validate`, `tally` and
+`tally_counted`. Its phone template is `templates/_ballot_<NAME>.html`. Adding a method
+means writing such a module and listing it here.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from workshop.core.voting import approval, dots, pairwise, points, ranking
 METHODS: dict[str, ModuleType] = {
     module.NAME: module for module in (dots, approval, points, ranking, pairwise)
 }
+DEFAULT_METHOD = dots.NAME  # what a vote uses when the facilitator picks nothing
 
 
 def get_method(name: str) -> ModuleType:

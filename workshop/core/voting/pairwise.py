@@ -24,12 +24,28 @@ from typing import Any
 
 import numpy as np
 
+from workshop.core.errors import Refused
+from workshop.core.voting.declare import N_, Setting, Texts, bounds, defaults
+from workshop.core.voting.reading import whole_number
 from workshop.core.voting.result import BallotError, Option, Result, rank_by_score
 from workshop.core.voting.rules import each_once, whole_settings
 
 NAME = "pairwise"
-DEFAULT_SETTINGS = {"pairs": 10}
-LIMITS = {"pairs": (1, 200)}
+SETTINGS = (
+    Setting("pairs", 10, 1, 200, N_("Comparisons per person"),
+            N_("the number of comparisons per person")),
+)
+TEXTS = Texts(
+    name=N_("Pairwise comparison"),
+    explanation=N_("Each person picks the more important of two priorities, several times; "
+                   "a statistical model (Bradley–Terry) turns all these choices into a score "
+                   "out of 100."),
+    unit=N_("score"))
+PHONE = "pairwise"
+# A phone sends one judgement at a time; each adds to its stored list (see add_step).
+STEPWISE = True
+DEFAULT_SETTINGS = defaults(SETTINGS)
+LIMITS = bounds(SETTINGS)
 PRIOR = 1.0
 TOLERANCE = 1e-10
 MAX_ITERATIONS = 10_000
@@ -176,3 +192,51 @@ def next_pair(options: Sequence[Option], seen_counts: Mapping[Option, int],
     if rng.random() < 0.5:
         return second, first
     return first, second
+
+
+def read_form(fields: Mapping[str, Any]) -> tuple[int, int, int | None]:
+    """Read one judgement from the phone's form: the pair shown and the choice (blank or
+    "none": can't decide)."""
+    left = whole_number(fields.get("left"), "bad_ballot")
+    right = whole_number(fields.get("right"), "bad_ballot")
+    choice = fields.get("choice")
+    return left, right, None if choice in (None, "", "none") else whole_number(choice,
+                                                                               "bad_ballot")
+
+
+def read_json(body: Mapping[str, Any]) -> tuple[Any, ...]:
+    """Read a JSON command's `judgement`: [left, right, choice or null]."""
+    judgement = body.get("judgement")
+    if not isinstance(judgement, list | tuple) or len(judgement) != 3:
+        raise Refused("bad_ballot", reason="bad_judgement")
+    return tuple(judgement)
+
+
+def add_step(previous: Sequence[Any] | None, step: Any) -> list[Any]:
+    """Return a phone's judgements with one more (the stored list is the ballot)."""
+    return [*(previous or []), step]
+
+
+def step_answer(ballot: Sequence[Any], settings: Mapping[str, Any]) -> dict[str, int]:
+    """Say how far a phone is: judgements made and asked for (what its answer carries)."""
+    return {"judged": len(ballot), "pairs": check_settings(settings)["pairs"]}
+
+
+def more_steps(ballot: Sequence[Any] | None, options: Sequence[Option],
+               settings: Mapping[str, Any]) -> bool:
+    """Say whether this phone should be shown another pair."""
+    return len(ballot or []) < check_settings(settings)["pairs"] and len(options) >= 2
+
+
+def shown(ballot: Sequence[Any]) -> Iterable[Option]:
+    """Return the options a stored ballot was shown (each pair's two sides)."""
+    for left, right, _choice in ballot:
+        yield left
+        yield right
+
+
+def next_step(options: Sequence[Option], ballot: Sequence[Any], seen: Mapping[Option, int],
+              rng: random.Random) -> tuple[Option, Option]:
+    """Return the next pair to show a phone, never its last pair again."""
+    previous = (ballot[-1][0], ballot[-1][1]) if ballot else None
+    return next_pair(options, seen, rng, previous)

@@ -9,12 +9,30 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from workshop.core.voting.declare import N_, Setting, Texts, bounds, defaults
+from workshop.core.voting.reading import json_ballot, numbered
 from workshop.core.voting.result import BallotError, Option, Result
 from workshop.core.voting.rules import add_up, counts, each_once, whole_settings
 
 NAME = "points"
-DEFAULT_SETTINGS = {"points": 100}
-LIMITS = {"points": (1, 10000)}
+SETTINGS = (
+    Setting("points", 100, 1, 10000, N_("Points per person"),
+            N_("the number of points per person")),
+)
+TEXTS = Texts(
+    name=N_("Points allocation"),
+    explanation=N_("Each person shares out a budget of points between priorities; the "
+                   "priorities with the most points come first."),
+    unit=N_("points"))
+PHONE = "budget"
+STEPWISE = False
+# Refusals worded for points rather than the dots the shared wording speaks of.
+REASONS = {
+    "over_budget": N_("You gave more points than you have (%(budget)s)."),
+    "bad_count": N_("Points must be whole numbers."),
+}
+DEFAULT_SETTINGS = defaults(SETTINGS)
+LIMITS = bounds(SETTINGS)
 
 
 def check_settings(settings: Mapping[str, Any]) -> dict[str, int]:
@@ -44,3 +62,13 @@ def tally_counted(counted: Iterable[tuple[Mapping[Option, int], int]],
     grouped, as the projector's pushes read them)."""
     voters, standings = add_up(counted, options)
     return Result(NAME, check_settings(settings), voters, standings)
+
+
+def read_form(fields: Mapping[str, Any]) -> dict[int, int]:
+    """Read the phone form's fields: `points-<idea id>` holding points."""
+    return numbered(fields, "points")
+
+
+def read_json(body: Mapping[str, Any]) -> Any:
+    """Read a JSON command's `ballot`: {idea id: points}."""
+    return json_ballot(body)

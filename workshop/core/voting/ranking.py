@@ -25,12 +25,27 @@ from typing import Any
 
 import numpy as np
 
+from workshop.core.errors import Refused
+from workshop.core.voting.declare import N_, Setting, Texts, bounds, defaults
+from workshop.core.voting.reading import json_ballot, numbered
 from workshop.core.voting.result import BallotError, Option, Result, Standing, rank_by_score
 from workshop.core.voting.rules import distinct_options, each_once, whole_settings
 
 NAME = "ranking"
-DEFAULT_SETTINGS: dict[str, Any] = {"top": None}
-LIMITS = {"top": (1, 1000)}
+SETTINGS = (
+    Setting("top", None, 1, 1000, N_("Priorities to rank (blank: all)"),
+            N_("the number of priorities to rank")),
+)
+TEXTS = Texts(
+    name=N_("Ranking"),
+    explanation=N_("Each person puts priorities in order; a priority earns one point for each "
+                   "priority ranked below it (Borda count), and the Schulze method checks "
+                   "which priority beats each other one head to head."),
+    unit=N_("Borda points"))
+PHONE = "ranking"
+STEPWISE = False
+DEFAULT_SETTINGS: dict[str, Any] = defaults(SETTINGS)
+LIMITS = bounds(SETTINGS)
 BALLOT_TYPES = (list, tuple)
 
 
@@ -166,3 +181,16 @@ def tally_counted(counted: Iterable[tuple[Sequence[Option], int]], options: Sequ
         "disagree_top": borda_top != schulze_top,
     }
     return Result(NAME, check_settings(settings), voters, standings, details)
+
+
+def read_form(fields: Mapping[str, Any]) -> list[int]:
+    """Read the phone form's places: `rank-<idea id>` fields holding 1, 2, 3... (blank: none)."""
+    positions = {idea: place for idea, place in numbered(fields, "rank").items() if place}
+    if len(set(positions.values())) != len(positions):
+        raise Refused("bad_ballot", reason="duplicate_rank")
+    return sorted(positions, key=positions.__getitem__)
+
+
+def read_json(body: Mapping[str, Any]) -> Any:
+    """Read a JSON command's `ballot`: a list of idea ids, best first."""
+    return json_ballot(body)

@@ -1,0 +1,114 @@
+"""Every channel a ballot comes through meets the same writer: one set of refusals, one
+stored result, whether it is posted as a form, posted as JSON or sent over the socket, in
+an ordinary round or a ticket round."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from tests.factories import client_id, workshop_with_ideas
+from workshop import ops
+from workshop.live.sockets import socketio
+from workshop.store.models import Ballot
+
+CHANNELS = ("form", "json", "socket-form", "socket-json")
+# (ballot as {idea position: dots}, expected (ok, error, reason)) in a round of 3 dots,
+# at most 2 on one priority.
+CASES = [
+    ({0: 2, 1: 1}, (True, None, None)),
+    ({0: 3}, (False, "bad_ballot", "over_cap")),
+    ({0: 2, 1: 2}, (False, "bad_ballot", "over_budget")),
+    ({"unknown": 1}, (False, "bad_ballot", "unknown_option")),
+]
+
+
+class Phone:
+    """One browser voting through one channel: HTTP form, HTTP JSON, or its socket."""
+
+    def __init__(self, app, code: str, channel: str) -> None:
+        self.code, self.channel = code, channel
+        self.http = app.test_client()
+        self.http.get(f"/j/{code}")
+        self.socket = None
+        if channel.startswith("socket"):
+            self.socket = socketio.test_client(app, flask_test_client=self.http)
+            assert self.socket.emit("join", {"code": code, "role": "phone"},
+                                    callback=True)["ok"]
+
+    def vote(self, ballot: dict[int, int], cid: str | None = None) -> tuple:
+        """Send a dot ballot ({idea id: dots}) and return (ok, error, reason)."""
+        cid = cid or client_id()
+        fields = {"client_id": cid, **{f"dots-{idea}": str(n) for idea, n in ballot.items()}}
+        body = {"client_id": cid, "ballot": {str(idea): n for idea, n in ballot.items()}}
+        if self.channel == "form":
+            answer = self.http.post(f"/j/{self.code}/ballot", data=fields,
+                                    headers={"Accept": "application/json"}).get_json()
+        elif self.channel == "json":
+            answer = self.http.post(f"/j/{self.code}/ballot", json=body).get_json()
+        elif self.channel == "socket-form":
+            answer = self.socket.emit("ballot", {"client_id": cid, "fields": fields},
+                                      callback=True)
+        else:
+            answer = self.socket.emit("ballot", body, callback=True)
+        return (answer["ok"], answer.get("error"), answer.get("params", {}).get("reason"))
+
+    def close(self) -> None:
+        if self.socket is not None and self.socket.is_connected():
+            self.socket.disconnect()
+
+
+@pytest.fixture
+def phones(app):
+    opened: list[Phone] = []
+
+    def open_phone(code: str, channel: str) -> Phone:
+        phone = Phone(app, code, channel)
+        opened.append(phone)
+        return phone
+
+    yield open_phone
+    for phone in opened:
+        phone.close()
+
+
+def ids_of(ballot, ideas):
+    return {ideas[key].id if isinstance(key, int) else 999_999: n for key, n in ballot.items()}
+
+
+@pytest.mark.parametrize("tickets", [False, True], ids=["open-round", "ticket-round"])
+def test_every_channel_meets_the_same_refusals_and_stores_the_same_ballot(app, db, phones,
+                                                                         tickets):
+    workshop, _secret, ideas = workshop_with_ideas(db)
+    codes = ops.issue_tickets(db, workshop, len(CHANNELS)) if tickets else []
+    vote = ops.open_round(db, workshop, settings={"dots": 3, "max_per_option": 2},
+                          require_ticket=tickets)
+    outcomes = {}
+    for n, channel in enumerate(CHANNELS):
+        phone = phones(workshop.code, channel)
+        if tickets:  # before its ticket the phone is refused, whatever the channel
+            assert phone.vote(ids_of(CASES[0][0], ideas)) == (False, "ticket_needed", None)
+            claimed = phone.http.post(f"/j/{workshop.code}/ticket", json={"ticket": codes[n]})
+            assert claimed.get_json()["ok"] is True
+        # refusals first, the valid ballot last: it is what each phone leaves stored
+        outcomes[channel] = [phone.vote(ids_of(ballot, ideas)) for ballot, _ in CASES[::-1]]
+    expected = [outcome for _, outcome in CASES[::-1]]
+    assert outcomes == dict.fromkeys(CHANNELS, expected)
+    db.expire_all()
+    stored = db.scalars(select(Ballot.content).where(Ballot.round_id == vote.id)).all()
+    assert stored == [{str(ideas[0].id): 2, str(ideas[1].id): 1}] * len(CHANNELS)
+
+
+def test_a_resend_over_another_channel_counts_once(app, db, phones):
+    """The same client id through every channel: one ballot, and every later answer is the
+    first one marked as a duplicate."""
+    workshop, _secret, ideas = workshop_with_ideas(db)
+    ops.open_round(db, workshop, settings={"dots": 3, "max_per_option": 2})
+    socket_phone = phones(workshop.code, "socket-form")
+    same = client_id()
+    assert socket_phone.vote({ideas[0].id: 1}, same) == (True, None, None)
+    resent = socket_phone.http.post(f"/j/{workshop.code}/ballot", json={
+        "client_id": same, "ballot": {str(ideas[1].id): 1}}).get_json()
+    assert resent["duplicate"] is True and resent["ballot"] == {str(ideas[0].id): 1}
+    db.expire_all()
+    assert db.scalars(select(Ballot.content)).all() == [{str(ideas[0].id): 1}]
