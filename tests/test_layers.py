@@ -210,11 +210,11 @@ def test_checker_catches_an_upward_import_even_inside_a_function():
 
 
 def test_checker_allows_same_layer_and_lower_imports():
-    graph = synthetic(workshop__web__events="import workshop.guard.limits\n"
+    graph = synthetic(workshop__web__events="import workshop.guard.keys\n"
                                             "from workshop import ops\n",
-                      workshop__guard__limits="from workshop.live.sockets import socketio\n",
+                      workshop__guard__keys="from workshop.live.sockets import socketio\n",
                       workshop__live__sockets="", workshop__ops="")
-    assert graph["workshop.web.events"] == {"workshop.guard.limits": 1, "workshop.ops": 2}
+    assert graph["workshop.web.events"] == {"workshop.guard.keys": 1, "workshop.ops": 2}
     assert upward_imports(graph) == []
     assert cycles(graph) == []
 
