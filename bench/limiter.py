@@ -15,7 +15,7 @@ from limits import parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
-from workshop.guard.limits import RoomMemoryStorage
+from workshop.guard.limiter_storage import RoomMemoryStorage
 
 
 def measure(storage_class: type, participants: int, seconds: float) -> float:

@@ -62,9 +62,10 @@ SCENARIOS: dict[str, dict[str, Any]] = {
     "scaleout": {"phones": 6000, "window": 120.0, "workers": 3, "processes": 3},
 }
 # A hall of thousands behind one NAT address joins within a minute: the operator raises
-# the per-address join limits (workshop/limits.py) with `workshop serve --set`. One process
-# keeps the limiter's counts in memory (the default); several share them in Redis, whose
-# client pool refuses more than 100 connections unless told otherwise.
+# the per-address join limits (workshop/guard/http_limits.py, socket_throttles.py) with
+# `workshop serve --set`. One process keeps the limiter's counts in memory (the default);
+# several share them in Redis, whose client pool refuses more than 100 connections unless
+# told otherwise.
 BIG_HALL = {"RATELIMIT_JOIN": "20000 per minute;100000 per hour",
             "SOCKET_JOIN_PER_ADDRESS": [20000, 2000],
             "RATELIMIT_STORAGE_OPTIONS": {"max_connections": 1000}}

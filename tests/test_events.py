@@ -189,7 +189,7 @@ def test_a_ballot_over_the_socket_counts_once_even_when_posted_again(app, db, so
 
 
 def test_socket_ballots_are_refused_to_strangers_and_throttled(app, db, sockets, client):
-    from workshop.guard.limits import SocketThrottle
+    from workshop.guard.socket_throttles import SocketThrottle
 
     app.extensions["workshop.socket_throttles"]["ballots"] = SocketThrottle(3, 0.001)
     workshop, _secret, ideas, _vote = voting_workshop(db, dots=3, cap=1)

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from tests.conftest import csrf_of, start_server, stop_server
 from tests.factories import client_id, voting_workshop
 from workshop import ops
-from workshop.guard.limits import ENDPOINT_LIMITS
+from workshop.guard.http_limits import ENDPOINT_LIMITS
 from workshop.live.sockets import socketio
 from workshop.store.models import IDEA_MAX, TITLE_MAX, Idea, Participant
 
@@ -427,10 +427,10 @@ def test_the_in_memory_counters_sweep_inline_at_most_once_a_second(monkeypatch):
     from limits import parse
     from limits.strategies import MovingWindowRateLimiter
 
-    from workshop.guard.limits import RoomMemoryStorage
+    from workshop.guard.limiter_storage import RoomMemoryStorage
 
     clock = [1000.0]
-    monkeypatch.setattr("workshop.guard.limits.time.monotonic", lambda: clock[0])
+    monkeypatch.setattr("workshop.guard.limiter_storage.time.monotonic", lambda: clock[0])
     storage = RoomMemoryStorage()
     limiter = MovingWindowRateLimiter(storage)
     threads = threading.active_count()
@@ -444,3 +444,33 @@ def test_the_in_memory_counters_sweep_inline_at_most_once_a_second(monkeypatch):
     for _ in range(100):
         limiter.hit(item, "phone-1")
     assert storage.sweeps == 1
+
+
+def test_a_socket_throttle_allows_a_burst_then_a_steady_rate_and_forgets_idle_keys(
+        monkeypatch):
+    import types
+
+    import limits.storage.memory
+    import limits.strategies
+
+    from workshop.guard import limiter_storage, socket_throttles
+
+    clock = [1000.0]
+    fake = types.SimpleNamespace(time=lambda: clock[0], monotonic=lambda: clock[0])
+    for module in (limits.storage.memory, limits.strategies, limiter_storage,
+                   socket_throttles):
+        monkeypatch.setattr(module, "time", fake)
+    throttle = socket_throttles.SocketThrottle(5, 1.0)
+    assert [throttle.allow("a") for _ in range(6)] == [True] * 5 + [False]
+    assert throttle.allow("b") and throttle.wait("b") == 0  # another key is not affected
+    clock[0] += 2.5
+    assert not throttle.allow("a") and 1 <= throttle.wait("a") <= 3  # until the window ends
+    clock[0] += 2.5
+    allowed = 0
+    for _ in range(40):  # then about one a second, as long as it keeps asking
+        clock[0] += 0.5
+        allowed += throttle.allow("a")
+    assert 18 <= allowed <= 21
+    clock[0] += 60
+    throttle.allow("c")
+    assert [key for key in throttle.storage.storage if "/a/" in key] == []

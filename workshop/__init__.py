@@ -61,7 +61,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> WorkshopFlask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
 
-    from workshop.guard import headers, limits, sessions
+    from workshop.guard import headers, http_limits, sessions, socket_throttles
     from workshop.live import sockets
     from workshop.store import db
     from workshop.web import answers, events, facilitator, i18n, participant, screen  # noqa: F401 - events registers the socket handlers
@@ -75,5 +75,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> WorkshopFlask:
     app.register_blueprint(participant.bp)
     app.register_blueprint(facilitator.bp)
     app.register_blueprint(screen.bp)
-    limits.init_app(app)  # after the blueprints: it wraps their views
+    http_limits.init_app(app)  # after the blueprints: it wraps their views
+    socket_throttles.init_app(app)
     return app

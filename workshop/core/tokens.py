@@ -65,7 +65,7 @@ def valid_client_id(value: object) -> bool:
 # Printed ballot tickets: typed from paper, so short, grouped and from the same
 # unambiguous alphabet as join codes. 10 characters of 31 give about 49.5 bits: guessing
 # one of 1,000 live tickets takes some 8 * 10^11 tries on average, and tries are
-# rate-limited per participant and per address (workshop/limits.py).
+# rate-limited per participant and per address (workshop/guard/http_limits.py).
 TICKET_LENGTH = 10
 _TICKET_RE = re.compile(f"^[{CODE_ALPHABET}]{{{TICKET_LENGTH}}}$")
 

@@ -1,6 +1,7 @@
 """Who is connected, and which workshops need a fresh push: in one process, or shared.
 
-Infra layer, used only by broadcast.py. One process keeps both in memory. Several processes
+Infra layer, used only by broadcast.py and sockets.py; imports only its two helpers
+(`dirty_workshops`, `pusher_lease`). One process keeps both in memory. Several processes
 behind a load balancer (REDIS_URL set) share them through Redis, under keys
 `workshop:<deployment>:...` where the deployment is named after the database URL:
 
@@ -9,17 +10,18 @@ behind a load balancer (REDIS_URL set) share them through Redis, under keys
   interval. A process proves it is alive with a key that expires (`...:proc:<id>`);
   the counts of a process that died stop counting when its key expires, and the pusher
   drops them. The total is this process's own live count plus the others' published ones.
-- **Dirty workshops.** `mark(code)` increments `...:dirty[code]` right after the
-  commit, on whichever process ran the command. The pusher takes the whole hash, pushes,
-  and then deletes only the entries whose counter did not move meanwhile, so a change that
-  lands during a push is pushed again, and a pusher that dies mid-push leaves its work.
-- **One pusher.** Exactly one process at a time (a lease `...:pusher`, renewed every
-  interval, taken over by another process within PUSHER_LEASE seconds if it dies) builds
-  the views and emits them through the message queue. Pushes are therefore emitted in the
-  order of the database reads they were built from, and its "same as last time" check
-  compares with what it itself sent last: it cannot suppress a push that another process's
-  stale view would need, because no other process emits. A new pusher starts with an
-  empty memory and re-pushes every workshop that has sockets.
+- **Dirty workshops** (dirty_workshops.py). `mark(code)` increments `...:dirty[code]` right
+  after the commit, on whichever process ran the command. The pusher takes the whole hash,
+  pushes, and then deletes only the entries whose counter did not move meanwhile, so a
+  change that lands during a push is pushed again, and a pusher that dies mid-push leaves
+  its work.
+- **One pusher** (pusher_lease.py). Exactly one process at a time (a lease `...:pusher`,
+  renewed every interval, taken over by another process within PUSHER_LEASE seconds if it
+  dies) builds the views and emits them through the message queue. Pushes are therefore
+  emitted in the order of the database reads they were built from, and its "same as last
+  time" check compares with what it itself sent last: it cannot suppress a push that
+  another process's stale view would need, because no other process emits. A new pusher
+  starts with an empty memory and re-pushes every workshop that has sockets.
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ import threading
 import uuid
 from collections import defaultdict
 from typing import Any
+
+from workshop.live.dirty_workshops import DirtyWorkshops
+from workshop.live.pusher_lease import PusherLease
 
 PREFIX = "workshop:"
 PUSHER_LEASE = 3.0      # seconds another process waits before taking over a dead pusher
@@ -121,22 +126,6 @@ class RedisPresence(LocalPresence):
 
     shared = True
 
-    _RENEW = """
-    if redis.call('get', KEYS[1]) == ARGV[1] then
-        redis.call('pexpire', KEYS[1], ARGV[2]) return 1
-    end
-    if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
-    return 0
-    """
-    _DONE = """
-    for i = 1, #ARGV, 2 do
-        if redis.call('hget', KEYS[1], ARGV[i]) == ARGV[i + 1] then
-            redis.call('hdel', KEYS[1], ARGV[i])
-        end
-    end
-    return 0
-    """
-
     def __init__(self, url: str, interval: float, namespace: str = "") -> None:
         super().__init__()
         import redis
@@ -149,11 +138,9 @@ class RedisPresence(LocalPresence):
         self.id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.interval = interval
         self._publish: set[str] = set()
-        self._pusher = False
-        self._fresh_pusher = False
         self._ticks = 0
-        self._renew = self.redis.register_script(self._RENEW)
-        self._done = self.redis.register_script(self._DONE)
+        self.changes = DirtyWorkshops(self.redis, f"{self.prefix}dirty")
+        self.lease = PusherLease(self.redis, f"{self.prefix}pusher", self.id, PUSHER_LEASE)
         self._alive()
 
     def _alive(self) -> None:
@@ -172,7 +159,7 @@ class RedisPresence(LocalPresence):
 
     def mark(self, code: str) -> None:
         try:
-            self.redis.hincrby(f"{self.prefix}dirty", code, 1)
+            self.changes.mark(code)
         except Exception:  # the change is committed: never turn it into an error
             from flask import current_app, has_app_context
 
@@ -196,29 +183,25 @@ class RedisPresence(LocalPresence):
                     pipe.sadd(f"{self.prefix}presence-codes", code)
                 else:
                     pipe.hdel(key, self.id)
-                pipe.hincrby(f"{self.prefix}dirty", code, 1)
+                self.changes.mark(code, pipe)
             pipe.execute()
         self._ticks += 1
         if self._ticks % max(1, int(1 / self.interval)) == 0:
             self._alive()
-        lease = int(PUSHER_LEASE * 1000)
-        was = self._pusher
-        self._pusher = bool(self._renew(keys=[f"{self.prefix}pusher"], args=[self.id, lease]))
-        if self._pusher and not was:
-            self._fresh_pusher = True
+        was = self.lease.held
+        pusher = self.lease.renew()
+        if pusher and not was:
             self._repush_everything()
-        if self._pusher and self._ticks % max(1, int(2 / self.interval)) == 0:
+        if pusher and self._ticks % max(1, int(2 / self.interval)) == 0:
             self._drop_dead_processes()
-        return self._pusher
+        return pusher
 
     def became_pusher(self) -> bool:
-        fresh, self._fresh_pusher = self._fresh_pusher, False
-        return fresh
+        return self.lease.just_taken()
 
     def _repush_everything(self) -> None:
-        codes = [c.decode() for c in self.redis.smembers(f"{self.prefix}presence-codes")]
-        if codes:
-            self.redis.hset(f"{self.prefix}dirty", mapping=dict.fromkeys(codes, 1))
+        self.changes.mark_all(
+            [c.decode() for c in self.redis.smembers(f"{self.prefix}presence-codes")])
 
     def _drop_dead_processes(self) -> None:
         """Stop counting the sockets of processes that stopped proving they are alive."""
@@ -239,15 +222,10 @@ class RedisPresence(LocalPresence):
         return [c.decode() for c in self.redis.smembers(f"{self.prefix}presence-codes")]
 
     def take(self) -> dict[str, Any]:
-        raw = self.redis.hgetall(f"{self.prefix}dirty")
-        return {key.decode(): value for key, value in raw.items()}
+        return self.changes.take()
 
     def done(self, taken: dict[str, Any]) -> None:
-        if taken:
-            args: list[Any] = []
-            for code, counter in taken.items():
-                args += [code, counter]
-            self._done(keys=[f"{self.prefix}dirty"], args=args)
+        self.changes.done(taken)
 
     def forget_process(self) -> None:
         """Withdraw this process's counts and lease (on a clean shutdown)."""
@@ -256,8 +234,7 @@ class RedisPresence(LocalPresence):
         pipe = self.redis.pipeline(transaction=False)
         for code in codes:
             pipe.hdel(f"{self.prefix}presence:{code}", self.id)
-            pipe.hincrby(f"{self.prefix}dirty", code, 1)
+            self.changes.mark(code, pipe)
         pipe.delete(f"{self.prefix}proc:{self.id}")
         pipe.execute()
-        if self._pusher:
-            self.redis.delete(f"{self.prefix}pusher")
+        self.lease.release()

@@ -47,7 +47,7 @@ def _sent_as_event() -> bool:
 
 
 def _ignore_sent_event() -> None:
-    from workshop.guard.limits import count_unknown_event
+    from workshop.guard.socket_throttles import count_unknown_event
 
     count_unknown_event(current_app, socketio.server, request.sid)  # type: ignore[attr-defined]
 
@@ -70,7 +70,7 @@ def on_join(data: Any, *_extra: Any) -> dict[str, Any]:
     from its link. The answer carries the audience's whole current state, so a phone that
     reconnects is back in sync at once.
     """
-    from workshop.guard.limits import check_socket_join
+    from workshop.guard.socket_throttles import check_socket_join
 
     refusal = check_socket_join(data)  # joins too often, or too many unknown codes
     if refusal is not None:
@@ -119,7 +119,7 @@ def on_ballot(data: Any, *_extra: Any) -> dict[str, Any]:
     HTTP, and the answer only after the commit; a re-send with the same client id, over
     either path, counts once.
     """
-    from workshop.guard.limits import socket_ballot_wait
+    from workshop.guard.socket_throttles import socket_ballot_wait
     from workshop.web.answers import refusal_body
 
     voter = _phones.get(request.sid)  # type: ignore[attr-defined]
