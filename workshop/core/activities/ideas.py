@@ -16,7 +16,6 @@ NAME = "ideas"
 PHASE = "ideas"  # phones show the idea form while it runs
 PHASE_AFTER = "lobby"  # closed: phones go back to the welcome screen
 LABEL = N_("Idea collection")
-DEFAULT_PROMPT = N_("Propose a priority")
 SETTINGS: tuple[Setting, ...] = ()
 # Starting the next activity closes a collection on the way: its ideas stay.
 CLOSED_BY_NEXT = True

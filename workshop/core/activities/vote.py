@@ -20,7 +20,7 @@ from workshop.core.voting.methods import METHODS
 NAME = "vote"
 PHASE = "vote"  # phones show the ballot while it runs
 PHASE_AFTER = "results"  # closed: phones wait for the results
-LABEL = N_("Vote")
+LABEL = N_("Vote on priorities")
 SOURCES = ("approved", "top")
 SETTINGS: tuple[Setting, ...] = (
     Setting("method", str, "dots", choices=tuple(METHODS)),
