@@ -78,7 +78,7 @@
   }
 
   function enhanceRoundForm() {
-    var forms = panel.querySelectorAll("[data-round-form]");
+    var forms = panel.querySelectorAll("[data-round-form], [data-plan-form]");
     for (var i = 0; i < forms.length; i++) {
       showChosen(forms[i], "[data-method-select]", "data-for-method");
       showChosen(forms[i], "[data-source-select]", "data-for-source");
