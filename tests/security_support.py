@@ -17,7 +17,16 @@ from sqlalchemy import select
 
 from tests.factories import client_id
 from workshop import ops
-from workshop.store.models import Ballot, Idea, Participant, Receipt, Round, Ticket, Workshop
+from workshop.store.models import (
+    Activity,
+    Ballot,
+    Idea,
+    Participant,
+    Receipt,
+    Round,
+    Ticket,
+    Workshop,
+)
 
 # Who can be asking. A new kind of participant or screen (a kiosk, a paper-ballot helper)
 # must be added here and given its column in every matrix (tests/test_permissions.py).
@@ -88,6 +97,7 @@ def rows_of(db, workshop_id: int) -> str:
         "ballots": dump(Ballot, Ballot.round_id.in_(rounds)),
         "receipts": dump(Receipt, Receipt.participant_id.in_(people)),
         "tickets": dump(Ticket, Ticket.workshop_id == workshop_id),
+        "activities": dump(Activity, Activity.workshop_id == workshop_id),
     }
     return json.dumps(rows, sort_keys=True)
 
@@ -97,7 +107,7 @@ def everything(db) -> str:
     db.rollback()
     db.expire_all()
     rows = {}
-    for model in (Workshop, Participant, Idea, Round, Ballot, Receipt, Ticket):
+    for model in (Workshop, Participant, Idea, Round, Ballot, Receipt, Ticket, Activity):
         rows[model.__tablename__] = [
             {c.name: str(getattr(obj, c.key)) for c in model.__table__.columns}
             for obj in db.scalars(select(model).order_by(model.id))]

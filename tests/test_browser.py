@@ -606,3 +606,33 @@ def test_a_ballot_goes_over_the_socket_and_by_post_when_the_socket_is_down(serve
     expect(offline.locator(".flash-ok").first).to_be_visible()
     assert [url.rsplit("/", 1)[-1] for url in sent] == ["ballot"]
     expect(facilitator.locator("#panel [data-voted]")).to_have_text("2")
+
+
+def test_the_agenda_is_planned_and_run_from_the_facilitator_page(server, browser, watch):
+    """The facilitator plans two idea collections with their questions on the agenda card,
+    then starts them one after the other: the phone's idea form and the projector are
+    headed by the running collection's question, and follow the move live."""
+    facilitator = watch.page(watch.context(browser, **LAPTOP), "facilitator")
+    code, _secret = create_workshop(facilitator, server.url, "Programme de la journée")
+    for title, prompt in (("Défis", "Quels sont les défis?"),
+                          ("Solutions", "Quelles solutions pour le transport?")):
+        form = facilitator.locator('#panel form[data-plan-form="ideas"]')
+        form.locator('input[name="title"]').fill(title)
+        form.locator('input[name="prompt"]').fill(prompt)
+        form.locator('button[type="submit"]').click()
+        expect(facilitator.locator("#panel .agenda-title", has_text=title)).to_be_visible()
+    expect(facilitator.locator("#panel .agenda-step.agenda-planned")).to_have_count(2)
+    phone = watch.page(watch.context(browser, **PHONE), "phone")
+    phone.goto(f"{server.url}/j/{code}")
+    projector = watch.page(watch.context(browser, **PROJECTOR), "projector")
+    projector.goto(f"{server.url}/s/{code}")
+
+    command(facilitator, "start-next")
+    expect(phone.locator("#panel h1")).to_have_text("Quels sont les défis?")
+    expect(projector.locator("[data-title]")).to_have_text("Quels sont les défis?")
+    expect(facilitator.locator("#panel .agenda-step.agenda-open")).to_have_count(1)
+    command(facilitator, "start-next")
+    expect(phone.locator("#panel h1")).to_have_text("Quelles solutions pour le transport?")
+    expect(projector.locator("[data-title]")).to_have_text(
+        "Quelles solutions pour le transport?")
+    expect(facilitator.locator("#panel .agenda-step.agenda-closed")).to_have_count(1)

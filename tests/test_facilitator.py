@@ -29,6 +29,13 @@ PAYLOADS = {
     "hide": {"idea": 1},
     "edit": {"idea": 1, "text": "Modifiée"},
     "merge": {"idea": 2, "into": 1},
+    "plan-activity": {"kind": "ideas", "title": "Solutions", "prompt": "Quelles solutions?"},
+    "edit-activity": {"activity": 1, "title": "Modifiée"},
+    "remove-activity": {"activity": 1},
+    "move-activity": {"activity": 1, "direction": "down"},
+    "start-activity": {"activity": 1},
+    "start-next": {},
+    "close-activity": {},
 }
 
 

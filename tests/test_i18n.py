@@ -124,14 +124,14 @@ def test_template_is_up_to_date(tmp_path):
     fresh = tmp_path / "messages.pot"
     run = subprocess.run(
         [sys.executable, "-m", "babel.messages.frontend", "--quiet", "extract",
-         "-F", "babel.cfg", "-k", "_l", "-o", str(fresh), "."],
+         "-F", "babel.cfg", "-k", "_l", "-k", "N_", "-o", str(fresh), "."],
         cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     committed, extracted = keys(load(POT)), keys(load(fresh))
     assert extracted == committed, (
         f"not in messages.pot: {sorted(map(str, extracted - committed))}\n"
         f"no longer in the code: {sorted(map(str, committed - extracted))}\n"
-        "run: pybabel extract -F babel.cfg -k _l -o workshop/translations/messages.pot . && "
+        "run: pybabel extract -F babel.cfg -k _l -k N_ -o workshop/translations/messages.pot . && "
         "pybabel update -i workshop/translations/messages.pot -d workshop/translations")
 
 

@@ -58,6 +58,12 @@ def lobby(db, scene: Scene) -> None:
     ops.open_lobby(db, scene.w)
 
 
+def planned(db, scene: Scene) -> None:
+    """Two steps planned on W's agenda; `scene.activity` is the first."""
+    scene.activity = ops.plan_activity(db, scene.w, "ideas", title="Solutions").id
+    ops.plan_activity(db, scene.w, "vote", settings={"method": "approval"})
+
+
 @dataclass(frozen=True)
 class Row:
     """Who may make one call, the state W must be in first, and what the call sends."""
@@ -107,6 +113,18 @@ HTTP: dict[str, Row] = {
     "POST /f/<secret>/do/edit": command(lambda s: {"idea": s.ideas["A"], "text": "Modifiée"}),
     "POST /f/<secret>/do/merge": command(lambda s: {"idea": s.ideas["C"],
                                                     "into": s.ideas["A"]}),
+    "POST /f/<secret>/do/plan-activity": command(lambda s: {
+        "kind": "ideas", "title": "Solutions", "prompt": "Quelles solutions?"}),
+    "POST /f/<secret>/do/edit-activity": command(lambda s: {
+        "activity": s.activity, "title": "Modifiée", "prompt": "Autre question"}, planned),
+    "POST /f/<secret>/do/remove-activity": command(lambda s: {"activity": s.activity},
+                                                   planned),
+    "POST /f/<secret>/do/move-activity": command(lambda s: {"activity": s.activity,
+                                                            "direction": "down"}, planned),
+    "POST /f/<secret>/do/start-activity": command(lambda s: {"activity": s.activity},
+                                                  planned),
+    "POST /f/<secret>/do/start-next": command(prepare=planned),
+    "POST /f/<secret>/do/close-activity": command(),
 }
 
 # Socket events: (event, role asked in `join`). "*" is any event nobody handles.

@@ -64,11 +64,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> WorkshopFlask:
     from workshop.guard import headers, http_limits, sessions, socket_throttles
     from workshop.live import sockets
     from workshop.store import db
-    from workshop.web import answers, events, facilitator, i18n, participant, screen  # noqa: F401 - events registers the socket handlers
+    from workshop.web import agenda, answers, events, facilitator, i18n, participant, screen  # noqa: F401 - events registers the socket handlers
 
     sessions.init_app(app)
     db.init_app(app)
     i18n.init_app(app)
+    agenda.init_app(app)
     headers.init_app(app)
     answers.init_app(app)
     sockets.init_app(app)

@@ -32,45 +32,57 @@
     });
   }
 
-  /* The vote set-up form survives live refreshes: what was chosen is put back. */
+  /* The vote and planning forms survive live refreshes: what was chosen is put back. */
   function roundFormValues() {
-    var form = panel.querySelector("[data-round-form]");
-    if (!form) { return null; }
-    var values = {};
-    var fields = form.querySelectorAll("input, select");
-    for (var i = 0; i < fields.length; i++) {
-      var field = fields[i];
-      if (field.type === "hidden") { continue; }
-      values[field.name] = field.type === "checkbox" ? field.checked : field.value;
+    var forms = panel.querySelectorAll("[data-round-form], [data-plan-form]");
+    var kept = [];
+    for (var f = 0; f < forms.length; f++) {
+      var values = {};
+      var fields = forms[f].querySelectorAll("input, select");
+      for (var i = 0; i < fields.length; i++) {
+        var field = fields[i];
+        if (field.type === "hidden") { continue; }
+        values[field.name] = field.type === "checkbox" ? field.checked : field.value;
+      }
+      kept.push(values);
     }
-    return values;
+    return kept;
   }
 
-  function restoreRoundForm(values) {
-    var form = panel.querySelector("[data-round-form]");
-    if (!form || !values) { return; }
-    var fields = form.querySelectorAll("input, select");
-    for (var i = 0; i < fields.length; i++) {
-      var field = fields[i];
-      if (!(field.name in values)) { continue; }
-      if (field.type === "checkbox") { field.checked = values[field.name]; }
-      else if (field.type !== "hidden") { field.value = values[field.name]; }
+  function restoreRoundForm(kept) {
+    var forms = panel.querySelectorAll("[data-round-form], [data-plan-form]");
+    for (var f = 0; f < forms.length && f < kept.length; f++) {
+      var values = kept[f];
+      var fields = forms[f].querySelectorAll("input, select");
+      for (var i = 0; i < fields.length; i++) {
+        var field = fields[i];
+        if (!(field.name in values)) { continue; }
+        if (field.type === "checkbox") { field.checked = values[field.name]; }
+        else if (field.type !== "hidden") { field.value = values[field.name]; }
+      }
     }
   }
 
-  /* Show only the settings of the chosen method (all are shown without script). */
-  function enhanceRoundForm() {
-    var form = panel.querySelector("[data-round-form]");
-    if (!form) { return; }
-    var select = form.querySelector("[data-method-select]");
+  /* Show only the fields of the chosen method and option source (all show without script). */
+  function showChosen(form, selector, attribute) {
+    var select = form.querySelector(selector);
+    if (!select) { return; }
     function sync() {
-      var groups = form.querySelectorAll("[data-for-method]");
+      var groups = form.querySelectorAll("[" + attribute + "]");
       for (var i = 0; i < groups.length; i++) {
-        groups[i].hidden = groups[i].getAttribute("data-for-method") !== select.value;
+        groups[i].hidden = groups[i].getAttribute(attribute) !== select.value;
       }
     }
     select.addEventListener("change", sync);
     sync();
+  }
+
+  function enhanceRoundForm() {
+    var forms = panel.querySelectorAll("[data-round-form], [data-plan-form]");
+    for (var i = 0; i < forms.length; i++) {
+      showChosen(forms[i], "[data-method-select]", "data-for-method");
+      showChosen(forms[i], "[data-source-select]", "data-for-source");
+    }
   }
 
   panel.addEventListener("focusout", function () {

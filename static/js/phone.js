@@ -13,8 +13,9 @@
 
   function viewKey(state) {
     var round = state.round;
+    var activity = state.activity;
     return [state.phase, round ? round.id : "", round ? round.status : "",
-      round ? (round.revealed ? "True" : "False") : ""].join(":");
+      round ? (round.revealed ? "True" : "False") : "", activity ? activity.id : ""].join(":");
   }
 
   function currentKey() {

@@ -97,7 +97,8 @@
       title.textContent = state.title;
       stage.appendChild(el("p", "stage-message", t("lobby")));
     } else if (state.phase === "ideas") {
-      title.textContent = t("ideas");
+      /* The collection's question, when the facilitator gave one. */
+      title.textContent = (state.activity && state.activity.prompt) || t("ideas");
       stage.appendChild(wall(state.ideas));
     } else if (state.phase === "vote" && round) {
       title.textContent = round.title;

@@ -6,6 +6,19 @@ what the database does not hold and an acknowledgement is never sent before the 
 May import the pure core, the store and the outbound pushes; never the Flask edges.
 """
 
+from workshop.ops.activities import (
+    close_activity,
+    close_round,
+    edit_activity,
+    move_activity,
+    open_ideas,
+    open_lobby,
+    open_round,
+    plan_activity,
+    remove_activity,
+    start_activity,
+    start_next_activity,
+)
 from workshop.ops.ballots import cast_ballot
 from workshop.ops.ideas import (
     add_idea,
@@ -16,19 +29,20 @@ from workshop.ops.ideas import (
     submit_idea,
 )
 from workshop.ops.participants import join_workshop
-from workshop.ops.rounds import close_round, open_round, reveal_results, show_live_results
+from workshop.ops.rounds import reveal_results, show_live_results
 from workshop.ops.tickets import (
     TICKETS_PER_BATCH,
     TICKETS_PER_WORKSHOP,
     claim_ticket,
     issue_tickets,
 )
-from workshop.ops.workshops import create_workshop, open_ideas, open_lobby, rename_workshop
+from workshop.ops.workshops import create_workshop, rename_workshop
 
 __all__ = [
     "TICKETS_PER_BATCH", "TICKETS_PER_WORKSHOP", "add_idea", "approve_idea", "cast_ballot",
-    "claim_ticket", "close_round",
-    "create_workshop", "edit_idea", "hide_idea", "issue_tickets", "join_workshop",
-    "merge_ideas", "open_ideas", "open_lobby", "open_round", "rename_workshop",
-    "reveal_results", "show_live_results", "submit_idea",
+    "claim_ticket", "close_activity", "close_round", "create_workshop", "edit_activity",
+    "edit_idea", "hide_idea", "issue_tickets", "join_workshop", "merge_ideas", "move_activity",
+    "open_ideas", "open_lobby", "open_round", "plan_activity", "remove_activity",
+    "rename_workshop", "reveal_results", "show_live_results", "start_activity",
+    "start_next_activity", "submit_idea"
 ]

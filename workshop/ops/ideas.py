@@ -30,8 +30,9 @@ def submit_idea(session: Session, workshop: Workshop, participant: Participant,
         session.refresh(workshop)  # checked again inside the write transaction
         if workshop.phase != Phase.IDEAS:
             raise Refused("ideas_closed", 409)
+        # The room collects ideas only while a collection runs: it is the current activity.
         idea = Idea(workshop_id=workshop.id, participant_id=participant.id, text=clean,
-                    status="pending")
+                    status="pending", activity_id=workshop.current_activity_id)
         session.add(idea)
         session.flush()
         return {"ok": True, "idea": {"id": idea.id, "text": idea.text, "status": idea.status}}
@@ -60,8 +61,10 @@ def _refuse_if_in_open_round(session: Session, workshop: Workshop, idea: Idea) -
 
 def add_idea(session: Session, workshop: Workshop, text: str) -> Idea:
     """Add an already-approved idea as the facilitator (e.g. read out from the floor)."""
+    collecting = workshop.phase == Phase.IDEAS
     idea = Idea(workshop_id=workshop.id, text=clean_text(text, IDEA_MAX, "bad_idea"),
-                status="approved")
+                status="approved",
+                activity_id=workshop.current_activity_id if collecting else None)
     session.add(idea)
     commit_and_announce(session, workshop)
     return idea

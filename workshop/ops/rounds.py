@@ -1,6 +1,7 @@
-"""Opening a vote, closing it, and deciding when its results show.
+"""A vote's Round: freezing its options, ending it, and deciding when its results show.
 
-Verbs layer.
+Verbs layer. A Round is opened and closed by its vote activity (ops/activities.py, which
+also keeps the older open_round and close_round verbs); these are the steps they share.
 """
 
 from __future__ import annotations
@@ -12,70 +13,54 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from workshop.core.errors import Refused
-from workshop.core.phases import Phase
 from workshop.core.text import clean_text
-from workshop.core.voting import DEFAULT_METHOD, BallotError, get_method
 from workshop.ops.transactions import commit_and_announce
-from workshop.ops.workshops import move_room
-from workshop.store.lookups import approved_ideas
 from workshop.store.models import TITLE_MAX, Round, Workshop, utcnow
 from workshop.store.views import ticket_counts
 
 
-def open_round(session: Session, workshop: Workshop, *, title: str | None = None,
-               method: str = DEFAULT_METHOD, settings: Mapping[str, Any] | None = None,
-               show_live: bool = True, require_ticket: bool = False) -> Round:
-    """Start a vote on every approved idea, with the method's rules checked first.
-
-    With `require_ticket`, only participants who typed one of the workshop's printed
-    tickets may vote (one person, one vote); tickets must have been issued first.
-    """
-    try:
-        module = get_method(method)
-    except KeyError as error:
-        raise Refused("unknown_method", method=method) from error
-    try:
-        clean_settings = module.check_settings(dict(settings or {}))
-    except BallotError as error:
-        raise Refused("bad_setting", **error.params) from error
-    options = [idea.id for idea in approved_ideas(session, workshop)]
+def check_round(session: Session, workshop: Workshop, options: list[int],
+                require_ticket: bool) -> None:
+    """Refuse a vote with nothing to vote on, or needing tickets none were printed for."""
     if not options:
         raise Refused("no_approved_ideas", 409)
     if require_ticket and ticket_counts(session, workshop)[0] == 0:
         raise Refused("no_tickets", 409)
-    move_room(workshop, Phase.VOTE)
+
+
+def freeze_round(session: Session, workshop: Workshop, *, title: str | None, method: str,
+                 settings: Mapping[str, Any], options: list[int], show_live: bool,
+                 require_ticket: bool) -> Round:
+    """Create the open Round of a vote on `options` (checked settings) and make it current.
+
+    With `require_ticket`, only participants who typed one of the workshop's printed
+    tickets may vote (one person, one vote). The caller commits.
+    """
     number = (session.scalar(select(func.max(Round.number))
                              .where(Round.workshop_id == workshop.id)) or 0) + 1
     round_title = clean_text(title, TITLE_MAX, "bad_title") if title else None
     vote = Round(workshop_id=workshop.id, number=number, title=round_title or f"Vote {number}",
-                 method=method, settings=clean_settings, options=options, status="open",
-                 show_live=bool(show_live), require_ticket=bool(require_ticket),
-                 revealed=False)
+                 method=method, settings=dict(settings), options=list(options),
+                 status="open", show_live=bool(show_live),
+                 require_ticket=bool(require_ticket), revealed=False)
     session.add(vote)
     session.flush()
     workshop.current_round_id = vote.id
-    commit_and_announce(session, workshop)
     return vote
 
 
+def end_round(vote: Round) -> None:
+    """Mark a Round closed: no ballot commits after the transaction that does this."""
+    vote.status = "closed"
+    vote.closed_at = utcnow()
+
+
 def current_round_or_refuse(session: Session, workshop: Workshop) -> Round:
+    """Return the round the room is on, or refuse with no_round."""
     vote = session.get(Round, workshop.current_round_id) if workshop.current_round_id else None
     if vote is None:
         raise Refused("no_round", 409)
     return vote
-
-
-def close_round(session: Session, workshop: Workshop) -> Round:
-    """Stop the vote: no ballot commits after this one does."""
-    vote = current_round_or_refuse(session, workshop)
-    if vote.status != "open":
-        raise Refused("round_closed", 409)
-    move_room(workshop, Phase.RESULTS)
-    vote.status = "closed"
-    vote.closed_at = utcnow()
-    commit_and_announce(session, workshop)
-    return vote
-
 
 def show_live_results(session: Session, workshop: Workshop, show: bool) -> None:
     """Show or hide the live totals on the projector while the vote runs."""

@@ -1,6 +1,6 @@
-"""Creating a workshop, renaming it, and moving the room between phases.
+"""Creating a workshop, renaming it, and the rule for moving the room between phases.
 
-Verbs layer.
+Verbs layer. The moves themselves are made by the agenda's activities (ops/activities.py).
 """
 
 from __future__ import annotations
@@ -39,20 +39,9 @@ def rename_workshop(session: Session, workshop: Workshop, title: str) -> None:
 
 
 def move_room(workshop: Workshop, target: Phase) -> None:
+    """Move the room to another phase, or refuse a move the room cannot make."""
     try:
         workshop.phase = check_move(workshop.phase, target)
     except PhaseError as error:
         raise Refused("bad_phase_move", 409, current=str(error.current),
                       target=str(error.target)) from error
-
-
-def open_lobby(session: Session, workshop: Workshop) -> None:
-    """Send every phone back to the welcome screen."""
-    move_room(workshop, Phase.LOBBY)
-    commit_and_announce(session, workshop)
-
-
-def open_ideas(session: Session, workshop: Workshop) -> None:
-    """Let phones submit ideas."""
-    move_room(workshop, Phase.IDEAS)
-    commit_and_announce(session, workshop)

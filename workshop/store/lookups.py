@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from workshop.core import tokens
 from workshop.core.errors import Refused
-from workshop.store.models import Idea, Participant, Ticket, Workshop
+from workshop.store.models import Activity, Idea, Participant, Ticket, Workshop
 
 
 def find_workshop(session: Session, code: str) -> Workshop | None:
@@ -99,3 +99,23 @@ def holds_ticket(session: Session, participant: Participant) -> bool:
     """Say whether a participant has typed one of their workshop's tickets."""
     return session.scalar(select(Ticket.id).where(
         Ticket.participant_id == participant.id)) is not None
+
+def agenda(session: Session, workshop: Workshop) -> list[Activity]:
+    """Return a workshop's activities in agenda order."""
+    return list(session.scalars(select(Activity).where(Activity.workshop_id == workshop.id)
+                                .order_by(Activity.position, Activity.id)))
+
+def open_activity(session: Session, workshop: Workshop) -> Activity | None:
+    """Return the activity running now, if any (at most one runs at a time)."""
+    return session.scalar(select(Activity).where(Activity.workshop_id == workshop.id,
+                                                 Activity.status == "open")
+                          .order_by(Activity.position).limit(1))
+
+def get_activity(session: Session, workshop: Workshop, activity_id: object) -> Activity:
+    """Return one of this workshop's activities, or refuse with activity_not_found."""
+    if isinstance(activity_id, bool) or not isinstance(activity_id, int):
+        raise Refused("activity_not_found", 404)
+    activity = session.get(Activity, activity_id)
+    if activity is None or activity.workshop_id != workshop.id:
+        raise Refused("activity_not_found", 404)
+    return activity

@@ -14,6 +14,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 IDEA_MAX = 280
 TITLE_MAX = 120
+PROMPT_MAX = 280
 
 
 def utcnow() -> datetime:
@@ -37,6 +38,10 @@ class Workshop(Base):
     phase: Mapped[str] = mapped_column(String(16), default="lobby")
     current_round_id: Mapped[int | None] = mapped_column(
         ForeignKey("rounds.id", use_alter=True, name="fk_workshop_current_round"))
+    # The agenda's step the room is on (open, or the last one run); phase and
+    # current_round_id are kept in step with it by the activity verbs.
+    current_activity_id: Mapped[int | None] = mapped_column(
+        ForeignKey("activities.id", use_alter=True, name="fk_workshop_current_activity"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     rounds: Mapped[list[Round]] = relationship(
@@ -68,7 +73,34 @@ class Idea(Base):
     text: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id"))
+    # The idea collection it was proposed in (None: added outside any collection).
+    activity_id: Mapped[int | None] = mapped_column(
+        ForeignKey("activities.id", name="fk_idea_activity"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Activity(Base):
+    """One step of a workshop's agenda: an idea collection, a vote, ...
+
+    Its kind (core/activities) says what its settings mean. A vote's frozen options,
+    method and ballots live in its Round, created when the vote starts.
+    """
+
+    __tablename__ = "activities"
+    __table_args__ = (Index("ix_activities_workshop_position", "workshop_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id"))
+    position: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(TITLE_MAX), default="")
+    prompt: Mapped[str] = mapped_column(Text, default="")
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="planned")
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    opened_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
 
 
 class Round(Base):

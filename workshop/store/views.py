@@ -16,7 +16,7 @@ from sqlalchemy import Text, bindparam, cast, func, select
 from sqlalchemy.orm import Session
 
 from workshop.core.voting import Result, get_method
-from workshop.store.models import Ballot, Idea, Round, Ticket, Workshop
+from workshop.store.models import Activity, Ballot, Idea, Round, Ticket, Workshop
 
 
 def _option_key(option: str) -> Any:
@@ -143,12 +143,36 @@ def current_round(session: Session, workshop: Workshop) -> Round | None:
     return session.get(Round, workshop.current_round_id)
 
 
+def activity_summary(activity: Activity) -> dict[str, Any]:
+    """Return what every audience may know about one step of the agenda."""
+    return {"id": activity.id, "kind": activity.kind, "title": activity.title,
+            "prompt": activity.prompt, "status": activity.status,
+            "position": activity.position}
+
+
+def current_activity(session: Session, workshop: Workshop) -> Activity | None:
+    """Return the activity the room is on (running, or the last one run), if any."""
+    if workshop.current_activity_id is None:
+        return None
+    return session.get(Activity, workshop.current_activity_id)
+
+
+def agenda_view(session: Session, workshop: Workshop) -> list[dict[str, Any]]:
+    """Return the whole agenda in order, with settings and each vote's round id."""
+    rows = session.scalars(select(Activity).where(Activity.workshop_id == workshop.id)
+                           .order_by(Activity.position, Activity.id))
+    return [{**activity_summary(a), "settings": dict(a.settings), "round": a.round_id}
+            for a in rows]
+
+
 def public_view(session: Session, workshop: Workshop) -> dict[str, Any]:
     """Return what every phone may see: the phase, the wall, and revealed results only."""
     vote = current_round(session, workshop)
+    activity = current_activity(session, workshop)
     view: dict[str, Any] = {"code": workshop.code, "title": workshop.title,
                             "phase": workshop.phase, "ideas": approved_wall(session, workshop),
-                            "round": round_summary(vote) if vote else None, "results": None}
+                            "round": round_summary(vote) if vote else None, "results": None,
+                            "activity": activity_summary(activity) if activity else None}
     if vote is not None and vote.revealed:
         view["results"] = results_view(session, vote)
     return view
@@ -189,7 +213,8 @@ def audience_views(session: Session, workshop: Workshop, connected: int
     issued, claimed = ticket_counts(session, workshop)
     facilitator = {**screen, "live_results": live, "all_ideas": all_ideas,
                    "pending": sum(1 for i in all_ideas if i["status"] == "pending"),
-                   "tickets": {"issued": issued, "claimed": claimed}}
+                   "tickets": {"issued": issued, "claimed": claimed},
+                   "agenda": agenda_view(session, workshop)}
     return public, screen, facilitator
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from workshop import ops
 from workshop.core import export
 from workshop.core import fields as forms
+from workshop.core.activities import settings_from_fields
 from workshop.core.errors import Refused
 from workshop.core.qr import qr_svg
 from workshop.core.voting import DEFAULT_METHOD, METHODS
@@ -91,6 +92,33 @@ def _open_round(db: Session, w: Workshop, f: dict[str, Any]) -> Any:
     return {"round": vote.id}
 
 
+# Fields of an activity command that are not the kind's settings.
+_ACTIVITY_FIELDS = {"activity", "kind", "title", "prompt", "csrf_token"}
+
+
+def _plan_activity(db: Session, w: Workshop, f: dict[str, Any]) -> Any:
+    kind = f.get("kind")
+    activity = ops.plan_activity(db, w, kind, title=f.get("title"), prompt=f.get("prompt"),
+                                 settings=settings_from_fields(kind, f))
+    return {"activity": activity.id}
+
+
+def _edit_activity(db: Session, w: Workshop, f: dict[str, Any]) -> Any:
+    activity = lookups.get_activity(db, w, _int(f, "activity"))
+    # Only a title and a prompt sent: the settings stay as planned.
+    settings = settings_from_fields(activity.kind, f) if set(f) - _ACTIVITY_FIELDS else None
+    ops.edit_activity(db, w, activity.id, title=f.get("title"), prompt=f.get("prompt"),
+                      settings=settings)
+    return {"activity": activity.id}
+
+
+def _started(activity: Any) -> dict[str, Any]:
+    answer = {"activity": activity.id}
+    if activity.round_id is not None:
+        answer["round"] = activity.round_id
+    return answer
+
+
 Command = Callable[[Session, Workshop, dict[str, Any]], Any]
 
 COMMANDS: dict[str, Command] = {
@@ -106,6 +134,14 @@ COMMANDS: dict[str, Command] = {
     "hide": lambda db, w, f: ops.hide_idea(db, w, _int(f, "idea")),
     "edit": lambda db, w, f: ops.edit_idea(db, w, _int(f, "idea"), f.get("text")),
     "merge": lambda db, w, f: ops.merge_ideas(db, w, _int(f, "idea"), _int(f, "into")),
+    "plan-activity": _plan_activity,
+    "edit-activity": _edit_activity,
+    "remove-activity": lambda db, w, f: ops.remove_activity(db, w, _int(f, "activity")),
+    "move-activity": lambda db, w, f: ops.move_activity(db, w, _int(f, "activity"),
+                                                        f.get("direction")),
+    "start-activity": lambda db, w, f: _started(ops.start_activity(db, w, _int(f, "activity"))),
+    "start-next": lambda db, w, f: _started(ops.start_next_activity(db, w)),
+    "close-activity": lambda db, w, f: {"activity": ops.close_activity(db, w).id},
 }
 
 

@@ -55,6 +55,18 @@ REFUSALS = {
     "ticket_needed": _l("This vote needs the code from your paper ticket. Type it first."),
     "rate_limited": _l("Too many attempts in a short time. Wait %(seconds)s seconds, then "
                        "try again."),
+    # The agenda (ops/activities.py).
+    "unknown_activity_kind": _l("This kind of activity does not exist."),
+    "bad_activity_setting": _l("The settings of this activity are not valid."),
+    "bad_activity_reference": _l("Choose an idea collection or a vote of this agenda."),
+    "bad_prompt": _l("Give a question of at most %(limit)s characters."),
+    "activity_not_found": _l("This activity is not on the agenda."),
+    "activity_not_planned": _l("This activity has already started."),
+    "activity_referenced": _l("Another activity relies on this one: change that one first."),
+    "cannot_move": _l("This activity cannot move further."),
+    "no_planned_activity": _l("Nothing more is planned on the agenda."),
+    "no_open_activity": _l("No activity is running."),
+    "runoff_source_open": _l("Close the earlier vote before starting its runoff."),
 }
 
 BALLOT_REASONS = {
