@@ -43,6 +43,13 @@ def client(app):
     return app.test_client()
 
 
+def join_phone(client, code: str) -> None:
+    """Make a test client a participant as phone.js does: POST the join (pages make nobody)."""
+    answer = client.post(f"/j/{code}/join", headers={"Accept": "application/json"})
+    assert answer.status_code == 200 and answer.get_json() == {"ok": True, "joined": True}, \
+        answer.get_data(as_text=True)
+
+
 @pytest.fixture
 def db(app):
     """A database session for arranging and checking state."""

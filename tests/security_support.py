@@ -15,6 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from tests.conftest import join_phone
 from tests.factories import client_id
 from workshop import ops
 from workshop.store.models import Ballot, Idea, Participant, Receipt, Round, Ticket, Workshop
@@ -64,8 +65,8 @@ def arrange(app: Flask, db) -> Scene:
         if workshop is w:
             ideas = {"A": a.id, "B": b.id, "C": pending}
     browsers = {role: app.test_client() for role in ROLES}
-    browsers["participant"].get(f"/j/{w.code}")
-    browsers["participant_elsewhere"].get(f"/j/{w2.code}")
+    join_phone(browsers["participant"], w.code)
+    join_phone(browsers["participant_elsewhere"], w2.code)
     return Scene(app, w, secret, w2, secret2, ideas, browsers)
 
 

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from tests.conftest import join_phone
 from tests.factories import client_id, voting_workshop
 from tests.test_postgres import pg_app  # noqa: F401 - the PostgreSQL app fixture
 from workshop import ops
@@ -76,7 +77,7 @@ def test_the_database_itself_refuses_a_second_ballot_or_receipt(app, db):
 def test_concurrent_different_ballots_from_one_phone_end_as_one_consistent_ballot(any_app):
     code, _secret, ideas, round_id = arrange(any_app, dots=2)
     phone = any_app.test_client()
-    phone.get(f"/j/{code}")
+    join_phone(phone, code)
     ballots = [{str(a): 1, str(b): 1} for a in ideas for b in ideas if a < b]  # 6 ballots
     tabs = [same_browser(any_app, phone) for _ in ballots]
 
@@ -104,7 +105,7 @@ def test_concurrent_different_ballots_from_one_phone_end_as_one_consistent_ballo
 def test_a_retry_storm_with_one_client_id_counts_once(any_app):
     code, _secret, ideas, round_id = arrange(any_app)
     phone = any_app.test_client()
-    phone.get(f"/j/{code}")
+    join_phone(phone, code)
     body = {"client_id": "storm-0001-abcdef", "ballot": {str(ideas[1]): 1}}
     tabs = [same_browser(any_app, phone) for _ in range(16)]
     answers = run_together([lambda t=tab: t.post(f"/j/{code}/ballot", json=body)
@@ -125,7 +126,7 @@ def test_no_ballot_commits_after_the_round_is_closed(any_app):
     code, secret, ideas, round_id = arrange(any_app)
     phones = [any_app.test_client() for _ in range(24)]
     for phone in phones:
-        phone.get(f"/j/{code}")
+        join_phone(phone, code)
     facilitator = any_app.test_client()
 
     def vote(n):

@@ -15,7 +15,7 @@ import requests
 import zxingcpp
 from sqlalchemy import select
 
-from tests.conftest import Facilitator, csrf_of
+from tests.conftest import Facilitator, csrf_of, join_phone
 from tests.factories import client_id, participant, workshop_with_ideas
 from tests.test_integrity import any_app, run_together  # noqa: F401 - fixture
 from tests.test_postgres import pg_app  # noqa: F401 - the PostgreSQL app fixture
@@ -246,7 +246,7 @@ def test_guessing_codes_is_rate_limited_per_phone(app, db, client):
     app.config["RATELIMIT_TICKET"] = "5 per minute"
     workshop, _secret, _ideas = workshop_with_ideas(db)
     ops.issue_tickets(db, workshop, 3)
-    client.get(f"/j/{workshop.code}")
+    join_phone(client, workshop.code)
     answers = [client.post(f"/j/{workshop.code}/ticket", json={"ticket": tokens.new_ticket()},
                            headers={"Accept": "application/json"}) for _ in range(7)]
     statuses = [a.status_code for a in answers]
@@ -254,7 +254,7 @@ def test_guessing_codes_is_rate_limited_per_phone(app, db, client):
     assert answers[-1].get_json()["error"] == "rate_limited"
     # Another phone in the same hall is not blocked by this one's guesses.
     other = app.test_client()
-    other.get(f"/j/{workshop.code}")
+    join_phone(other, workshop.code)
     assert other.post(f"/j/{workshop.code}/ticket", json={"ticket": "ABCDE-FGHJK"},
                       headers={"Accept": "application/json"}).status_code == 400
 
