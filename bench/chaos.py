@@ -217,6 +217,13 @@ def run(workdir: Path, phones: int = 500, kills: int = 10, changes: float = 0.3,
             page = phone.http.get(f"{server.url}/j/{code}/state", timeout=30)
             page.raise_for_status()
             phone.csrf = csrf_of(phone.http.get(f"{server.url}/j/{code}", timeout=30).text)
+            # Join before the burst, as phone.js does on opening the page: a first ballot
+            # that joined on its own and lost its answer to a kill would come back without
+            # the cookie, as another participant.
+            joined = phone.http.post(f"{server.url}/j/{code}/join", timeout=30,
+                                     headers={"X-CSRFToken": phone.csrf,
+                                              "Accept": "application/json"})
+            joined.raise_for_status()
             return page.json()["round"]["options"]
 
         with ThreadPoolExecutor(max_workers=workers) as pool:

@@ -140,6 +140,18 @@ def csrf_of(html: str) -> str:
     return match.group(1)
 
 
+def join_over_http(http: requests.Session, base: str, code: str) -> str:
+    """Open the phone page, then POST the join with its CSRF token as phone.js does (the
+    page makes nobody a participant); return the token, valid for the session's commands."""
+    page = http.get(f"{base}/j/{code}", timeout=10)
+    page.raise_for_status()
+    token = csrf_of(page.text)
+    joined = http.post(f"{base}/j/{code}/join", timeout=10,
+                       headers={"X-CSRFToken": token, "Accept": "application/json"})
+    assert joined.status_code == 200 and joined.json()["ok"], joined.text
+    return token
+
+
 class Facilitator:
     """A browser that creates a workshop over HTTP and steers it through its secret link."""
 

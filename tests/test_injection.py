@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import requests
 from browser_support import CHROMIUM, LAUNCH_ARGS, PHONE, PROJECTOR
-from conftest import Server, csrf_of, start_server, stop_server
+from conftest import Server, csrf_of, join_over_http, start_server, stop_server
 from playwright.sync_api import Page, sync_playwright
 
 from workshop.core.export.formats import FORMULA_STARTS
@@ -112,7 +112,7 @@ class Facilitator:
 class Phone:
     def __init__(self, base: str, code: str) -> None:
         self.base, self.code, self.http = base, code, requests.Session()
-        self.csrf = csrf_of(self.http.get(f"{base}/j/{code}", timeout=10).text)
+        self.csrf = join_over_http(self.http, base, code)
 
     def send(self, path: str, body: dict) -> dict:
         answer = self.http.post(f"{self.base}/j/{self.code}/{path}", json=body,

@@ -88,6 +88,9 @@ class Phone:
         page.raise_for_status()
         self.upstream = page.headers["X-Upstream"]
         self.csrf = csrf_of(page.text)
+        joined = self.http.post(f"{base}/j/{code}/join", timeout=10,  # before the socket
+                                headers={"X-CSRFToken": self.csrf, "Accept": "application/json"})
+        assert joined.status_code == 200, joined.text
         self.phases: list[str] = []
         self.sio = socketio.Client(http_session=self.http, reconnection=False)
         self.sio.on("workshop_changed", lambda state: self.phases.append(state["phase"]))

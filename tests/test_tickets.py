@@ -15,7 +15,7 @@ import requests
 import zxingcpp
 from sqlalchemy import select
 
-from tests.conftest import Facilitator, csrf_of, join_phone
+from tests.conftest import Facilitator, join_over_http, join_phone
 from tests.factories import client_id, participant, workshop_with_ideas
 from tests.test_integrity import any_app, run_together  # noqa: F401 - fixture
 from tests.test_postgres import pg_app  # noqa: F401 - the PostgreSQL app fixture
@@ -275,8 +275,7 @@ def test_a_ticket_round_on_a_real_server_counts_one_ballot_per_ticket(live_serve
     phones = []
     for _ in range(16):
         phone = requests.Session()
-        page = phone.get(f"{base}/j/{facilitator.code}", timeout=10)
-        phones.append((phone, csrf_of(page.text)))
+        phones.append((phone, join_over_http(phone, base, facilitator.code)))
 
     def post(index, path, body):
         phone, csrf = phones[index]

@@ -395,6 +395,17 @@ class RoomMemoryStorage(MemoryStorage):
             self._MemoryStorage__expire_events()
 
 
+def _limited(limiter: Limiter, rule: EndpointLimit) -> Callable[[Any], Any]:
+    """The Flask-Limiter decorator of one row (its rates read from the config per request)."""
+    def rates() -> str:
+        return current_app.config[rule.setting]
+
+    if rule.shared:
+        return limiter.shared_limit(rates, rule.shared, key_func=rule.key,
+                                    exempt_when=rule.exempt_when)
+    return limiter.limit(rates, key_func=rule.key, exempt_when=rule.exempt_when)
+
+
 def init_app(app: Flask) -> None:
     """Install the HTTP limits (after the blueprints) and the socket throttles."""
     for name, value in DEFAULTS.items():
@@ -417,12 +428,7 @@ def init_app(app: Flask) -> None:
         if view is None:
             raise RuntimeError(f"ENDPOINT_LIMITS names an unknown endpoint: {endpoint}")
         for rule in rules:
-            rates = (lambda setting=rule.setting: current_app.config[setting])
-            if rule.shared:
-                view = limiter.shared_limit(rates, rule.shared, key_func=rule.key,
-                                            exempt_when=rule.exempt_when)(view)
-            else:
-                view = limiter.limit(rates, key_func=rule.key, exempt_when=rule.exempt_when)(view)
+            view = _limited(limiter, rule)(view)
         app.view_functions[endpoint] = view
     app.before_request(_check_guesses)
     app.after_request(_count_guesses)
