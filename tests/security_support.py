@@ -18,7 +18,9 @@ from sqlalchemy import select
 from tests.conftest import join_phone
 from tests.factories import client_id
 from workshop import ops
+from workshop.core import export
 from workshop.store.models import Ballot, Idea, Participant, Receipt, Round, Ticket, Workshop
+from workshop.web.facilitator import COMMANDS
 
 # Who can be asking. A new kind of participant or screen (a kiosk, a paper-ballot helper)
 # must be added here and given its column in every matrix (tests/test_permissions.py).
@@ -103,3 +105,25 @@ def everything(db) -> str:
             {c.name: str(getattr(obj, c.key)) for c in model.__table__.columns}
             for obj in db.scalars(select(model).order_by(model.id))]
     return json.dumps(rows, sort_keys=True)
+
+
+def http_routes(app) -> set[str]:
+    """Every (method, rule) the app answers, facilitator commands and formats expanded."""
+    found = set()
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            paths = [rule.rule]
+            if "<command>" in rule.rule:
+                paths = [rule.rule.replace("<command>", c) for c in COMMANDS]
+            if "<fmt>" in rule.rule:
+                paths = [rule.rule.replace("<fmt>", f) for f in export.FORMATS]
+            found.update(f"{method} {path}" for path in paths)
+    return found
+
+
+def url_for_role(route: str, scene: Scene, role: str) -> str:
+    """The address a role would call for a route of the matrix ("POST /j/<code>/ideas")."""
+    path = route.split(" ", 1)[1]
+    return (path.replace("<code>", scene.w.code)
+            .replace("<secret>", scene.secret_for(role))
+            .replace("<path:filename>", "css/app.css"))

@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import join_phone
 from tests.factories import client_id
-from tests.test_permissions import http_routes
+from tests.security_support import http_routes
 from workshop import ops
 from workshop.core import export
 from workshop.core.phases import Phase

@@ -393,11 +393,10 @@ def test_every_export_keeps_the_text_and_neutralises_formulas(server):
 def test_every_page_sends_a_strict_policy_and_carries_no_inline_script(app, db):
     """script-src 'self' and nothing inline anywhere: even markup that got through could
     not run. Every GET route is asked, with the identity that may see it."""
-    from tests.security_support import arrange
-    from tests.test_permissions import HTTP, url_for_role
+    from tests.security_support import arrange, http_routes, url_for_role
 
     scene = arrange(app, db)
-    for route in sorted(r for r in HTTP if r.startswith("GET ")):
+    for route in sorted(r for r in http_routes(app) if r.startswith("GET ")):
         who = "facilitator" if "<secret>" in route else "participant"
         answer = scene.browsers[who].get(url_for_role(route, scene, who))
         answer.close()

@@ -6,8 +6,6 @@ PostgreSQL (the scaled-out setup), through the HTTP layer with real threads."""
 from __future__ import annotations
 
 import json
-import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import func, select
@@ -15,20 +13,12 @@ from sqlalchemy.exc import IntegrityError
 
 from tests.conftest import join_phone
 from tests.factories import client_id, voting_workshop
-from tests.test_postgres import pg_app  # noqa: F401 - the PostgreSQL app fixture
+from tests.support.together import run_together
 from workshop import ops
 from workshop.core.errors import Refused
 from workshop.store import lookups, views
 from workshop.store.db import session_for
 from workshop.store.models import Ballot, Idea, Receipt
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def any_app(request):
-    """The app on SQLite, then on PostgreSQL."""
-    if request.param == "sqlite":
-        return request.getfixturevalue("app")
-    return request.getfixturevalue("pg_app")
 
 
 def arrange(app, dots: int = 2):
@@ -44,18 +34,6 @@ def same_browser(app, template):
     cookie = template.get_cookie("session")
     twin.set_cookie("session", cookie.value)
     return twin
-
-
-def run_together(jobs):
-    """Run callables at the same moment in threads; return their results in order."""
-    start = threading.Barrier(len(jobs))
-
-    def run(job):
-        start.wait()
-        return job()
-
-    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
-        return list(pool.map(run, jobs))
 
 
 def test_the_database_itself_refuses_a_second_ballot_or_receipt(app, db):

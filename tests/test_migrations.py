@@ -11,13 +11,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 
-from tests.test_integrity import any_app  # noqa: F401 - the SQLite / PostgreSQL fixture
-from tests.test_postgres import pg_app  # noqa: F401 - the PostgreSQL app fixture
 from workshop.store.db import MIGRATIONS
 from workshop.store.models import Base
 
 
-def test_the_migrated_schema_is_the_models_schema(any_app):  # noqa: F811
+def test_the_migrated_schema_is_the_models_schema(any_app):
     engine = any_app.extensions["workshop.engine"]
     with engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)

@@ -20,9 +20,17 @@ import pytest
 from flask import g
 
 from tests.factories import client_id
-from tests.security_support import PRIVATE_MARK, ROLES, Scene, arrange, everything, rows_of
+from tests.security_support import (
+    PRIVATE_MARK,
+    ROLES,
+    Scene,
+    arrange,
+    everything,
+    http_routes,
+    rows_of,
+    url_for_role,
+)
 from workshop import ops
-from workshop.core import export
 from workshop.live import broadcast
 from workshop.live.sockets import socketio
 from workshop.web.facilitator import COMMANDS
@@ -123,20 +131,6 @@ SOCKET: dict[tuple[str, str | None], dict[str, str]] = {
 }
 
 
-def http_routes(app) -> set[str]:
-    """Every (method, rule) the app answers, facilitator commands and formats expanded."""
-    found = set()
-    for rule in app.url_map.iter_rules():
-        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            paths = [rule.rule]
-            if "<command>" in rule.rule:
-                paths = [rule.rule.replace("<command>", c) for c in COMMANDS]
-            if "<fmt>" in rule.rule:
-                paths = [rule.rule.replace("<fmt>", f) for f in export.FORMATS]
-            found.update(f"{method} {path}" for path in paths)
-    return found
-
-
 def socket_roles() -> set[str]:
     """The roles `join` accepts, read from events.on_join and broadcast's audiences."""
     tree = ast.parse((ROOT / "workshop" / "web" / "events.py").read_text())
@@ -199,13 +193,6 @@ def test_every_kind_of_participant_has_a_column():
 
 
 # --- every HTTP cell --------------------------------------------------------------------
-
-def url_for_role(route: str, scene: Scene, role: str) -> str:
-    path = route.split(" ", 1)[1]
-    return (path.replace("<code>", scene.w.code)
-            .replace("<secret>", scene.secret_for(role))
-            .replace("<path:filename>", "css/app.css"))
-
 
 @pytest.mark.parametrize("route", sorted(HTTP))
 def test_http_permission_matrix(app, db, route):

@@ -17,9 +17,8 @@ from sqlalchemy import select
 
 from tests.conftest import Facilitator, join_over_http, join_phone
 from tests.factories import client_id, participant, workshop_with_ideas
-from tests.test_integrity import any_app, run_together  # noqa: F401 - fixture
-from tests.test_postgres import pg_app  # noqa: F401 - the PostgreSQL app fixture
-from tests.test_qr import rasterise
+from tests.support.qrimage import rasterise
+from tests.support.together import run_together
 from workshop import ops
 from workshop.core import tokens
 from workshop.core.errors import Refused
@@ -114,7 +113,7 @@ def test_a_ticket_of_another_workshop_opens_nothing_here(db):
     assert views.ticket_counts(db, elsewhere) == (1, 0)
 
 
-def test_two_phones_typing_the_same_code_at_once_get_it_once(any_app):  # noqa: F811
+def test_two_phones_typing_the_same_code_at_once_get_it_once(any_app):
     with any_app.app_context(), session_for(any_app) as db:
         workshop, _secret, _ideas = workshop_with_ideas(db)
         codes = ops.issue_tickets(db, workshop, 4)

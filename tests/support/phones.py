@@ -1,4 +1,5 @@
-"""Simulated phones for bench/load.py: HTTP commands with aiohttp, a light Socket.IO client.
+"""Simulated phones for bench/load.py and tests/test_load_small.py (through
+tests/support/room.py): HTTP commands with aiohttp, a light Socket.IO client.
 
 One python-socketio AsyncClient costs about 0.5 ms of CPU per message and saturates a core
 near 2,000 clients, so phones speak the wire protocol themselves over aiohttp WebSockets
