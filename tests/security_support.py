@@ -2,7 +2,9 @@
 
 `Scene` holds two workshops (W, the target, and W2, somebody else's) and one browser per
 role. `rows_of` dumps everything the database holds about one workshop, so that a test can
-prove that a refused call changed nothing.
+prove that a refused call changed nothing. `http_routes` lists every route the app answers
+and `url_for_role` the address a role calls for one (the permission matrix, the fuzzer and
+the policy check all walk them).
 """
 
 from __future__ import annotations
