@@ -4,7 +4,7 @@ Run by bench/load.py: `python bench/bare.py --port P [--async-mode gevent] [--re
 It answers the same requests as the app, doing nothing with them:
 
 - `GET /` and `GET /j/<code>`: a tiny page with a CSRF meta tag, and a session cookie;
-- `POST /j/<code>/ballot` (and `/ideas`): parses the JSON body, answers `{"ok": true}`;
+- `POST /j/<code>/ballot` (and `/ideas`, `/join`): parses the JSON body, answers `{"ok": true}`;
 - Socket.IO `join`: joins the rooms, answers a 1 KB state; `cmd`: acknowledged at once;
 - a 1 KB snapshot to the screens of every joined workshop 4 times a second.
 

@@ -1,9 +1,12 @@
-"""Fixtures: a fresh app and database per test, clients, and a real server process."""
+"""Fixtures: a fresh app and database per test (SQLite, or PostgreSQL: `pg_app`, both:
+`any_app`), clients, joining as a phone, and a real server process. Every fixture shared by
+several test modules lives here; code shared with bench/ lives in tests/support/."""
 
 from __future__ import annotations
 
 import os
 import re
+import secrets
 import socket
 import subprocess
 import sys
@@ -14,7 +17,10 @@ from pathlib import Path
 
 import pytest
 import requests
+import sqlalchemy as sa
 
+from tests.support.cluster import POSTGRES
+from tests.support.services import postgres_or_skip
 from workshop import create_app
 from workshop.store.db import session_for
 
@@ -38,9 +44,43 @@ def app(tmp_path, monkeypatch):
 
 
 @pytest.fixture
+def pg_app(tmp_path, monkeypatch):
+    """An app on a fresh PostgreSQL schema, dropped afterwards."""
+    postgres_or_skip()
+    admin = sa.create_engine(POSTGRES)
+    schema = f"ws_test_{secrets.token_hex(4)}"
+    with admin.begin() as connection:
+        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    monkeypatch.setenv("WORKSHOP_INSTANCE", str(tmp_path / "instance"))
+    url = f"{POSTGRES}?options=-csearch_path%3D{schema}"
+    app = create_app({"TESTING": True, "SECRET_KEY": "t", "DATABASE_URL": url,
+                      "PUSH_INTERVAL": None, "WTF_CSRF_ENABLED": False})
+    yield app
+    app.extensions["workshop.engine"].dispose()
+    with admin.begin() as connection:
+        connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_app(request):
+    """The app on SQLite, then on PostgreSQL."""
+    if request.param == "sqlite":
+        return request.getfixturevalue("app")
+    return request.getfixturevalue("pg_app")
+
+
+@pytest.fixture
 def client(app):
     """An HTTP client, like one browser."""
     return app.test_client()
+
+
+def join_phone(client, code: str) -> None:
+    """Make a test client a participant as phone.js does: POST the join (pages make nobody)."""
+    answer = client.post(f"/j/{code}/join", headers={"Accept": "application/json"})
+    assert answer.status_code == 200 and answer.get_json() == {"ok": True, "joined": True}, \
+        answer.get_data(as_text=True)
 
 
 @pytest.fixture
@@ -131,6 +171,18 @@ def csrf_of(html: str) -> str:
     match = CSRF_RE.search(html)
     assert match, "page has no CSRF token"
     return match.group(1)
+
+
+def join_over_http(http: requests.Session, base: str, code: str) -> str:
+    """Open the phone page, then POST the join with its CSRF token as phone.js does (the
+    page makes nobody a participant); return the token, valid for the session's commands."""
+    page = http.get(f"{base}/j/{code}", timeout=10)
+    page.raise_for_status()
+    token = csrf_of(page.text)
+    joined = http.post(f"{base}/j/{code}/join", timeout=10,
+                       headers={"X-CSRFToken": token, "Accept": "application/json"})
+    assert joined.status_code == 200 and joined.json()["ok"], joined.text
+    return token
 
 
 class Facilitator:

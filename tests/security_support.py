@@ -2,7 +2,9 @@
 
 `Scene` holds two workshops (W, the target, and W2, somebody else's) and one browser per
 role. `rows_of` dumps everything the database holds about one workshop, so that a test can
-prove that a refused call changed nothing.
+prove that a refused call changed nothing. `http_routes` lists every route the app answers
+and `url_for_role` the address a role calls for one (the permission matrix, the fuzzer and
+the policy check all walk them).
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from tests.conftest import join_phone
 from tests.factories import client_id
 from workshop import ops
+from workshop.core import export
 from workshop.store.models import (
     Activity,
     Ballot,
@@ -27,6 +31,7 @@ from workshop.store.models import (
     Ticket,
     Workshop,
 )
+from workshop.web.facilitator import COMMANDS
 
 # Who can be asking. A new kind of participant or screen (a kiosk, a paper-ballot helper)
 # must be added here and given its column in every matrix (tests/test_permissions.py).
@@ -73,8 +78,8 @@ def arrange(app: Flask, db) -> Scene:
         if workshop is w:
             ideas = {"A": a.id, "B": b.id, "C": pending}
     browsers = {role: app.test_client() for role in ROLES}
-    browsers["participant"].get(f"/j/{w.code}")
-    browsers["participant_elsewhere"].get(f"/j/{w2.code}")
+    join_phone(browsers["participant"], w.code)
+    join_phone(browsers["participant_elsewhere"], w2.code)
     return Scene(app, w, secret, w2, secret2, ideas, browsers)
 
 
@@ -112,3 +117,25 @@ def everything(db) -> str:
             {c.name: str(getattr(obj, c.key)) for c in model.__table__.columns}
             for obj in db.scalars(select(model).order_by(model.id))]
     return json.dumps(rows, sort_keys=True)
+
+
+def http_routes(app) -> set[str]:
+    """Every (method, rule) the app answers, facilitator commands and formats expanded."""
+    found = set()
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            paths = [rule.rule]
+            if "<command>" in rule.rule:
+                paths = [rule.rule.replace("<command>", c) for c in COMMANDS]
+            if "<fmt>" in rule.rule:
+                paths = [rule.rule.replace("<fmt>", f) for f in export.FORMATS]
+            found.update(f"{method} {path}" for path in paths)
+    return found
+
+
+def url_for_role(route: str, scene: Scene, role: str) -> str:
+    """The address a role would call for a route of the matrix ("POST /j/<code>/ideas")."""
+    path = route.split(" ", 1)[1]
+    return (path.replace("<code>", scene.w.code)
+            .replace("<secret>", scene.secret_for(role))
+            .replace("<path:filename>", "css/app.css"))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from tests.conftest import join_phone
 from tests.factories import client_id, workshop_with_ideas
 from workshop import ops
 from workshop.live.sockets import socketio
@@ -31,7 +32,8 @@ class Phone:
         self.http = app.test_client()
         self.http.get(f"/j/{code}")
         self.socket = None
-        if channel.startswith("socket"):
+        if channel.startswith("socket"):  # as phone.js: join by POST, then the socket
+            join_phone(self.http, code)
             self.socket = socketio.test_client(app, flask_test_client=self.http)
             assert self.socket.emit("join", {"code": code, "role": "phone"},
                                     callback=True)["ok"]

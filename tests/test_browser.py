@@ -591,7 +591,8 @@ def test_a_ballot_goes_over_the_socket_and_by_post_when_the_socket_is_down(serve
     online.locator("#ballot-form button[type='submit']").tap()
     expect(online.locator(".flash-ok").first).to_be_visible()
     expect(facilitator.locator("#panel [data-voted]")).to_have_text("1")
-    assert posts == [], posts
+    # One POST: the join, before the socket connected (so that it votes as this phone).
+    assert posts == [f"{server.url}/j/{code}/join"], posts
 
     # No socket at all (a proxy that refuses WebSockets and polling): the form is posted.
     # Its failing socket requests are console errors, so this page is not watched.
@@ -604,7 +605,7 @@ def test_a_ballot_goes_over_the_socket_and_by_post_when_the_socket_is_down(serve
     plus(offline, IDEAS[1][:20]).tap()
     offline.locator("#ballot-form button[type='submit']").tap()
     expect(offline.locator(".flash-ok").first).to_be_visible()
-    assert [url.rsplit("/", 1)[-1] for url in sent] == ["ballot"]
+    assert [url.rsplit("/", 1)[-1] for url in sent] == ["join", "ballot"]
     expect(facilitator.locator("#panel [data-voted]")).to_have_text("2")
 
 

@@ -1,7 +1,8 @@
 """Durability: the server is killed with SIGKILL at ten random moments of a 500-phone vote
 burst and restarted each time; every acknowledged ballot is in the database and counted
-exactly once, and phones resync. The run itself is bench/chaos.py (its long variant has
-more phones, kills and runs: see docs/reliability.md)."""
+exactly once, and phones resync. The run itself is tests/support/chaos.py, which
+bench/chaos.py also runs (its long variant has more phones, kills and runs: see
+docs/reliability.md)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import sqlite3
 
 import pytest
 
-from bench.chaos import run
+from tests.support.chaos import run
 from workshop import create_app
 
 pytestmark = pytest.mark.server

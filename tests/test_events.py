@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from flask import request
 from sqlalchemy import func, select
 from werkzeug.exceptions import NotFound
 
+from tests.conftest import join_phone
 from tests.factories import client_id, voting_workshop, workshop_with_ideas
 from workshop import ops
 from workshop.live.sockets import socketio
 from workshop.store import lookups
 from workshop.store.lookups import Voter
-from workshop.store.models import Ballot, Receipt
+from workshop.store.models import Ballot, Participant, Receipt
 from workshop.web.flask_app import SOCKET_ENVIRON_KEY
 
 
@@ -168,7 +171,7 @@ def test_a_ballot_over_the_socket_counts_once_even_when_posted_again(app, db, so
     form (same client id) over HTTP: one ballot, one receipt, and the second answer says
     it was a duplicate. Form fields and JSON ballots are both read."""
     workshop, _secret, ideas, vote = voting_workshop(db, dots=3, cap=2)
-    client.get(f"/j/{workshop.code}")
+    join_phone(client, workshop.code)
     sio = sockets(client)
     assert sio.emit("join", {"code": workshop.code, "role": "phone"}, callback=True)["ok"]
     same = client_id()
@@ -198,7 +201,7 @@ def test_socket_ballots_are_refused_to_strangers_and_throttled(app, db, sockets,
     refused = stranger.emit("ballot", {"client_id": client_id(),
                                        "ballot": {str(ideas[0].id): 1}}, callback=True)
     assert refused["ok"] is False and refused["error"] == "not_joined"
-    client.get(f"/j/{workshop.code}")
+    join_phone(client, workshop.code)
     phone = sockets(client)
     phone.emit("join", {"code": workshop.code, "role": "phone"}, callback=True)
     answers = [phone.emit("ballot", {"client_id": client_id(),
@@ -230,3 +233,32 @@ def test_socket_events_skip_url_matching_while_pages_are_still_routed(app, db, s
     assert bound  # pages are matched
     assert client.get("/no-such-page").status_code == 404
     assert client.get("/socket.io").status_code == 404
+
+
+def test_a_scripted_phone_posts_the_join_then_votes_over_its_socket(app, db, sockets):
+    """What phone.js does: the page makes nobody; the join POST (with the page's CSRF token)
+    sets the cookie the socket's handshake then carries, so its ballot counts as that
+    participant. A socket opened before the join votes as nobody."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    workshop, _secret, ideas, vote = voting_workshop(db)
+    browser = app.test_client()
+    page = browser.get(f"/j/{workshop.code}").get_data(as_text=True)
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    too_early = sockets(browser)
+    assert too_early.emit("join", {"code": workshop.code, "role": "phone"}, callback=True)["ok"]
+    assert too_early.emit("ballot", {"client_id": client_id(), "ballot": {}},
+                          callback=True)["error"] == "not_joined"
+    assert browser.post(f"/j/{workshop.code}/join",
+                        headers={"Accept": "application/json"}).status_code == 400  # no token
+    joined = browser.post(f"/j/{workshop.code}/join",
+                          headers={"Accept": "application/json", "X-CSRFToken": token})
+    assert joined.get_json() == {"ok": True, "joined": True}
+    sio = sockets(browser)
+    assert sio.emit("join", {"code": workshop.code, "role": "phone"}, callback=True)["ok"]
+    answer = sio.emit("ballot", {"client_id": client_id(), "ballot": {str(ideas[1].id): 1}},
+                      callback=True)
+    assert answer == {"ok": True, "round": vote.id, "ballot": {str(ideas[1].id): 1}}
+    db.rollback()
+    assert db.scalar(select(func.count(Participant.id))) == 1
+    assert browser.get(f"/j/{workshop.code}/state").get_json()["ballot"] == \
+        {str(ideas[1].id): 1}

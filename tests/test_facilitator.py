@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from tests.conftest import join_phone
 from tests.factories import client_id, voting_workshop, workshop_with_ideas
 from tests.security_support import everything
 from workshop import ops
@@ -48,7 +49,7 @@ def test_participant_is_refused_every_facilitator_command(app, db, command):
     workshop, secret, ideas = workshop_with_ideas(db)
     other, other_secret, _ = workshop_with_ideas(db, ("Ailleurs",))
     phone = app.test_client()
-    phone.get(f"/j/{workshop.code}")
+    join_phone(phone, workshop.code)
     before = everything(db)
     guesses = ["", "x", secret[:-2], secret.upper() if secret.upper() != secret else secret + "A",
                workshop.code, "a" * 43]
@@ -75,7 +76,7 @@ def test_facilitator_runs_the_whole_loop_over_http(client, db):
     base = f"/f/{secret}/do"
     assert client.post(f"{base}/open-ideas", headers=JSON).json == {"ok": True}
     phone = client.application.test_client()
-    phone.get(f"/j/{workshop.code}")
+    join_phone(phone, workshop.code)
     idea = phone.post(f"/j/{workshop.code}/ideas",
                       json={"text": "Transport", "client_id": client_id()}).json["idea"]["id"]
     assert client.post(f"{base}/approve", json={"idea": idea}).json["ok"]

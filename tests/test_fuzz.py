@@ -22,8 +22,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from tests.conftest import join_phone
 from tests.factories import client_id
-from tests.test_permissions import http_routes
+from tests.security_support import http_routes
 from workshop import ops
 from workshop.core import export
 from workshop.core.phases import Phase
@@ -104,7 +105,7 @@ def arrange(app) -> dict:
         ops.submit_idea(db, workshop, author, "En attente", client_id())
         code = workshop.code
     phone = app.test_client()
-    phone.get(f"/j/{code}")
+    join_phone(phone, code)
     return {"code": code, "secret": secret, "phone": phone,
             "facilitator": app.test_client(), "stranger": app.test_client()}
 

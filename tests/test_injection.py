@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import requests
 from browser_support import CHROMIUM, LAUNCH_ARGS, PHONE, PROJECTOR
-from conftest import Server, csrf_of, start_server, stop_server
+from conftest import Server, csrf_of, join_over_http, start_server, stop_server
 from playwright.sync_api import Page, sync_playwright
 
 from workshop.core.export.formats import FORMULA_STARTS
@@ -113,7 +113,7 @@ class Facilitator:
 class Phone:
     def __init__(self, base: str, code: str) -> None:
         self.base, self.code, self.http = base, code, requests.Session()
-        self.csrf = csrf_of(self.http.get(f"{base}/j/{code}", timeout=10).text)
+        self.csrf = join_over_http(self.http, base, code)
 
     def send(self, path: str, body: dict) -> dict:
         answer = self.http.post(f"{self.base}/j/{self.code}/{path}", json=body,
@@ -394,11 +394,10 @@ def test_every_export_keeps_the_text_and_neutralises_formulas(server):
 def test_every_page_sends_a_strict_policy_and_carries_no_inline_script(app, db):
     """script-src 'self' and nothing inline anywhere: even markup that got through could
     not run. Every GET route is asked, with the identity that may see it."""
-    from tests.security_support import arrange
-    from tests.test_permissions import HTTP, url_for_role
+    from tests.security_support import arrange, http_routes, url_for_role
 
     scene = arrange(app, db)
-    for route in sorted(r for r in HTTP if r.startswith("GET ")):
+    for route in sorted(r for r in http_routes(app) if r.startswith("GET ")):
         who = "facilitator" if "<secret>" in route else "participant"
         answer = scene.browsers[who].get(url_for_role(route, scene, who))
         answer.close()

@@ -6,29 +6,20 @@ PostgreSQL (the scaled-out setup), through the HTTP layer with real threads."""
 from __future__ import annotations
 
 import json
-import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from tests.conftest import join_phone
 from tests.factories import client_id, voting_workshop
-from tests.test_postgres import pg_app  # noqa: F401 - the PostgreSQL app fixture
+from tests.support.together import run_together
 from workshop import ops
 from workshop.core.errors import Refused
 from workshop.store import lookups, views
 from workshop.store.db import session_for
 from workshop.store.lookups import Voter
 from workshop.store.models import Ballot, Idea, Receipt
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def any_app(request):
-    """The app on SQLite, then on PostgreSQL."""
-    if request.param == "sqlite":
-        return request.getfixturevalue("app")
-    return request.getfixturevalue("pg_app")
 
 
 def arrange(app, dots: int = 2):
@@ -44,18 +35,6 @@ def same_browser(app, template):
     cookie = template.get_cookie("session")
     twin.set_cookie("session", cookie.value)
     return twin
-
-
-def run_together(jobs):
-    """Run callables at the same moment in threads; return their results in order."""
-    start = threading.Barrier(len(jobs))
-
-    def run(job):
-        start.wait()
-        return job()
-
-    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
-        return list(pool.map(run, jobs))
 
 
 def test_the_database_itself_refuses_a_second_ballot_or_receipt(app, db):
@@ -77,7 +56,7 @@ def test_the_database_itself_refuses_a_second_ballot_or_receipt(app, db):
 def test_concurrent_different_ballots_from_one_phone_end_as_one_consistent_ballot(any_app):
     code, _secret, ideas, round_id = arrange(any_app, dots=2)
     phone = any_app.test_client()
-    phone.get(f"/j/{code}")
+    join_phone(phone, code)
     ballots = [{str(a): 1, str(b): 1} for a in ideas for b in ideas if a < b]  # 6 ballots
     tabs = [same_browser(any_app, phone) for _ in ballots]
 
@@ -105,7 +84,7 @@ def test_concurrent_different_ballots_from_one_phone_end_as_one_consistent_ballo
 def test_a_retry_storm_with_one_client_id_counts_once(any_app):
     code, _secret, ideas, round_id = arrange(any_app)
     phone = any_app.test_client()
-    phone.get(f"/j/{code}")
+    join_phone(phone, code)
     body = {"client_id": "storm-0001-abcdef", "ballot": {str(ideas[1]): 1}}
     tabs = [same_browser(any_app, phone) for _ in range(16)]
     answers = run_together([lambda t=tab: t.post(f"/j/{code}/ballot", json=body)
@@ -126,7 +105,7 @@ def test_no_ballot_commits_after_the_round_is_closed(any_app):
     code, secret, ideas, round_id = arrange(any_app)
     phones = [any_app.test_client() for _ in range(24)]
     for phone in phones:
-        phone.get(f"/j/{code}")
+        join_phone(phone, code)
     facilitator = any_app.test_client()
 
     def vote(n):

@@ -16,7 +16,7 @@ import websocket
 from packaging.version import Version
 from sqlalchemy import func, select
 
-from tests.conftest import csrf_of, start_server, stop_server
+from tests.conftest import csrf_of, join_phone, start_server, stop_server
 from tests.factories import client_id, voting_workshop
 from workshop import ops
 from workshop.guard.http_limits import ENDPOINT_LIMITS
@@ -33,6 +33,20 @@ def test_every_state_changing_endpoint_has_a_limit_row(app):
     assert posts - set(ENDPOINT_LIMITS) == set(), "a command without a row in ENDPOINT_LIMITS"
     for endpoint in ENDPOINT_LIMITS:
         assert endpoint in app.view_functions
+
+
+def test_every_command_that_can_make_a_participant_counts_a_join(app):
+    """A browser becomes a participant with its first POST under /j/<code>/: each of those
+    counts against RATELIMIT_JOIN; pages (GET) make nobody and have no row."""
+    makers = {rule.endpoint for rule in app.url_map.iter_rules()
+              if "POST" in rule.methods and rule.rule.startswith("/j/<code>/")}
+    assert makers >= {"participant.join", "participant.submit_idea", "participant.cast_ballot",
+                      "participant.claim_ticket"}
+    for endpoint in makers:
+        assert "RATELIMIT_JOIN" in {rule.setting for rule in ENDPOINT_LIMITS[endpoint]}, endpoint
+    pages = {rule.endpoint for rule in app.url_map.iter_rules()
+             if "POST" not in rule.methods and rule.rule.startswith("/j/<code>")}
+    assert pages and pages & set(ENDPOINT_LIMITS) == set()
 
 
 # --- sizes ----------------------------------------------------------------------------
@@ -54,7 +68,7 @@ def test_text_length_caps_are_enforced_with_the_limit_in_the_message(client, db)
 def test_oversized_and_deeply_nested_bodies_are_refused_not_crashed(client, db):
     workshop, secret = ops.create_workshop(db, "Atelier")
     ops.open_ideas(db, workshop)
-    client.get(f"/j/{workshop.code}")
+    join_phone(client, workshop.code)
     url = f"/j/{workshop.code}/ideas"
     big = json.dumps({"text": "x" * 70_000, "client_id": client_id()})
     assert client.post(url, data=big, content_type="application/json").status_code == 413
@@ -80,6 +94,7 @@ def test_idea_rate_limit_names_the_wait_and_spares_other_phones(app, db):
     eager, calm = app.test_client(), app.test_client()
     for phone in (eager, calm):
         phone.get(f"/j/{workshop.code}?lang=en")
+    join_phone(eager, workshop.code)  # calm joins with its idea, its first command
     url = f"/j/{workshop.code}/ideas"
     for n in range(3):
         assert eager.post(url, json={"text": f"Idée {n}", "client_id": client_id()}).json["ok"]
@@ -103,7 +118,7 @@ def test_ballot_rate_limit_is_per_participant(app, db):
     workshop, _secret, ideas, _vote = voting_workshop(db)
     one, two = app.test_client(), app.test_client()
     for phone in (one, two):
-        phone.get(f"/j/{workshop.code}")
+        join_phone(phone, workshop.code)
     url = f"/j/{workshop.code}/ballot"
     codes = [one.post(url, json={"client_id": client_id(),
                                  "ballot": {str(ideas[n % 3].id): 1}}).status_code
@@ -127,7 +142,7 @@ def test_guessing_join_codes_is_limited_but_joined_phones_carry_on(app, db):
     app.config["RATELIMIT_GUESS"] = "5 per minute"
     workshop, _secret = ops.create_workshop(db, "Atelier")
     joined, guesser = app.test_client(), app.test_client()
-    joined.get(f"/j/{workshop.code}")
+    join_phone(joined, workshop.code)
     wrong = [c for c in ("AAAAAA", "BBBBBB", "CCCCCC", "DDDDDD", "EEEEEE", "FFFFFF")
              if c != workshop.code]
     answers = [guesser.post("/join", data={"code": code}, headers=JSON).status_code
@@ -146,6 +161,33 @@ def test_guessing_join_codes_is_limited_but_joined_phones_carry_on(app, db):
     # ...except for phones that had already joined that workshop.
     assert joined.get(f"/j/{workshop.code}").status_code == 200
     assert joined.get(f"/j/{workshop.code}/state").status_code == 200
+
+
+def test_new_participants_are_limited_per_address_where_they_are_made(app, db):
+    """Pages make nobody, so they never count; the join and a browser's first command do,
+    and browsers that joined carry on."""
+    app.config["RATELIMIT_JOIN"] = "3 per minute"
+    workshop, _secret = ops.create_workshop(db, "Atelier")
+    ops.open_ideas(db, workshop)
+    code = workshop.code
+    browsers = [app.test_client() for _ in range(5)]
+    for browser in browsers:
+        for _ in range(3):
+            assert browser.get(f"/j/{code}/state").status_code == 200
+
+    def idea(browser):
+        return browser.post(f"/j/{code}/ideas", json={"text": "Idée", "client_id": client_id()})
+
+    made = [browsers[0].post(f"/j/{code}/join", headers=JSON).status_code,
+            idea(browsers[1]).status_code,
+            browsers[2].post(f"/j/{code}/join", headers=JSON).status_code,
+            idea(browsers[3]).status_code,
+            browsers[4].post(f"/j/{code}/join", headers=JSON).status_code]
+    assert made == [200, 200, 200, 429, 429]
+    assert idea(browsers[0]).status_code == 200 and idea(browsers[1]).status_code == 200
+    assert browsers[2].post(f"/j/{code}/join", headers=JSON).status_code == 200
+    db.rollback()
+    assert db.scalar(select(func.count(Participant.id))) == 3
 
 
 def test_socket_guesses_count_too(app, db):
@@ -167,8 +209,11 @@ def test_five_hundred_phones_behind_one_address_all_join_within_a_minute(app, db
     typed = {phone.post("/join", data={"code": workshop.code}).status_code
              for phone in phones[:100]}
     assert typed == {302}
-    statuses = {phone.get(f"/j/{workshop.code}/state").status_code for phone in phones}
+    statuses = {phone.get(f"/j/{workshop.code}").status_code for phone in phones}
     assert statuses == {200}
+    joins = {phone.post(f"/j/{workshop.code}/join", headers=JSON).status_code
+             for phone in phones}  # what phone.js does before its socket connects
+    assert joins == {200}
     sockets = [socketio.test_client(app, flask_test_client=phone) for phone in phones]
     try:
         answers = [s.emit("join", {"code": workshop.code, "role": "phone"}, callback=True)

@@ -1,8 +1,9 @@
 """The load benchmark's room, small: 200 phones against a real server, checked for correctness.
 
-bench/load.py measures; this runs the same code with 200 phones and asserts only what must
-always hold, never a time: every phone connects, every acknowledged ballot is in the
-database exactly once, and every projector ends on the final totals. Plus the group commit
+bench/load.py measures; this runs the same room (tests/support/room.py, the app's half of
+the benchmark) with 200 phones and asserts only what must always hold, never a time: every
+phone connects, every acknowledged ballot is in the database exactly once, and every
+projector ends on the final totals. Plus the group commit
 that the server uses for ballots, driven from many threads at once.
 """
 
@@ -15,10 +16,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import select
 
-from bench.load import Spec, run
 from tests.factories import client_id, voting_workshop
-from tests.test_integrity import any_app  # noqa: F401 - the SQLite / PostgreSQL fixture
-from tests.test_postgres import pg_app  # noqa: F401 - the PostgreSQL app fixture
+from tests.support.room import Spec, app_half
 from workshop import ops
 from workshop.core.errors import Refused
 from workshop.ops import ballots
@@ -28,7 +27,7 @@ from workshop.store.models import Ballot, Receipt
 
 
 @pytest.fixture
-def any_db(any_app):  # noqa: F811 - the group commit writes some SQL by hand: both engines
+def any_db(any_app):  # the group commit writes some SQL by hand: both engines
     with any_app.app_context(), session_for(any_app) as session:
         yield session
 
@@ -37,7 +36,7 @@ def any_db(any_app):  # noqa: F811 - the group commit writes some SQL by hand: b
 def test_two_hundred_phones_every_acknowledged_ballot_is_counted_once():
     spec = Spec(scenario="small", phones=200, window=5.0, workers=0, saturate_phones=40,
                 saturate_seconds=2.0, ceiling=False, converge_timeout=60.0)
-    figures = asyncio.run(run(spec))
+    figures = asyncio.run(app_half(spec))
     assert figures["connected_ratio"] == 1.0, figures["connect_errors"]
     assert figures["failed_commands"] == 0
     assert figures["acked"] == 200
@@ -52,7 +51,7 @@ def test_two_hundred_phones_every_acknowledged_ballot_is_counted_once():
     assert figures["server_alive"] is True
 
 
-def test_ballots_sent_at_once_from_many_threads_count_once_each(any_app, any_db):  # noqa: F811
+def test_ballots_sent_at_once_from_many_threads_count_once_each(any_app, any_db):
     """The production path (`ops.cast_ballot`, grouped by the writer) from 12 threads, each
     command sent three times at once: one ballot and one receipt per person."""
     app, db = any_app, any_db
@@ -86,7 +85,7 @@ def test_ballots_sent_at_once_from_many_threads_count_once_each(any_app, any_db)
     assert writer.ballots - before == len(commands)
 
 
-def test_the_writer_refuses_and_replaces_as_the_rules_say(any_app, any_db):  # noqa: F811
+def test_the_writer_refuses_and_replaces_as_the_rules_say(any_app, any_db):
     app, db = any_app, any_db
     workshop, _secret, ideas, vote = voting_workshop(db)
     person, _ = ops.join_workshop(db, workshop)

@@ -69,6 +69,8 @@ def test_every_method_end_to_end_matches_the_engine(live_server):
     for text in IDEAS:
         facilitator.post(f"{steer_path}/do/add-idea", {"text": text})
     phones = [Http(base, f"/j/{code}") for _ in range(8)]
+    for phone in phones:  # as phone.js does: the page makes nobody a participant
+        phone.post(f"/j/{code}/join", {})
     rng = random.Random(3)
     sent: dict[str, list] = {}
     for method in ("dots", "approval", "points", "ranking", "pairwise"):

@@ -14,19 +14,15 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 
-from tests.test_integrity import any_app  # noqa: F401 - the SQLite / PostgreSQL fixture
-from tests.test_postgres import (
-    SERVER,
-    pg_app,  # noqa: F401 - the PostgreSQL app fixture
-    postgres_or_skip,
-)
+from tests.support.cluster import POSTGRES as SERVER
+from tests.support.services import postgres_or_skip
 from workshop import create_app, ops
 from workshop.store import lookups
 from workshop.store.db import MIGRATIONS, session_for
 from workshop.store.models import Base, Round, Workshop
 
 
-def test_the_migrated_schema_is_the_models_schema(any_app):  # noqa: F811
+def test_the_migrated_schema_is_the_models_schema(any_app):
     engine = any_app.extensions["workshop.engine"]
     with engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)

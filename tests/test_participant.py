@@ -6,6 +6,7 @@ import re
 
 from sqlalchemy import func, select
 
+from tests.conftest import join_phone
 from tests.factories import client_id, voting_workshop, workshop_with_ideas
 from workshop import ops
 from workshop.store import lookups
@@ -29,19 +30,55 @@ def test_typed_code_is_normalised_and_unknown_code_is_explained(client, db):
     assert 'class="flash flash-error"' in answer.get_data(as_text=True)
 
 
-def test_phone_joins_without_account_once_per_browser(client, db):
-    workshop, _secret, _ideas = workshop_with_ideas(db)
-    assert client.get(f"/j/{workshop.code}").status_code == 200
-    assert client.get(f"/j/{workshop.code}").status_code == 200
+def participants(db) -> int:
     db.rollback()
-    assert db.scalar(select(func.count(Participant.id))) == 1
+    return db.scalar(select(func.count(Participant.id)))
+
+
+def test_opening_the_phone_pages_makes_nobody_a_participant(client, db):
+    """A link preview, a crawler or a curious look: GETs render the room and write nothing."""
+    workshop, _secret, ideas = workshop_with_ideas(db)
+    ops.open_ideas(db, workshop)
+    code = workshop.code
+    for phase in ("ideas", "vote"):
+        if phase == "vote":
+            ops.open_round(db, workshop, settings={"dots": 3, "max_per_option": 1})
+        for url in (f"/j/{code}", f"/j/{code}/panel", f"/j/{code}/state"):
+            before = participants(db)
+            answer = client.get(url)
+            assert answer.status_code == 200, url
+            assert participants(db) == before == 0, f"GET {url} in {phase} made a participant"
+        page = client.get(f"/j/{code}").get_data(as_text=True)
+        assert 'data-joined="false"' in page  # phone.js posts the join before its socket
+    # The anonymous viewer sees the room, with nothing of its own.
+    state = client.get(f"/j/{code}/state").json
+    assert state["phase"] == "vote" and [i["text"] for i in state["ideas"]] == \
+        [i.text for i in ideas]
+    assert (state["mine"], state["ballot"], state["has_ticket"]) == ([], None, False)
+    assert f'name="dots-{ideas[0].id}"' in client.get(f"/j/{code}").get_data(as_text=True)
     assert client.get("/j/ZZZZZZ").status_code == 404
+
+
+def test_joining_is_a_post_made_once_per_browser(client, db):
+    workshop, _secret, _ideas = workshop_with_ideas(db)
+    url = f"/j/{workshop.code}/join"
+    assert client.post(url, headers=JSON).json == {"ok": True, "joined": True}
+    assert client.post(url, headers=JSON).json == {"ok": True, "joined": True}
+    assert participants(db) == 1
+    assert 'data-joined="true"' in client.get(f"/j/{workshop.code}").get_data(as_text=True)
+    # A plain form comes back to the phone page; an unknown code joins nothing.
+    other = client.application.test_client()
+    answer = other.post(f"/j/{workshop.code.lower()}/join")
+    assert answer.status_code == 302 and answer.headers["Location"] == f"/j/{workshop.code.lower()}"
+    assert participants(db) == 2
+    assert other.post("/j/ZZZZZZ/join", headers=JSON).status_code == 404
+    assert participants(db) == 2
 
 
 def test_idea_form_without_javascript_redirects_with_confirmation(client, db):
     workshop, _secret = ops.create_workshop(db, "Atelier")
     ops.open_ideas(db, workshop)
-    client.get(f"/j/{workshop.code}")
+    join_phone(client, workshop.code)
     page = client.post(f"/j/{workshop.code}/ideas",
                        data={"text": "Des logements", "client_id": client_id()},
                        follow_redirects=True).get_data(as_text=True)
@@ -65,7 +102,7 @@ def test_ballot_as_plain_form_is_recorded_and_shown_back(client, db):
 
 def test_ballot_as_json_gets_its_acknowledgement_after_commit(client, db):
     workshop, _secret, ideas, vote = voting_workshop(db)
-    client.get(f"/j/{workshop.code}")
+    join_phone(client, workshop.code)
     cid = client_id()
     body = {"client_id": cid, "ballot": {str(ideas[2].id): 1}}
     answer = client.post(f"/j/{workshop.code}/ballot", json=body)
@@ -77,7 +114,7 @@ def test_ballot_as_json_gets_its_acknowledgement_after_commit(client, db):
 
 def test_bad_ballot_payloads_get_clear_errors_and_change_nothing(client, db):
     workshop, _secret, ideas, _vote = voting_workshop(db, dots=2)
-    client.get(f"/j/{workshop.code}")
+    join_phone(client, workshop.code)
     url = f"/j/{workshop.code}/ballot"
     cases = [
         {"client_id": client_id(), "ballot": {str(ideas[0].id): 1, str(ideas[1].id): 1,
@@ -101,17 +138,22 @@ def test_bad_ballot_payloads_get_clear_errors_and_change_nothing(client, db):
     assert db.scalar(select(func.count(Ballot.id))) == 0
 
 
-def test_commands_need_a_joined_browser(client, db, app):
-    workshop, _secret, ideas, _vote = voting_workshop(db)
+def test_a_first_command_joins_the_browser_then_carries_out(client, db, app):
+    workshop, _secret, ideas, vote = voting_workshop(db)
     stranger = app.test_client()
     answer = stranger.post(f"/j/{workshop.code}/ballot",
                            json={"client_id": client_id(), "ballot": {str(ideas[0].id): 1}})
-    assert answer.status_code == 403 and answer.json["error"] == "not_joined"
+    assert answer.json == {"ok": True, "round": vote.id, "ballot": {str(ideas[0].id): 1}}
+    assert participants(db) == 1
+    assert stranger.get(f"/j/{workshop.code}/state").json["ballot"] == {str(ideas[0].id): 1}
+    assert stranger.post("/j/ZZZZZZ/ballot", json={"client_id": client_id(), "ballot": {}}
+                         ).status_code == 404
+    assert participants(db) == 1
 
 
 def test_state_json_resyncs_a_phone_with_its_own_ballot(client, db):
     workshop, _secret, ideas, vote = voting_workshop(db)
-    client.get(f"/j/{workshop.code}")
+    join_phone(client, workshop.code)
     client.post(f"/j/{workshop.code}/ballot",
                 json={"client_id": client_id(), "ballot": {str(ideas[0].id): 1}})
     state = client.get(f"/j/{workshop.code}/state").json
@@ -160,7 +202,7 @@ def test_participant_text_is_escaped_on_every_page(client, db):
 def test_request_size_is_capped(client, db):
     workshop, _secret = ops.create_workshop(db, "Atelier")
     ops.open_ideas(db, workshop)
-    client.get(f"/j/{workshop.code}")
+    join_phone(client, workshop.code)
     answer = client.post(f"/j/{workshop.code}/ideas", data={"text": "x" * 100_000,
                                                             "client_id": client_id()},
                          headers=JSON)

@@ -20,9 +20,17 @@ import pytest
 from flask import g
 
 from tests.factories import client_id
-from tests.security_support import PRIVATE_MARK, ROLES, Scene, arrange, everything, rows_of
+from tests.security_support import (
+    PRIVATE_MARK,
+    ROLES,
+    Scene,
+    arrange,
+    everything,
+    http_routes,
+    rows_of,
+    url_for_role,
+)
 from workshop import ops
-from workshop.core import export
 from workshop.live import broadcast
 from workshop.live.sockets import socketio
 from workshop.web.facilitator import COMMANDS
@@ -87,11 +95,13 @@ HTTP: dict[str, Row] = {
     "GET /j/<code>": Row(EVERYONE),
     "GET /j/<code>/panel": Row(EVERYONE),
     "GET /j/<code>/state": Row(EVERYONE),
-    "POST /j/<code>/ideas": Row(JOINED, body=lambda s: {"text": "Une idée de plus",
-                                                         "client_id": client_id()}),
-    "POST /j/<code>/ballot": Row(JOINED, voting, lambda s: {
+    # A phone's commands: a browser that has not joined W yet joins with its first one.
+    "POST /j/<code>/join": Row(EVERYONE),
+    "POST /j/<code>/ideas": Row(EVERYONE, body=lambda s: {"text": "Une idée de plus",
+                                                           "client_id": client_id()}),
+    "POST /j/<code>/ballot": Row(EVERYONE, voting, lambda s: {
         "client_id": client_id(), "ballot": {str(s.ideas["A"]): 1}}),
-    "POST /j/<code>/ticket": Row(JOINED, tickets_printed, lambda s: {
+    "POST /j/<code>/ticket": Row(EVERYONE, tickets_printed, lambda s: {
         "ticket": s.ticket, "client_id": client_id()}),
     "GET /s/<code>": Row(EVERYONE),
     "GET /f/<secret>": Row(FACILITATOR),
@@ -137,20 +147,6 @@ SOCKET: dict[tuple[str, str | None], dict[str, str]] = {
     ("disconnect", None): EVERYONE,
     ("*", None): only(),
 }
-
-
-def http_routes(app) -> set[str]:
-    """Every (method, rule) the app answers, facilitator commands and formats expanded."""
-    found = set()
-    for rule in app.url_map.iter_rules():
-        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            paths = [rule.rule]
-            if "<command>" in rule.rule:
-                paths = [rule.rule.replace("<command>", c) for c in COMMANDS]
-            if "<fmt>" in rule.rule:
-                paths = [rule.rule.replace("<fmt>", f) for f in export.FORMATS]
-            found.update(f"{method} {path}" for path in paths)
-    return found
 
 
 def socket_roles() -> set[str]:
@@ -216,13 +212,6 @@ def test_every_kind_of_participant_has_a_column():
 
 # --- every HTTP cell --------------------------------------------------------------------
 
-def url_for_role(route: str, scene: Scene, role: str) -> str:
-    path = route.split(" ", 1)[1]
-    return (path.replace("<code>", scene.w.code)
-            .replace("<secret>", scene.secret_for(role))
-            .replace("<path:filename>", "css/app.css"))
-
-
 @pytest.mark.parametrize("route", sorted(HTTP))
 def test_http_permission_matrix(app, db, route):
     row = HTTP[route]
@@ -243,10 +232,13 @@ def test_http_permission_matrix(app, db, route):
         text = answer.get_data(as_text=True)
         answer.close()
         cell = f"{route} as {role}: {answer.status_code}"
+        if method == "GET":  # a page, a link preview or a crawler: nothing is written
+            assert everything(db) == before_all, cell + ": a GET changed something"
         if row.who[role] == ALLOW:
             assert answer.status_code < 400, cell + " " + text[:300]
-            if method == "POST" and ("/do/" in route or route.startswith("POST /j/")
-                                     or route.endswith("/tickets")):
+            joined_again = route == "POST /j/<code>/join" and role == "participant"
+            if method == "POST" and not joined_again and (
+                    "/do/" in route or route.startswith("POST /j/") or route.endswith("/tickets")):
                 assert rows_of(db, scene.w.id) != before_w, cell + ": allowed but no effect"
             continue
         assert rows_of(db, scene.w.id) == before_w, cell + ": a refused call changed W"
@@ -332,10 +324,10 @@ def test_socket_permission_matrix(app, db, key):
 def test_every_state_changing_route_needs_the_csrf_token(app, db, route):
     """A page on another site cannot post with our visitors' cookies: without the session's
     token every POST is refused and changes nothing; with it, the same call goes through."""
-    app.config["WTF_CSRF_ENABLED"] = True
     row = HTTP[route]
     role = next(r for r in ROLES if row.who[r] == ALLOW)
     scene = arrange(app, db)
+    app.config["WTF_CSRF_ENABLED"] = True  # after the scene's browsers joined
     if row.prepare:
         row.prepare(db, scene)
     browser = scene.browsers[role]

@@ -2,55 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import secrets
 import threading
 
-import pytest
-import sqlalchemy as sa
-
 from tests.factories import client_id
-from workshop import create_app, ops
+from workshop import ops
 from workshop.core.errors import Refused
 from workshop.store import lookups, views
 from workshop.store.db import session_for
 from workshop.store.lookups import Voter
-
-SERVER = os.environ.get("WORKSHOP_TEST_POSTGRES",
-                        "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-
-
-def postgres_or_skip(url: str = SERVER) -> None:
-    """Skip when PostgreSQL is not reachable (on CI, where it must be, fail instead)."""
-    engine = sa.create_engine(url)
-    try:
-        with engine.connect():
-            pass
-    except sa.exc.OperationalError as error:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"PostgreSQL is not reachable at {url}: {error}")
-    finally:
-        engine.dispose()
-
-
-@pytest.fixture
-def pg_app(tmp_path, monkeypatch):
-    """An app on a fresh PostgreSQL schema, dropped afterwards."""
-    postgres_or_skip()
-    admin = sa.create_engine(SERVER)
-    schema = f"ws_test_{secrets.token_hex(4)}"
-    with admin.begin() as connection:
-        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    monkeypatch.setenv("WORKSHOP_INSTANCE", str(tmp_path / "instance"))
-    url = f"{SERVER}?options=-csearch_path%3D{schema}"
-    app = create_app({"TESTING": True, "SECRET_KEY": "t", "DATABASE_URL": url,
-                      "PUSH_INTERVAL": None, "WTF_CSRF_ENABLED": False})
-    yield app
-    app.extensions["workshop.engine"].dispose()
-    with admin.begin() as connection:
-        connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
 
 
 def test_migrations_and_the_whole_loop_run_on_postgresql(pg_app):

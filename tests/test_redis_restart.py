@@ -16,9 +16,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import redis
 
-from bench.cluster import Cluster
 from tests.conftest import Facilitator, free_port
-from tests.test_scaleout import Phone, Screen, _close, _services_or_skip
+from tests.support.cluster import Cluster
+from tests.support.scaleout import Phone, Screen, close_all
+from tests.support.services import services_or_skip
 
 pytestmark = pytest.mark.server
 PHONES = 24
@@ -54,7 +55,7 @@ class RedisServer:
 
 
 def test_redis_restart_during_a_vote_loses_nothing_and_projectors_converge():
-    _services_or_skip()
+    services_or_skip()
     if shutil.which("redis-server") is None:
         pytest.skip("redis-server is not installed")
     queue = RedisServer()
@@ -103,6 +104,6 @@ def test_redis_restart_during_a_vote_loses_nothing_and_projectors_converge():
                 assert {r["text"]: r["score"] for r in exported["ranking"]} == \
                     {f"Priorité {n}": expected[o] for n, o in enumerate(options)}
             finally:
-                _close([*(p.sio for p in phones), *(s.sio for s in screens)])
+                close_all([*(p.sio for p in phones), *(s.sio for s in screens)])
     finally:
         queue.stop()

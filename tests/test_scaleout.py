@@ -9,112 +9,26 @@ Also: presence and the single pusher in Redis, and the pusher's views.
 
 from __future__ import annotations
 
-import os
 import random
 import secrets
-import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-import requests
-import socketio
 
-from bench.cluster import POSTGRES, REDIS, Cluster, nginx_binary
-from tests.conftest import Facilitator, csrf_of
-from tests.factories import client_id
-from tests.test_postgres import postgres_or_skip
+from tests.conftest import Facilitator
+from tests.support.cluster import REDIS, Cluster
+from tests.support.scaleout import Phone, Screen, close_all
+from tests.support.services import redis_or_skip, services_or_skip
 from workshop.live.presence import RedisPresence
 
 PHONES = 30
 
 
-def _redis_or_skip():
-    import redis
-
-    try:
-        redis.Redis.from_url(REDIS).ping()
-    except redis.RedisError as error:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"Redis is not reachable at {REDIS}: {error}")
-
-
-def _services_or_skip():
-    _redis_or_skip()
-    postgres_or_skip(POSTGRES)
-    if nginx_binary() is None:
-        if os.environ.get("CI"):
-            raise RuntimeError("nginx is missing (./dev test installs nginx-light)")
-        pytest.skip("nginx is not installed")
-
-
-class Screen:
-    """A projector on one process: every snapshot it receives."""
-
-    def __init__(self, base: str, code: str) -> None:
-        self.snapshots: list[dict] = []
-        self.changed = threading.Condition()
-        self.sio = socketio.Client(reconnection=False)
-        self.sio.on("screen_changed", self._on)
-        self.sio.connect(base, transports=["websocket"], wait_timeout=10)
-        answer = self.sio.call("join", {"code": code, "role": "screen"}, timeout=10)
-        assert answer["ok"], answer
-        self._on(answer["state"])
-
-    def _on(self, state: dict) -> None:
-        with self.changed:
-            self.snapshots.append(state)
-            self.changed.notify_all()
-
-    def wait_for(self, predicate, timeout: float = 30) -> dict:
-        deadline = time.monotonic() + timeout
-        with self.changed:
-            while not (self.snapshots and predicate(self.snapshots[-1])):
-                left = deadline - time.monotonic()
-                assert left > 0, f"never saw it; last: {self.snapshots[-1:]}"
-                self.changed.wait(left)
-            return self.snapshots[-1]
-
-
-class Phone:
-    """A browser through nginx: its cookies (session and affinity) and its socket."""
-
-    def __init__(self, base: str, code: str, transport: str) -> None:
-        self.base, self.code = base, code
-        self.http = requests.Session()
-        page = self.http.get(f"{base}/j/{code}", timeout=10)
-        page.raise_for_status()
-        self.upstream = page.headers["X-Upstream"]
-        self.csrf = csrf_of(page.text)
-        self.phases: list[str] = []
-        self.sio = socketio.Client(http_session=self.http, reconnection=False)
-        self.sio.on("workshop_changed", lambda state: self.phases.append(state["phase"]))
-        self.sio.connect(base, transports=[transport], wait_timeout=10)
-        answer = self.sio.call("join", {"code": code, "role": "phone"}, timeout=10)
-        assert answer["ok"], answer
-        self.phases.append(answer["state"]["phase"])
-
-    def vote(self, ballot: dict) -> dict:
-        body = {"client_id": client_id(), "ballot": ballot}
-        answer = self.http.post(f"{self.base}/j/{self.code}/ballot", json=body, timeout=30,
-                                headers={"X-CSRFToken": self.csrf})
-        assert answer.status_code == 200, answer.text
-        again = self.http.post(f"{self.base}/j/{self.code}/ballot", json=body, timeout=30,
-                               headers={"X-CSRFToken": self.csrf})
-        assert again.json()["duplicate"] is True  # a retry, maybe through another process
-        return answer.json()
-
-
-def _close(clients) -> None:
-    with ThreadPoolExecutor(max_workers=max(1, len(clients))) as pool:
-        list(pool.map(lambda c: c.disconnect() if c.connected else None, clients))
-
-
 @pytest.mark.server
 def test_three_processes_behind_nginx_share_pushes_presence_and_ballots():
-    _services_or_skip()
+    services_or_skip()
     with Cluster(kind="app", processes=3) as cluster:
         base = cluster.url
         facilitator = Facilitator(base, "Trois processus")
@@ -166,11 +80,11 @@ def test_three_processes_behind_nginx_share_pushes_presence_and_ballots():
             assert {row["text"]: row["score"] for row in exported["ranking"]} == \
                 {f"Priorité {n}": expected[o] for n, o in enumerate(options)}
         finally:
-            _close([*(p.sio for p in phones), *(s.sio for s in screens)])
+            close_all([*(p.sio for p in phones), *(s.sio for s in screens)])
 
 
 def test_presence_sums_processes_and_forgets_a_dead_one():
-    _redis_or_skip()
+    redis_or_skip()
     namespace = f"test-{secrets.token_hex(4)}"
     one = RedisPresence(REDIS, 0.25, namespace)
     two = RedisPresence(REDIS, 0.25, namespace)
@@ -193,7 +107,7 @@ def test_presence_sums_processes_and_forgets_a_dead_one():
 
 
 def test_one_pusher_and_no_change_is_lost_during_a_push():
-    _redis_or_skip()
+    redis_or_skip()
     namespace = f"test-{secrets.token_hex(4)}"
     one = RedisPresence(REDIS, 0.25, namespace)
     two = RedisPresence(REDIS, 0.25, namespace)

@@ -13,7 +13,7 @@ import pytest
 import requests
 import socketio
 
-from tests.conftest import Facilitator, csrf_of
+from tests.conftest import Facilitator, join_over_http
 
 pytestmark = pytest.mark.server
 PHONES = 30
@@ -32,9 +32,7 @@ class Phone:
     def __init__(self, base: str, code: str) -> None:
         self.base, self.code = base, code
         self.http = requests.Session()
-        page = self.http.get(f"{base}/j/{code}", timeout=10)
-        page.raise_for_status()
-        self.csrf = csrf_of(page.text)
+        self.csrf = join_over_http(self.http, base, code)  # before the socket: its cookie
         self.states: list[dict] = []
         self.changed = threading.Condition()
         self.sio = socketio.Client(http_session=self.http, reconnection=False)
@@ -198,3 +196,49 @@ def test_serve_prints_a_join_address_phones_on_the_network_can_reach(tmp_path):
         assert "Demo workshop" in log and "/f/" in log
     finally:
         stop_server(server)
+
+
+def participants_in(server) -> int:
+    """How many participants the server's SQLite database holds."""
+    import sqlite3
+
+    with sqlite3.connect(server.instance / "workshop.db") as db:
+        return db.execute("SELECT count(*) FROM participants").fetchone()[0]
+
+
+def test_a_phone_without_script_proposes_and_votes_with_plain_forms(live_server):
+    """No phone.js: the page's own forms (CSRF field, client id) are enough. Pages make
+    nobody; the first form joins, and the phone stays one participant."""
+    base = live_server.url
+    facilitator = Facilitator(base, "Sans script")
+    facilitator.steer("open-ideas")
+    phone = requests.Session()
+
+    def form_of(page: str, form_id: str) -> tuple[str, dict[str, str]]:
+        form = re.search(rf'<form[^>]*action="([^"]+)"[^>]*id="{form_id}".*?</form>', page,
+                         re.S)
+        assert form, f"no #{form_id} on the page"
+        hidden = dict(re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', form.group(0)))
+        return form.group(1), hidden
+
+    page = phone.get(f"{base}/j/{facilitator.code}", timeout=10).text
+    for part in ("panel", "state"):
+        phone.get(f"{base}/j/{facilitator.code}/{part}", timeout=10).raise_for_status()
+    assert participants_in(live_server) == 0
+    action, fields = form_of(page, "idea-form")
+    sent = phone.post(base + action, data={**fields, "text": "Une halte-garderie"}, timeout=10)
+    assert sent.status_code == 200 and "flash-ok" in sent.text  # redirected to the page
+    assert "Une halte-garderie" in sent.text
+    idea = facilitator.http.get(f"{base}{facilitator.path}/panel", timeout=10)
+    idea_id = re.search(r'name="idea" value="(\d+)"', idea.text).group(1)
+    facilitator.steer("approve", {"idea": int(idea_id)})
+    facilitator.steer("open-round", {"dots": 2, "max_per_option": 1})
+
+    page = phone.get(f"{base}/j/{facilitator.code}", timeout=10).text
+    action, fields = form_of(page, "ballot-form")
+    voted = phone.post(base + action, data={**fields, f"dots-{idea_id}": "1"}, timeout=10)
+    assert voted.status_code == 200 and "flash-ok" in voted.text
+    assert f'name="dots-{idea_id}" value="1"' in voted.text
+    assert participants_in(live_server) == 1
+    (exported,) = facilitator.export()
+    assert exported["voters"] == 1 and exported["ranking"][0]["score"] == 1

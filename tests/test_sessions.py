@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import join_phone
 from workshop.guard import sessions
 
 
@@ -27,7 +28,7 @@ def test_a_joined_phone_is_recognised_from_the_cache_and_a_forgery_is_not(app, d
     from tests.factories import workshop_with_ideas
 
     workshop, _secret, _ideas = workshop_with_ideas(db)
-    client.get(f"/j/{workshop.code}")
+    join_phone(client, workshop.code)
     first = client.get(f"/j/{workshop.code}/state").get_json()
     hits = interface.hits
     again = client.get(f"/j/{workshop.code}/state").get_json()
@@ -85,7 +86,7 @@ def test_socket_events_reuse_their_connections_verified_session(app, db, client,
     from workshop.live.sockets import socketio
 
     workshop, _secret, ideas, vote = voting_workshop(db, dots=1, cap=1)
-    client.get(f"/j/{workshop.code}")
+    join_phone(client, workshop.code)
     sio = socketio.test_client(app, flask_test_client=client)
     assert sio.emit("join", {"code": workshop.code, "role": "phone"}, callback=True)["ok"]
     reads = []

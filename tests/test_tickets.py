@@ -15,11 +15,10 @@ import requests
 import zxingcpp
 from sqlalchemy import select
 
-from tests.conftest import Facilitator, csrf_of
+from tests.conftest import Facilitator, join_over_http, join_phone
 from tests.factories import client_id, participant, workshop_with_ideas
-from tests.test_integrity import any_app, run_together  # noqa: F401 - fixture
-from tests.test_postgres import pg_app  # noqa: F401 - the PostgreSQL app fixture
-from tests.test_qr import rasterise
+from tests.support.qrimage import rasterise
+from tests.support.together import run_together
 from workshop import ops
 from workshop.core import tokens
 from workshop.core.errors import Refused
@@ -115,7 +114,7 @@ def test_a_ticket_of_another_workshop_opens_nothing_here(db):
     assert views.ticket_counts(db, elsewhere) == (1, 0)
 
 
-def test_two_phones_typing_the_same_code_at_once_get_it_once(any_app):  # noqa: F811
+def test_two_phones_typing_the_same_code_at_once_get_it_once(any_app):
     with any_app.app_context(), session_for(any_app) as db:
         workshop, _secret, _ideas = workshop_with_ideas(db)
         codes = ops.issue_tickets(db, workshop, 4)
@@ -246,7 +245,7 @@ def test_guessing_codes_is_rate_limited_per_phone(app, db, client):
     app.config["RATELIMIT_TICKET"] = "5 per minute"
     workshop, _secret, _ideas = workshop_with_ideas(db)
     ops.issue_tickets(db, workshop, 3)
-    client.get(f"/j/{workshop.code}")
+    join_phone(client, workshop.code)
     answers = [client.post(f"/j/{workshop.code}/ticket", json={"ticket": tokens.new_ticket()},
                            headers={"Accept": "application/json"}) for _ in range(7)]
     statuses = [a.status_code for a in answers]
@@ -254,7 +253,7 @@ def test_guessing_codes_is_rate_limited_per_phone(app, db, client):
     assert answers[-1].get_json()["error"] == "rate_limited"
     # Another phone in the same hall is not blocked by this one's guesses.
     other = app.test_client()
-    other.get(f"/j/{workshop.code}")
+    join_phone(other, workshop.code)
     assert other.post(f"/j/{workshop.code}/ticket", json={"ticket": "ABCDE-FGHJK"},
                       headers={"Accept": "application/json"}).status_code == 400
 
@@ -275,8 +274,7 @@ def test_a_ticket_round_on_a_real_server_counts_one_ballot_per_ticket(live_serve
     phones = []
     for _ in range(16):
         phone = requests.Session()
-        page = phone.get(f"{base}/j/{facilitator.code}", timeout=10)
-        phones.append((phone, csrf_of(page.text)))
+        phones.append((phone, join_over_http(phone, base, facilitator.code)))
 
     def post(index, path, body):
         phone, csrf = phones[index]

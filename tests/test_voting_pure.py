@@ -42,9 +42,13 @@ def test_pure_import_check_catches_web_and_database_imports():
 
 
 def test_pure_voting_modules_cover_every_method():
+    # Exactly these modules are checked below: a module added (or one no longer found, its
+    # imports then unchecked) must be named here on purpose.
     names = {module.__name__ for module in voting_modules()}
     assert {f"workshop.core.voting.{name}" for name in METHODS} <= names
-    assert len(names) >= 8
+    assert names == {"workshop.core.voting", *(f"workshop.core.voting.{name}" for name in (
+        "approval", "declare", "dots", "methods", "pairwise", "points", "ranking", "reading",
+        "result", "rules"))}
 
 
 @pytest.mark.parametrize("module", voting_modules(), ids=lambda m: m.__name__)

@@ -17,7 +17,11 @@ ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.server
 
 
-def test_wheel_in_a_fresh_venv_serves_every_page(tmp_path):
+def test_wheel_in_a_fresh_venv_serves_every_page(tmp_path, monkeypatch):
+    # The repository on PYTHONPATH (as the tests are often run) would let pip take the
+    # build's workshop.egg-info for an installed copy, and the server import the sources:
+    # the fresh venv must see only the wheel.
+    monkeypatch.delenv("PYTHONPATH", raising=False)
     vendor = ROOT / "static" / "vendor" / "socket.io.min.js"
     catalog = ROOT / "workshop" / "translations" / "fr" / "LC_MESSAGES" / "messages.mo"
     assert vendor.exists(), "run ./dev (npm ci) first: the wheel must carry the browser client"

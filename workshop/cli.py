@@ -5,6 +5,9 @@ Wiring layer: builds the app with create_app and calls operations; no logic of i
 
 from __future__ import annotations
 
+import errno
+import json
+import os
 import sys
 from pathlib import Path
 
@@ -38,6 +41,40 @@ def _facilitator_url(base: str, secret: str) -> str:
     return f"{base}/f/{secret}"
 
 
+# The demo's join code and facilitator secret (stored only hashed in the database), kept
+# in the instance folder like secret_key, so that `./dev run` shows the same demo each time.
+DEMO_FILE = "demo.json"
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write a file only its owner may read (0600 from the start, never world-readable)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+        out.write(text)
+    path.chmod(0o600)  # an older file kept its mode through O_TRUNC
+
+
+def _demo_workshop(app) -> tuple[str, str]:
+    """Return the demo workshop's code and facilitator secret: the kept one if it still
+    exists, else a new one with a few approved ideas."""
+    path = Path(app.instance_path) / DEMO_FILE
+    with app.app_context(), session_for(app) as db:
+        try:
+            kept = json.loads(path.read_text(encoding="utf-8"))
+            workshop = lookups.find_workshop_by_secret(db, kept["secret"])
+            if workshop is not None and workshop.code == kept["code"]:
+                return workshop.code, kept["secret"]
+        except (OSError, ValueError, KeyError, TypeError):
+            pass  # no demo yet, or a file we did not write: make a new one
+        workshop, secret = ops.create_workshop(db, DEMO_TITLE)
+        for text in DEMO_IDEAS:
+            ops.add_idea(db, workshop, text)
+        ops.open_ideas(db, workshop)
+        code = workshop.code
+    _write_private(path, json.dumps({"code": code, "secret": secret}))
+    return code, secret
+
+
 @main.command()
 @click.option("--host", default="0.0.0.0", show_default=True,  # noqa: S104 - a LAN server
               help="Interface to listen on (all, so phones on the Wi-Fi can connect).")
@@ -46,7 +83,8 @@ def _facilitator_url(base: str, secret: str) -> str:
               help="Address phones should use (a domain or a reverse proxy); "
                    "default: this machine's LAN address.")
 @click.option("--demo/--no-demo", default=False,
-              help="Create a demo workshop with a few approved ideas and print its links.")
+              help="Print the links of a demo workshop with a few approved ideas (created "
+                   "on first use, then the same one each run).")
 @click.option("--async-mode", type=click.Choice(["gevent", "threading"]), default="gevent",
               show_default=True,
               help="gevent serves thousands of phones from one process (docs/performance.md); "
@@ -57,8 +95,6 @@ def _facilitator_url(base: str, secret: str) -> str:
 def serve(host: str, port: int, public_url: str | None, demo: bool, async_mode: str,
           settings: tuple[str, ...]) -> None:
     """Run the server and print the address phones on the same network can join at."""
-    import json
-
     from workshop import serving as server
 
     overrides = {}
@@ -72,6 +108,10 @@ def serve(host: str, port: int, public_url: str | None, demo: bool, async_mode: 
         except ValueError:
             overrides[name] = value
 
+    problem = server.unavailable(host, port)
+    if problem:  # said before anything is built or created (the demo workshop above all)
+        click.echo(problem, err=True)
+        sys.exit(1)
     if async_mode == "gevent" and not server.gevent_patched():
         if not server.gevent_available():
             click.echo("gevent is not installed: serving with threads (a few dozen phones).",
@@ -87,12 +127,7 @@ def serve(host: str, port: int, public_url: str | None, demo: bool, async_mode: 
     click.echo(f"Workshop is running. Phones on this network join at: {public}")
     click.echo(f"Database: {app.config['DATABASE_URL']}")
     if demo:
-        with app.app_context(), session_for(app) as db:
-            workshop, secret = ops.create_workshop(db, DEMO_TITLE)
-            for text in DEMO_IDEAS:
-                ops.add_idea(db, workshop, text)
-            ops.open_ideas(db, workshop)
-            code = workshop.code
+        code, secret = _demo_workshop(app)
         click.echo(f"Demo workshop {code}:")
         click.echo(f"  facilitator (keep secret): {_facilitator_url(public, secret)}")
         click.echo(f"  projector:                 {public}/s/{code}")
@@ -103,7 +138,14 @@ def serve(host: str, port: int, public_url: str | None, demo: bool, async_mode: 
                    "README's set-up): pages work as plain forms, without live updates.",
                    err=True)
     sys.stdout.flush()
-    server.run(app, socketio, host, port, async_mode)
+    try:
+        server.run(app, socketio, host, port, async_mode)
+    except OSError as error:
+        if error.errno != errno.EADDRINUSE:
+            raise
+        # Taken in the instant since it was checked.
+        click.echo(server.unavailable(host, port) or f"Cannot serve: {error}.", err=True)
+        sys.exit(1)
 
 
 @main.command()

@@ -47,6 +47,28 @@ def restart_patched() -> None:
     os.execv(sys.executable, [sys.executable, "-c", BOOT, *sys.argv[1:]])  # noqa: S606
 
 
+def unavailable(host: str, port: int) -> str | None:
+    """Say in one sentence why this server could not listen on host:port, or None if it can.
+
+    Bound the way serve_gevent binds (SO_REUSEADDR), then let go at once: whatever must
+    not happen twice (a demo workshop) waits until the port is known to be free.
+    """
+    import errno
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                return (f"Port {port} is already in use (another workshop server?): stop it "
+                        f"or choose another port with --port.")
+            return f"Cannot listen on {host}:{port}: {error.strerror or error}."
+    return None
+
+
 def raise_file_limit() -> int:
     """Allow as many open sockets as the system lets this user have; return the limit."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)

@@ -10,6 +10,7 @@
   var refreshing = false;
   var queued = null;
   var socket = null;
+  var joining = null;  /* the join POST; commands wait for it, so one browser joins once */
 
   function viewKey(state) {
     var round = state.round;
@@ -242,7 +243,9 @@
       var enable = function () {
         for (var c = 0; c < buttons.length; c++) { buttons[c].disabled = false; }
       };
-      (form.id === "ballot-form" ? sendBallot(form) : live.send(form)).then(function (answer) {
+      joining.then(function () {
+        return form.id === "ballot-form" ? sendBallot(form) : live.send(form);
+      }).then(function (answer) {
         enable();
         if (answer.ok) {
           form.querySelector('input[name="client_id"]').value = live.newId();
@@ -293,8 +296,27 @@
     form.dispatchEvent(submit);
   }
 
+  /* Opening the page made nobody a participant (a GET changes nothing): join once by POST
+     before the socket connects, so that its handshake carries this participant's cookie
+     (a socket cannot set one). If the join fails the socket still shows the room, and a
+     first command (idea, ballot, ticket) joins over HTTP. */
+  function join() {
+    if (panel.getAttribute("data-joined") === "true") { return Promise.resolve(); }
+    var meta = live.$('meta[name="csrf-token"]');
+    return fetch(panel.getAttribute("data-join-url"), {
+      method: "POST", credentials: "same-origin",
+      headers: { "Accept": "application/json",
+        "X-CSRFToken": meta ? meta.getAttribute("content") : "" }
+    }).then(function (response) {
+      if (response.ok) { panel.setAttribute("data-joined", "true"); }
+    }, function () {});
+  }
+
   enhance();
-  ticketFromAddress();
-  socket = live.connect({ code: code, role: "phone", event: "workshop_changed", onState: onState,
-    offlineText: panel.getAttribute("data-offline-text") });
+  joining = join();
+  joining.then(function () {
+    ticketFromAddress();
+    socket = live.connect({ code: code, role: "phone", event: "workshop_changed",
+      onState: onState, offlineText: panel.getAttribute("data-offline-text") });
+  });
 })();

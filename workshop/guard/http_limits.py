@@ -18,6 +18,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Flask, Response, current_app, render_template, request
 from flask_limiter import Limiter
@@ -68,6 +69,20 @@ class EndpointLimit:
     setting: str
     key: Callable[[], str]
     exempt_when: Callable[[], bool] | None = None
+    shared: str | None = None  # a scope counted across every endpoint naming it
+
+
+# --- new participants: pages never make one; the join POST and a first command do ------
+
+def not_joined() -> bool:
+    """Whether this browser is not yet a participant of the workshop in the URL."""
+    return not already_joined()
+
+
+# The command that makes a browser a participant counts as a new participant from its
+# address; the per-participant limits count only joined browsers, as a hall's first ideas
+# would otherwise share one address's bucket behind the venue's NAT.
+FIRST_COMMAND = EndpointLimit("RATELIMIT_JOIN", address, already_joined, "new-participant")
 
 
 # Every state-changing endpoint must have a row (tests/test_limits.py checks the url_map).
@@ -75,13 +90,14 @@ class EndpointLimit:
 ENDPOINT_LIMITS: dict[str, list[EndpointLimit]] = {
     "participant.join_by_code": [],
     "participant.create_workshop": [EndpointLimit("RATELIMIT_NEW_WORKSHOP", address)],
-    "participant.submit_idea": [EndpointLimit("RATELIMIT_IDEAS", participant_key)],
-    "participant.cast_ballot": [EndpointLimit("RATELIMIT_BALLOTS", participant_key)],
-    "participant.claim_ticket": [EndpointLimit("RATELIMIT_TICKET", participant_key),
-                                 EndpointLimit("RATELIMIT_TICKET_ADDRESS", address)],
-    "participant.phone": [EndpointLimit("RATELIMIT_JOIN", address, already_joined)],
-    "participant.phone_panel": [EndpointLimit("RATELIMIT_JOIN", address, already_joined)],
-    "participant.phone_state": [EndpointLimit("RATELIMIT_JOIN", address, already_joined)],
+    "participant.submit_idea": [EndpointLimit("RATELIMIT_IDEAS", participant_key, not_joined),
+                                FIRST_COMMAND],
+    "participant.cast_ballot": [EndpointLimit("RATELIMIT_BALLOTS", participant_key, not_joined),
+                                FIRST_COMMAND],
+    "participant.claim_ticket": [EndpointLimit("RATELIMIT_TICKET", participant_key, not_joined),
+                                 EndpointLimit("RATELIMIT_TICKET_ADDRESS", address),
+                                 FIRST_COMMAND],
+    "participant.join": [FIRST_COMMAND],
     "facilitator.run_command": [EndpointLimit("RATELIMIT_FACILITATOR", facilitator_key)],
     "facilitator.download": [EndpointLimit("RATELIMIT_EXPORT", facilitator_key)],
     "facilitator.download_ballots": [EndpointLimit("RATELIMIT_EXPORT", facilitator_key)],
@@ -91,7 +107,8 @@ ENDPOINT_LIMITS: dict[str, list[EndpointLimit]] = {
 # Endpoints that look a workshop up by its join code: a 404 there is a wrong guess.
 GUESS_ENDPOINTS = ("participant.join_by_code", "participant.phone", "participant.phone_panel",
                    "participant.phone_state", "participant.submit_idea",
-                   "participant.cast_ballot", "participant.claim_ticket", "screen.projector")
+                   "participant.cast_ballot", "participant.claim_ticket", "screen.projector",
+                   "participant.join")
 
 
 def _rates(setting: str) -> list[RateLimitItem]:
@@ -177,6 +194,17 @@ def _on_limit(error: RateLimitExceeded) -> Response:
 
 # --- wiring -------------------------------------------------------------------------------
 
+def _limited(limiter: Limiter, rule: EndpointLimit) -> Callable[[Any], Any]:
+    """The Flask-Limiter decorator of one row (its rates read from the config per request)."""
+    def rates() -> str:
+        return current_app.config[rule.setting]
+
+    if rule.shared:
+        return limiter.shared_limit(rates, rule.shared, key_func=rule.key,
+                                    exempt_when=rule.exempt_when)
+    return limiter.limit(rates, key_func=rule.key, exempt_when=rule.exempt_when)
+
+
 def init_app(app: Flask) -> None:
     """Install the HTTP limits on the views (call it after registering the blueprints)."""
     for name, value in DEFAULTS.items():
@@ -199,9 +227,7 @@ def init_app(app: Flask) -> None:
         if view is None:
             raise RuntimeError(f"ENDPOINT_LIMITS names an unknown endpoint: {endpoint}")
         for rule in rules:
-            view = limiter.limit(
-                (lambda setting=rule.setting: current_app.config[setting]),
-                key_func=rule.key, exempt_when=rule.exempt_when)(view)
+            view = _limited(limiter, rule)(view)
         app.view_functions[endpoint] = view
     app.before_request(_check_guesses)
     app.after_request(_count_guesses)

@@ -3,6 +3,8 @@
 Edge layer (Flask). Everything here works as plain HTML forms; phone.js only adds live
 updates and sends the same forms with fetch. A participant is known by a random secret in
 their session cookie, stored hashed; nothing here can do what only the facilitator may.
+Pages (GET) never write: a browser becomes a participant with its first command (the
+join POST, an idea, a ballot or a ticket), so a link preview or a crawler makes nobody.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ def current_participant(workshop: Workshop) -> Participant | None:
 
 
 def ensure_participant(workshop: Workshop) -> Participant:
-    """Return this browser's participant, joining the workshop on first visit."""
+    """Return this browser's participant, joining the workshop on its first command."""
     participant = current_participant(workshop)
     if participant is None:
         participant, secret = ops.join_workshop(get_session(), workshop)
@@ -97,34 +99,43 @@ def create_workshop() -> Response:
     return redirect(url_for("facilitator.page", secret=secret, created=1))
 
 
-def phone_context(workshop: Workshop, participant: Participant) -> dict[str, Any]:
-    """Gather what the phone page shows: the public view plus this person's own things."""
+def phone_context(workshop: Workshop, participant: Participant | None) -> dict[str, Any]:
+    """Gather what the phone page shows: the public view plus this person's own things.
+
+    A browser that has not joined (participant None) sees the same page with nothing of
+    its own: no ideas, no ballot, no ticket.
+    """
     db = get_session()
     view = views.public_view(db, workshop)
-    mine = [{"id": i.id, "text": i.text, "status": i.status} for i in db.scalars(
-        select(Idea).where(Idea.participant_id == participant.id).order_by(Idea.id))]
+    mine = [] if participant is None else [
+        {"id": i.id, "text": i.text, "status": i.status} for i in db.scalars(
+            select(Idea).where(Idea.participant_id == participant.id).order_by(Idea.id))]
     vote = views.current_round(db, workshop)
-    ballot = views.own_ballot(db, vote, participant.id) if vote is not None else None
+    ballot = views.own_ballot(db, vote, participant.id) \
+        if vote is not None and participant is not None else None
     options = list(vote.options) if vote is not None else []
     texts = views.idea_texts(db, options)
     tickets_issued = views.ticket_counts(db, workshop)[0] > 0
-    has_ticket = tickets_issued and lookups.holds_ticket(db, participant)
+    has_ticket = tickets_issued and participant is not None and \
+        lookups.holds_ticket(db, participant)
     ticket_needed = vote is not None and vote.require_ticket and not has_ticket
     pair = None
     if vote is not None and vote.status == "open" and not ticket_needed:
-        pair = views.next_step_for(db, vote, participant.id)
+        # Not joined yet: the first step a new participant would be shown (ids start at 1,
+        # so 0 is nobody, with nothing sent).
+        pair = views.next_step_for(db, vote, participant.id if participant is not None else 0)
     return {"workshop": workshop, "view": view, "mine": mine, "ballot": ballot,
             "options": [{"id": i, "text": texts.get(i, "")} for i in options],
             "texts": texts, "pair": pair, "client_id": tokens.new_client_id(),
             "tickets_issued": tickets_issued, "has_ticket": has_ticket,
-            "ticket_needed": ticket_needed}
+            "ticket_needed": ticket_needed, "joined": participant is not None}
 
 
 @bp.get("/j/<code>")
 def phone(code: str) -> str:
     """Show the phone page for whatever the room is doing now."""
     workshop = _workshop_or_404(code)
-    participant = ensure_participant(workshop)
+    participant = current_participant(workshop)
     return render_template("phone.html", **phone_context(workshop, participant))
 
 
@@ -132,7 +143,7 @@ def phone(code: str) -> str:
 def phone_panel(code: str) -> str:
     """Return just the phone's changing part, for phone.js to swap in after a push."""
     workshop = _workshop_or_404(code)
-    participant = ensure_participant(workshop)
+    participant = current_participant(workshop)
     return render_template("_phone_panel.html", **phone_context(workshop, participant))
 
 
@@ -140,7 +151,7 @@ def phone_panel(code: str) -> str:
 def phone_state(code: str) -> Response:
     """Return the phone's whole state as JSON (what a reconnecting client resyncs from)."""
     workshop = _workshop_or_404(code)
-    participant = ensure_participant(workshop)
+    participant = current_participant(workshop)
     context = phone_context(workshop, participant)
     return jsonify({**context["view"], "mine": context["mine"], "ballot": context["ballot"],
                     "pair": context["pair"], "has_ticket": context["has_ticket"],
@@ -156,20 +167,31 @@ def _command_fields() -> dict[str, Any]:
     return request.form.to_dict()
 
 
-def _joined(workshop: Workshop) -> Participant:
-    participant = current_participant(workshop)
-    if participant is None:
-        raise Refused("not_joined", 403)
-    return participant
+@bp.post("/j/<code>/join")
+def join(code: str) -> Response:
+    """Join the workshop as a new participant, once per browser (again: the same one).
+
+    phone.js posts it before its socket connects, so that the socket's handshake carries
+    the participant's cookie; a plain form comes back to the phone page.
+    """
+    back = url_for("participant.phone", code=code)
+    try:
+        workshop = lookups.get_workshop(get_session(), code)
+        ensure_participant(workshop)
+    except Refused as error:
+        return refused(error, back)
+    return done({"ok": True, "joined": True}, back)
 
 
 def _participant_command(code: str, act: Callable[[Workshop, Participant, dict[str, Any]],
                                                   dict[str, Any]], message: str) -> Response:
-    """Carry out one command of a joined phone: JSON for phone.js, a redirect for a form."""
+    """Carry out one command of a phone, joining first if this browser has not yet:
+    JSON for phone.js, a redirect for a form."""
     back = url_for("participant.phone", code=code)
     try:
         workshop = lookups.get_workshop(get_session(), code)
-        answer = act(workshop, _joined(workshop), _command_fields())
+        fields = _command_fields()
+        answer = act(workshop, ensure_participant(workshop), fields)
     except Refused as error:
         return refused(error, back)
     return done(answer, back, message)
@@ -201,9 +223,10 @@ def cast_ballot(code: str) -> Response:
     try:
         db = get_session()
         voter = lookups.find_voter(db, code, _secrets().get(tokens.normalise_code(code) or ""))
-        if voter is None:  # say which: no such workshop (404), or not joined (403)
-            lookups.get_workshop(db, code)
-            raise Refused("not_joined", 403)
+        if voter is None:  # no such workshop (404), or a first command: join, then vote
+            workshop = lookups.get_workshop(db, code)
+            ensure_participant(workshop)
+            voter = lookups.find_voter(db, workshop.code, _secrets()[workshop.code])
         fields = _command_fields()
         # Read by the rules of the round it is cast in, inside the write transaction.
         ballot = UnreadBallot(fields, form=not request.is_json)
