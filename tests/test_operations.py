@@ -11,7 +11,7 @@ from workshop.core import tokens
 from workshop.core.errors import Refused
 from workshop.store import lookups, views
 from workshop.store.lookups import Voter
-from workshop.store.models import Ballot, Idea, Workshop
+from workshop.store.models import Activity, Ballot, Idea, Workshop
 
 
 def refused_code(call, *args, **kwargs) -> str:
@@ -198,3 +198,13 @@ def test_hiding_an_idea_of_the_open_round_is_refused(db):
     assert refused_code(ops.hide_idea, db, workshop, ideas[0].id) == "idea_in_open_round"
     assert refused_code(ops.merge_ideas, db, workshop, ideas[0].id, ideas[1].id) == \
         "idea_in_open_round"
+
+
+def test_a_refused_verb_owns_its_transaction_and_leaves_nothing_behind(db):
+    """open_round plans its vote activity before it finds nothing to vote on: the verb's
+    own transaction rolls that back, so no later commit of the same session stores it."""
+    workshop, _secret = ops.create_workshop(db, "Atelier")
+    assert refused_code(ops.open_round, db, workshop) == "no_approved_ideas"
+    assert not db.in_transaction()
+    db.commit()  # whatever the caller commits next
+    assert db.scalar(select(func.count(Activity.id))) == 0

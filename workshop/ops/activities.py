@@ -28,7 +28,7 @@ from workshop.core.phases import Phase, PhaseError, check_move
 from workshop.core.text import clean_text
 from workshop.core.voting import DEFAULT_METHOD
 from workshop.ops.rounds import check_round, current_round_or_refuse, end_round, freeze_round
-from workshop.ops.transactions import commit_and_announce
+from workshop.ops.transactions import commit_and_announce, one_change
 from workshop.ops.workshops import move_room
 from workshop.store import lookups
 from workshop.store.models import PROMPT_MAX, TITLE_MAX, Activity, Idea, Round, Workshop, utcnow
@@ -158,6 +158,7 @@ def _start(session: Session, workshop: Workshop, activity: Activity,
 
 # --- the agenda ------------------------------------------------------------------------
 
+@one_change
 def plan_activity(session: Session, workshop: Workshop, kind: object, *,
                   title: object = None, prompt: object = None,
                   settings: Mapping[str, Any] | None = None) -> Activity:
@@ -175,6 +176,7 @@ def _planned(session: Session, workshop: Workshop, activity_id: object) -> Activ
     return activity
 
 
+@one_change
 def edit_activity(session: Session, workshop: Workshop, activity_id: object, *,
                   title: object = None, prompt: object = None,
                   settings: Mapping[str, Any] | None = None) -> Activity:
@@ -189,6 +191,7 @@ def edit_activity(session: Session, workshop: Workshop, activity_id: object, *,
     return activity
 
 
+@one_change
 def remove_activity(session: Session, workshop: Workshop, activity_id: object) -> None:
     """Take a planned activity off the agenda (one another step relies on stays)."""
     activity = _planned(session, workshop, activity_id)
@@ -204,6 +207,7 @@ def remove_activity(session: Session, workshop: Workshop, activity_id: object) -
     commit_and_announce(session, workshop)
 
 
+@one_change
 def move_activity(session: Session, workshop: Workshop, activity_id: object,
                   direction: object) -> None:
     """Swap a planned activity with the planned one just above or below it."""
@@ -219,6 +223,7 @@ def move_activity(session: Session, workshop: Workshop, activity_id: object,
     commit_and_announce(session, workshop)
 
 
+@one_change
 def start_activity(session: Session, workshop: Workshop, activity_id: object) -> Activity:
     """Start a planned activity; a vote freezes its options from its source then."""
     activity = lookups.get_activity(session, workshop, activity_id)
@@ -227,6 +232,7 @@ def start_activity(session: Session, workshop: Workshop, activity_id: object) ->
     return activity
 
 
+@one_change
 def start_next_activity(session: Session, workshop: Workshop) -> Activity:
     """Start the first planned activity in agenda order."""
     planned = [s for s in lookups.agenda(session, workshop) if s.status == "planned"]
@@ -237,6 +243,7 @@ def start_next_activity(session: Session, workshop: Workshop) -> Activity:
     return planned[0]
 
 
+@one_change
 def close_activity(session: Session, workshop: Workshop) -> Activity:
     """Close the running activity: a vote stops taking ballots, a collection ideas."""
     running = lookups.open_activity(session, workshop)
@@ -249,6 +256,7 @@ def close_activity(session: Session, workshop: Workshop) -> Activity:
 
 # --- the room's older commands, as activities -------------------------------------------
 
+@one_change
 def open_lobby(session: Session, workshop: Workshop) -> None:
     """Send every phone back to the welcome screen (closing a running idea collection)."""
     move_room(workshop, Phase.LOBBY)  # refused while a vote runs, as it always was
@@ -259,6 +267,7 @@ def open_lobby(session: Session, workshop: Workshop) -> None:
     commit_and_announce(session, workshop)
 
 
+@one_change
 def open_ideas(session: Session, workshop: Workshop) -> Activity:
     """Let phones submit ideas: start the next planned collection, or a new one."""
     try:
@@ -279,6 +288,7 @@ def open_ideas(session: Session, workshop: Workshop) -> Activity:
     return activity
 
 
+@one_change
 def open_round(session: Session, workshop: Workshop, *, title: str | None = None,
                method: str = DEFAULT_METHOD, settings: Mapping[str, Any] | None = None,
                show_live: bool = True, require_ticket: bool = False) -> Round:
@@ -298,6 +308,7 @@ def open_round(session: Session, workshop: Workshop, *, title: str | None = None
     return vote
 
 
+@one_change
 def close_round(session: Session, workshop: Workshop) -> Round:
     """Stop the vote: no ballot commits after this one does."""
     vote = current_round_or_refuse(session, workshop)

@@ -13,7 +13,8 @@ from workshop.core.errors import Refused
 from workshop.core.phases import Phase
 from workshop.core.text import clean_text
 from workshop.live import broadcast
-from workshop.ops.transactions import commit_and_announce, once
+from workshop.ops.transactions import commit_and_announce, once, one_change
+from workshop.store.lookups import get_idea
 from workshop.store.models import IDEA_MAX, Idea, Participant, Round, Workshop
 
 IDEA_STATUSES = ("pending", "approved", "hidden", "merged")
@@ -42,15 +43,6 @@ def submit_idea(session: Session, workshop: Workshop, participant: Participant,
     return response
 
 
-def _get_idea(session: Session, workshop: Workshop, idea_id: object) -> Idea:
-    if isinstance(idea_id, bool) or not isinstance(idea_id, int):
-        raise Refused("idea_not_found", 404)
-    idea = session.get(Idea, idea_id)
-    if idea is None or idea.workshop_id != workshop.id:
-        raise Refused("idea_not_found", 404)
-    return idea
-
-
 def _refuse_if_in_open_round(session: Session, workshop: Workshop, idea: Idea) -> None:
     if workshop.current_round_id is None:
         return
@@ -59,6 +51,7 @@ def _refuse_if_in_open_round(session: Session, workshop: Workshop, idea: Idea) -
         raise Refused("idea_in_open_round", 409)
 
 
+@one_change
 def add_idea(session: Session, workshop: Workshop, text: str) -> Idea:
     """Add an already-approved idea as the facilitator (e.g. read out from the floor)."""
     collecting = workshop.phase == Phase.IDEAS
@@ -70,34 +63,38 @@ def add_idea(session: Session, workshop: Workshop, text: str) -> Idea:
     return idea
 
 
+@one_change
 def approve_idea(session: Session, workshop: Workshop, idea_id: int) -> None:
     """Put an idea on the wall and in the next vote."""
-    idea = _get_idea(session, workshop, idea_id)
+    idea = get_idea(session, workshop, idea_id)
     if idea.status == "merged":
         raise Refused("idea_merged", 409)
     idea.status = "approved"
     commit_and_announce(session, workshop)
 
 
+@one_change
 def hide_idea(session: Session, workshop: Workshop, idea_id: int) -> None:
     """Take an idea off the wall (kept in the database, never deleted)."""
-    idea = _get_idea(session, workshop, idea_id)
+    idea = get_idea(session, workshop, idea_id)
     _refuse_if_in_open_round(session, workshop, idea)
     idea.status = "hidden"
     commit_and_announce(session, workshop)
 
 
+@one_change
 def edit_idea(session: Session, workshop: Workshop, idea_id: int, text: str) -> None:
     """Correct an idea's wording (a typo, a clearer phrase)."""
-    idea = _get_idea(session, workshop, idea_id)
+    idea = get_idea(session, workshop, idea_id)
     idea.text = clean_text(text, IDEA_MAX, "bad_idea")
     commit_and_announce(session, workshop)
 
 
+@one_change
 def merge_ideas(session: Session, workshop: Workshop, source_id: int, target_id: int) -> None:
     """Fold a duplicate idea into another: the duplicate leaves the wall and the vote."""
-    source = _get_idea(session, workshop, source_id)
-    target = _get_idea(session, workshop, target_id)
+    source = get_idea(session, workshop, source_id)
+    target = get_idea(session, workshop, target_id)
     if source.id == target.id:
         raise Refused("merge_into_itself")
     if target.status in ("merged", "hidden"):

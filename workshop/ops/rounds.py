@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from workshop.core.errors import Refused
 from workshop.core.text import clean_text
-from workshop.ops.transactions import commit_and_announce
+from workshop.ops.transactions import commit_and_announce, one_change
 from workshop.store.models import TITLE_MAX, Round, Workshop, utcnow
 from workshop.store.views import ticket_counts
 
@@ -62,6 +62,7 @@ def current_round_or_refuse(session: Session, workshop: Workshop) -> Round:
         raise Refused("no_round", 409)
     return vote
 
+@one_change
 def show_live_results(session: Session, workshop: Workshop, show: bool) -> None:
     """Show or hide the live totals on the projector while the vote runs."""
     vote = current_round_or_refuse(session, workshop)
@@ -69,6 +70,7 @@ def show_live_results(session: Session, workshop: Workshop, show: bool) -> None:
     commit_and_announce(session, workshop)
 
 
+@one_change
 def reveal_results(session: Session, workshop: Workshop, reveal: bool = True) -> None:
     """Show (or hide again) the closed round's results on the projector and phones."""
     vote = current_round_or_refuse(session, workshop)

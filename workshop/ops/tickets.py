@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from workshop.core import tokens
 from workshop.core.errors import Refused
 from workshop.live import broadcast
+from workshop.ops.transactions import commit_and_announce, one_change
 from workshop.store.db import begin_write
 from workshop.store.models import Participant, Ticket, Workshop, utcnow
 from workshop.store.views import ticket_counts
@@ -23,6 +24,7 @@ TICKETS_PER_BATCH = 500
 TICKETS_PER_WORKSHOP = 5000
 
 
+@one_change
 def issue_tickets(session: Session, workshop: Workshop, count: object) -> list[str]:
     """Draw `count` new single-use ticket codes for printing; return them in clear.
 
@@ -35,21 +37,20 @@ def issue_tickets(session: Session, workshop: Workshop, count: object) -> list[s
     issued, _claimed = ticket_counts(session, workshop)
     if issued + count > TICKETS_PER_WORKSHOP:
         raise Refused("too_many_tickets", 409, limit=TICKETS_PER_WORKSHOP)
-    codes: list[str] = []
-    digests: set[str] = set()
-    while len(codes) < count:
-        code = tokens.new_ticket()
-        key = tokens.ticket_digest(workshop.id, code.replace("-", ""))
-        if key not in digests:
-            digests.add(key)
-            codes.append(code)
-    taken = set(session.scalars(select(Ticket.digest).where(Ticket.digest.in_(digests))))
-    if taken:  # a repeat of an earlier ticket (about 1 in 10^11): draw the batch again
-        session.rollback()
-        return issue_tickets(session, workshop, count)
+    while True:
+        codes: list[str] = []
+        digests: set[str] = set()
+        while len(codes) < count:
+            code = tokens.new_ticket()
+            key = tokens.ticket_digest(workshop.id, code.replace("-", ""))
+            if key not in digests:
+                digests.add(key)
+                codes.append(code)
+        # A repeat of an earlier ticket (about 1 in 10^11): draw the batch again.
+        if session.scalar(select(Ticket.id).where(Ticket.digest.in_(digests)).limit(1)) is None:
+            break
     session.add_all(Ticket(workshop_id=workshop.id, digest=key) for key in sorted(digests))
-    session.commit()
-    broadcast.changed(workshop.code)
+    commit_and_announce(session, workshop)
     return codes
 
 

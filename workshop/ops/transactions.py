@@ -7,8 +7,9 @@ carried out twice.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -19,6 +20,33 @@ from workshop.core.errors import Refused
 from workshop.live import broadcast
 from workshop.store.db import begin_write
 from workshop.store.models import Participant, Receipt, Workshop
+
+V = TypeVar("V", bound=Callable[..., Any])
+
+
+def one_change(verb: V) -> V:
+    """Run a facilitator's verb as one write transaction that the verb owns.
+
+    The transaction begins before the verb reads anything (SQLite: BEGIN IMMEDIATE; the
+    workshop row is reloaded in it), so what the verb checks is what it writes on; the
+    verb commits and announces at its end (`commit_and_announce`), and a refusal or any
+    error rolls everything back. A verb called from inside another joins its transaction.
+    """
+    @functools.wraps(verb)
+    def run(session: Session, workshop: Workshop, *args: Any, **kwargs: Any) -> Any:
+        if session.info.get("one_change"):
+            return verb(session, workshop, *args, **kwargs)
+        begin_write(session, workshop)
+        session.info["one_change"] = True
+        try:
+            return verb(session, workshop, *args, **kwargs)
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.info["one_change"] = False
+
+    return run  # type: ignore[return-value]
 
 
 def commit_and_announce(session: Session, workshop: Workshop) -> None:

@@ -12,7 +12,7 @@ from workshop.core import tokens
 from workshop.core.errors import Refused
 from workshop.core.phases import Phase, PhaseError, check_move
 from workshop.core.text import clean_text
-from workshop.ops.transactions import commit_and_announce
+from workshop.ops.transactions import commit_and_announce, one_change
 from workshop.store.models import TITLE_MAX, Workshop
 
 
@@ -32,6 +32,7 @@ def create_workshop(session: Session, title: str) -> tuple[Workshop, str]:
     raise Refused("code_exhausted", 503)
 
 
+@one_change
 def rename_workshop(session: Session, workshop: Workshop, title: str) -> None:
     """Change the title shown on every screen."""
     workshop.title = clean_text(title, TITLE_MAX, "bad_title")

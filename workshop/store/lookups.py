@@ -7,6 +7,7 @@ Read side of the infra layer: SQLAlchemy and the pure core only; writes nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -111,11 +112,23 @@ def open_activity(session: Session, workshop: Workshop) -> Activity | None:
                                                  Activity.status == "open")
                           .order_by(Activity.position).limit(1))
 
+def _owned(session: Session, workshop: Workshop, model: type[Any], row_id: object,
+           missing: str) -> Any:
+    """Return the row of `model` with this id if it belongs to this workshop, else refuse
+    with `missing` (404): ids sent by a client are never trusted to be the workshop's."""
+    if isinstance(row_id, bool) or not isinstance(row_id, int):
+        raise Refused(missing, 404)
+    row = session.get(model, row_id)
+    if row is None or row.workshop_id != workshop.id:
+        raise Refused(missing, 404)
+    return row
+
+
 def get_activity(session: Session, workshop: Workshop, activity_id: object) -> Activity:
     """Return one of this workshop's activities, or refuse with activity_not_found."""
-    if isinstance(activity_id, bool) or not isinstance(activity_id, int):
-        raise Refused("activity_not_found", 404)
-    activity = session.get(Activity, activity_id)
-    if activity is None or activity.workshop_id != workshop.id:
-        raise Refused("activity_not_found", 404)
-    return activity
+    return _owned(session, workshop, Activity, activity_id, "activity_not_found")
+
+
+def get_idea(session: Session, workshop: Workshop, idea_id: object) -> Idea:
+    """Return one of this workshop's ideas, or refuse with idea_not_found."""
+    return _owned(session, workshop, Idea, idea_id, "idea_not_found")

@@ -24,7 +24,7 @@ from workshop.core.errors import Refused
 from workshop.core.qr import qr_svg
 from workshop.core.voting import DEFAULT_METHOD, METHODS
 from workshop.store import lookups, views
-from workshop.store.db import begin_write, get_session
+from workshop.store.db import get_session
 from workshop.store.models import Workshop
 from workshop.web.answers import done, join_url, refused, wants_json
 from workshop.web.i18n import explain
@@ -159,11 +159,9 @@ def run_command(secret: str, command: str) -> Response:
             return refused(Refused("bad_request"), back)
     else:
         fields = request.form.to_dict()
-    try:
-        begin_write(get_session(), workshop)
+    try:  # the verb owns its transaction: a refusal has changed nothing
         result = handler(get_session(), workshop, fields)
     except Refused as error:
-        get_session().rollback()
         return refused(error, back)
     payload = {"ok": True}
     if isinstance(result, dict):
@@ -184,10 +182,8 @@ def issue_tickets(secret: str) -> Response | str:
             count = forms.whole_number(fields.get("count"))
         except Refused:
             count = 0  # refused just below, with the range allowed
-        begin_write(get_session(), workshop)
         codes = ops.issue_tickets(get_session(), workshop, count)
     except Refused as error:
-        get_session().rollback()
         return refused(error, back)
     if wants_json():
         return jsonify({"ok": True, "tickets": codes})

@@ -1,8 +1,8 @@
 """What every activity kind shares: declared settings, their checks, the text marker.
 
-Pure core: standard library and core.errors only. A kind declares its settings as
-`Setting`s; `check_declared` merges them over their defaults and refuses any value of the
-wrong type or out of bounds with one stable code, `bad_activity_setting`.
+Pure core: the standard library, core.errors and the voting texts' marker. A kind declares
+its settings as `Setting`s; `check_declared` merges them over their defaults and refuses
+any value of the wrong type or out of bounds with one stable code, `bad_activity_setting`.
 """
 
 from __future__ import annotations
@@ -12,11 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from workshop.core.errors import Refused
-
-
-def N_(text: str) -> str:  # noqa: N802 - the usual name of the no-op translation marker
-    """Mark an English text for extraction; the edge translates it when it shows it."""
-    return text
+from workshop.core.voting.declare import N_  # noqa: F401 - the kinds' marker too
 
 
 @dataclass(frozen=True)
