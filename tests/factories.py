@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 
 from workshop import ops
+from workshop.store.lookups import ParticipantIds
 
 _ids = itertools.count(1)
 
@@ -32,3 +33,8 @@ def participant(db, workshop):
     """Join a workshop as a new phone."""
     person, _secret = ops.join_workshop(db, workshop)
     return person
+
+
+def ids_of(workshop, person) -> ParticipantIds:
+    """Return what the ballot writer needs of a participant loaded as a row."""
+    return ParticipantIds.of(workshop, person)

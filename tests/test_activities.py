@@ -5,11 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from tests.factories import client_id, participant
+from tests.factories import client_id, ids_of, participant
 from workshop import ops
 from workshop.core.errors import Refused
 from workshop.store import lookups, views
-from workshop.store.lookups import Voter
 from workshop.store.models import Activity, Idea, Round
 
 
@@ -58,7 +57,7 @@ def test_a_whole_day_runs_in_agenda_order(db):
     assert (first.title, first.settings) == ("Priorités", {"dots": 3, "max_per_option": 3})
     # Logement and Emploi tie for second place: both go to the runoff.
     for person, ballot in zip(people, ({a: 3}, {b: 2, d: 1}, {c: 2}), strict=True):
-        ops.cast_ballot(db, Voter.of(workshop, person), ballot, client_id())
+        ops.cast_ballot(db, ids_of(workshop, person), ballot, client_id())
     assert refused_code(ops.start_next_activity, db, workshop) == "runoff_source_open"
     ops.close_activity(db, workshop)
     assert (workshop.phase, db.get(Round, first.id).status) == ("results", "closed")

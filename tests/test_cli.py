@@ -14,11 +14,10 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from tests.factories import client_id, voting_workshop
+from tests.factories import client_id, ids_of, voting_workshop
 from workshop import ops
 from workshop.cli import main
 from workshop.core import network
-from workshop.store.lookups import Voter
 
 
 def test_create_prints_the_code_and_a_secret_facilitator_link(app, monkeypatch):
@@ -43,7 +42,7 @@ def test_export_prints_the_ranking_as_json_and_csv(app, db, monkeypatch, tmp_pat
     monkeypatch.setenv("DATABASE_URL", app.config["DATABASE_URL"])
     workshop, _secret, ideas, _vote = voting_workshop(db, dots=2)
     person, _ = ops.join_workshop(db, workshop)
-    ops.cast_ballot(db, Voter.of(workshop, person), {ideas[1].id: 1, ideas[2].id: 1}, client_id())
+    ops.cast_ballot(db, ids_of(workshop, person), {ideas[1].id: 1, ideas[2].id: 1}, client_id())
     result = CliRunner().invoke(main, ["export", workshop.code, "--format", "json"])
     assert result.exit_code == 0, result.output
     [round_export] = json.loads(result.output)

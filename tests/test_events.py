@@ -10,11 +10,10 @@ from sqlalchemy import func, select
 from werkzeug.exceptions import NotFound
 
 from tests.conftest import join_phone
-from tests.factories import client_id, voting_workshop, workshop_with_ideas
+from tests.factories import client_id, ids_of, voting_workshop, workshop_with_ideas
 from workshop import ops
 from workshop.live.sockets import socketio
 from workshop.store import lookups
-from workshop.store.lookups import Voter
 from workshop.store.models import Ballot, Participant, Receipt
 from workshop.web.flask_app import SOCKET_ENVIRON_KEY
 
@@ -133,7 +132,7 @@ def test_ballots_update_screens_but_do_not_push_to_phones(app, db, sockets):
     screen.get_received()
     for n in range(3):
         person, _ = ops.join_workshop(db, workshop)
-        ops.cast_ballot(db, Voter.of(workshop, person), {ideas[n].id: 1}, client_id())
+        ops.cast_ballot(db, ids_of(workshop, person), {ideas[n].id: 1}, client_id())
     flush(app)
     assert pushes(phone, "workshop_changed") == []
     [snapshot] = pushes(screen, "screen_changed")
@@ -148,7 +147,7 @@ def test_hidden_totals_never_reach_screens_or_phones(app, db, sockets):
     phone.emit("join", {"code": workshop.code, "role": "phone"}, callback=True)
     screen.emit("join", {"code": workshop.code, "role": "screen"}, callback=True)
     person, _ = ops.join_workshop(db, workshop)
-    ops.cast_ballot(db, Voter.of(workshop, person), {ideas[0].id: 1}, client_id())
+    ops.cast_ballot(db, ids_of(workshop, person), {ideas[0].id: 1}, client_id())
     flush(app)
     received = phone.get_received() + screen.get_received()
     assert received and all(m["args"][0]["results"] is None for m in received)

@@ -12,13 +12,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from tests.conftest import join_phone
-from tests.factories import client_id, voting_workshop
+from tests.factories import client_id, ids_of, voting_workshop
 from tests.support.together import run_together
 from workshop import ops
 from workshop.core.errors import Refused
 from workshop.store import lookups, views
 from workshop.store.db import session_for
-from workshop.store.lookups import Voter
 from workshop.store.models import Ballot, Idea, Receipt
 
 
@@ -40,7 +39,7 @@ def same_browser(app, template):
 def test_the_database_itself_refuses_a_second_ballot_or_receipt(app, db):
     workshop, _secret, ideas, vote = voting_workshop(db)
     person, _ = ops.join_workshop(db, workshop)
-    ops.cast_ballot(db, Voter.of(workshop, person), {ideas[0].id: 1}, "same-client-id")
+    ops.cast_ballot(db, ids_of(workshop, person), {ideas[0].id: 1}, "same-client-id")
     db.add(Ballot(round_id=vote.id, participant_id=person.id, content={"1": 1}))
     with pytest.raises(IntegrityError):
         db.commit()

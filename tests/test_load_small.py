@@ -16,13 +16,12 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import select
 
-from tests.factories import client_id, voting_workshop
+from tests.factories import client_id, ids_of, voting_workshop
 from tests.support.room import Spec, app_half
 from workshop import ops
 from workshop.core.errors import Refused
 from workshop.ops import ballots
 from workshop.store.db import session_for
-from workshop.store.lookups import Voter
 from workshop.store.models import Ballot, Receipt
 
 
@@ -61,7 +60,7 @@ def test_ballots_sent_at_once_from_many_threads_count_once_each(any_app, any_db)
     for n, person in enumerate(people):
         ballot = {ideas[n % len(ideas)].id: 1}
         cid = client_id()
-        commands += [(Voter.of(workshop, person), ballot, cid)] * 3  # each sent three times
+        commands += [(ids_of(workshop, person), ballot, cid)] * 3  # each sent three times
     answers: list[dict] = []
     lock = threading.Lock()
     with app.app_context():
@@ -89,7 +88,7 @@ def test_the_writer_refuses_and_replaces_as_the_rules_say(any_app, any_db):
     app, db = any_app, any_db
     workshop, _secret, ideas, vote = voting_workshop(db)
     person, _ = ops.join_workshop(db, workshop)
-    voter = Voter.of(workshop, person)
+    voter = ids_of(workshop, person)
     with app.app_context():
         with pytest.raises(Refused) as bad:
             ops.cast_ballot(db, voter, {999999: 1}, client_id())
@@ -117,7 +116,7 @@ def test_a_group_that_fails_is_tried_again_alone_and_says_so(app, db, caplog, mo
     is answered "busy" (nothing was written, the phone may send it again)."""
     workshop, _secret, ideas, vote = voting_workshop(db)
     person, _ = ops.join_workshop(db, workshop)
-    voter = Voter.of(workshop, person)
+    voter = ids_of(workshop, person)
     writer = ballots.current_writer()
     real_commit = writer._commit
     failures = [1]

@@ -5,12 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from tests.factories import client_id, participant, voting_workshop, workshop_with_ideas
+from tests.factories import client_id, ids_of, participant, voting_workshop, workshop_with_ideas
 from workshop import ops
 from workshop.core import tokens
 from workshop.core.errors import Refused
 from workshop.store import lookups, views
-from workshop.store.lookups import Voter
 from workshop.store.models import Activity, Ballot, Idea, Workshop
 
 
@@ -121,13 +120,13 @@ def test_ballot_over_budget_or_cap_is_refused_and_nothing_is_stored(db):
     workshop, _secret, ideas, _vote = voting_workshop(db, dots=2, cap=1)
     person = participant(db, workshop)
     a, b, c = (i.id for i in ideas)
-    assert refused_code(ops.cast_ballot, db, Voter.of(workshop, person), {a: 2}, client_id()) == \
+    assert refused_code(ops.cast_ballot, db, ids_of(workshop, person), {a: 2}, client_id()) == \
         "bad_ballot"
-    assert refused_code(ops.cast_ballot, db, Voter.of(workshop, person), {a: 1, b: 1, c: 1},
+    assert refused_code(ops.cast_ballot, db, ids_of(workshop, person), {a: 1, b: 1, c: 1},
                         client_id()) == "bad_ballot"
-    assert refused_code(ops.cast_ballot, db, Voter.of(workshop, person), {999: 1}, client_id()) == \
+    assert refused_code(ops.cast_ballot, db, ids_of(workshop, person), {999: 1}, client_id()) == \
         "bad_ballot"
-    assert refused_code(ops.cast_ballot, db, Voter.of(workshop, person), {a: 1}, "short") == \
+    assert refused_code(ops.cast_ballot, db, ids_of(workshop, person), {a: 1}, "short") == \
         "bad_client_id"
     assert db.scalar(select(func.count(Ballot.id))) == 0
 
@@ -137,7 +136,7 @@ def test_ballot_only_counts_approved_ideas_of_the_round(db):
     hidden = ops.add_idea(db, workshop, "Ajoutée après l'ouverture")
     person = participant(db, workshop)
     with pytest.raises(Refused) as info:
-        ops.cast_ballot(db, Voter.of(workshop, person), {hidden.id: 1}, client_id())
+        ops.cast_ballot(db, ids_of(workshop, person), {hidden.id: 1}, client_id())
     assert info.value.params["reason"] == "unknown_option"
 
 
@@ -146,9 +145,9 @@ def test_changing_a_ballot_replaces_it_and_resend_counts_once(db):
     person = participant(db, workshop)
     a, b, _c = (i.id for i in ideas)
     first_id = client_id()
-    ops.cast_ballot(db, Voter.of(workshop, person), {a: 3}, first_id)
-    ops.cast_ballot(db, Voter.of(workshop, person), {b: 2}, client_id())
-    late_retry = ops.cast_ballot(db, Voter.of(workshop, person), {a: 3}, first_id)
+    ops.cast_ballot(db, ids_of(workshop, person), {a: 3}, first_id)
+    ops.cast_ballot(db, ids_of(workshop, person), {b: 2}, client_id())
+    late_retry = ops.cast_ballot(db, ids_of(workshop, person), {a: 3}, first_id)
     assert late_retry["duplicate"] is True
     result = views.tally_round(db, vote)
     assert result.voters == 1
@@ -160,7 +159,7 @@ def test_no_ballot_after_the_round_closes(db):
     workshop, _secret, ideas, vote = voting_workshop(db)
     person = participant(db, workshop)
     ops.close_round(db, workshop)
-    assert refused_code(ops.cast_ballot, db, Voter.of(workshop, person), {ideas[0].id: 1},
+    assert refused_code(ops.cast_ballot, db, ids_of(workshop, person), {ideas[0].id: 1},
                         client_id()) == "round_closed"
     assert views.tally_round(db, vote).voters == 0
 
@@ -180,7 +179,7 @@ def test_phase_moves_that_make_no_sense_are_refused(db):
 def test_live_totals_hidden_from_projector_but_not_from_facilitator(db):
     workshop, _secret, ideas, _vote = voting_workshop(db)
     person = participant(db, workshop)
-    ops.cast_ballot(db, Voter.of(workshop, person), {ideas[1].id: 1}, client_id())
+    ops.cast_ballot(db, ids_of(workshop, person), {ideas[1].id: 1}, client_id())
     ops.show_live_results(db, workshop, False)
     screen = views.screen_view(db, workshop, connected=3)
     assert screen["results"] is None and screen["voted"] == 1 and screen["connected"] == 3

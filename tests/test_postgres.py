@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import threading
 
-from tests.factories import client_id
+from tests.factories import client_id, ids_of
 from workshop import ops
 from workshop.core.errors import Refused
 from workshop.store import lookups, views
 from workshop.store.db import session_for
-from workshop.store.lookups import Voter
 
 
 def test_migrations_and_the_whole_loop_run_on_postgresql(pg_app):
@@ -22,7 +21,7 @@ def test_migrations_and_the_whole_loop_run_on_postgresql(pg_app):
         ops.approve_idea(db, workshop, idea)
         other = ops.add_idea(db, workshop, "Logement")
         ops.open_round(db, workshop, settings={"dots": 2, "max_per_option": 1})
-        ops.cast_ballot(db, Voter.of(workshop, person), {idea: 1, other.id: 1}, client_id())
+        ops.cast_ballot(db, ids_of(workshop, person), {idea: 1, other.id: 1}, client_id())
         ops.close_round(db, workshop)
         [exported] = views.export_rounds(db, workshop)
         assert exported["voters"] == 1
@@ -47,7 +46,7 @@ def test_concurrent_ballots_from_one_phone_end_as_one_ballot(pg_app):
             me = session.get(type(person), person_id)
             start.wait()
             try:
-                ops.cast_ballot(session, Voter.of(here, me), {ideas[n % 4].id: 1}, client_id())
+                ops.cast_ballot(session, ids_of(here, me), {ideas[n % 4].id: 1}, client_id())
             except Refused as error:  # "busy" would be acceptable, a crash would not
                 errors.append(error)
 

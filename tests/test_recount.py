@@ -8,12 +8,11 @@ import random
 import pytest
 from click.testing import CliRunner
 
-from tests.factories import client_id, workshop_with_ideas
+from tests.factories import client_id, ids_of, workshop_with_ideas
 from workshop import ops
 from workshop.cli import main
 from workshop.core import export
 from workshop.store import views
-from workshop.store.lookups import Voter
 
 TEXTS = ("Transport", "Logement", "=Alimentation", "Internet", "Garderies")
 
@@ -47,10 +46,10 @@ def vote_round(db, workshop, method, settings, voters, rng):
             while (pair := views.next_step_for(db, vote, person.id)) is not None:
                 choice = rng.choice([pair[0], pair[1], None])
                 judgement = (pair[0], pair[1], choice)
-                ops.cast_ballot(db, Voter.of(workshop, person), judgement, client_id())
+                ops.cast_ballot(db, ids_of(workshop, person), judgement, client_id())
         else:
             ballot = random_ballot(method, vote.options, vote.settings, rng)
-            ops.cast_ballot(db, Voter.of(workshop, person), ballot, client_id())
+            ops.cast_ballot(db, ids_of(workshop, person), ballot, client_id())
     ops.close_round(db, workshop)
     return vote
 

@@ -16,7 +16,7 @@ import zxingcpp
 from sqlalchemy import select
 
 from tests.conftest import Facilitator, join_over_http, join_phone
-from tests.factories import client_id, participant, workshop_with_ideas
+from tests.factories import client_id, ids_of, participant, workshop_with_ideas
 from tests.support.qrimage import rasterise
 from tests.support.together import run_together
 from workshop import ops
@@ -25,7 +25,6 @@ from workshop.core.errors import Refused
 from workshop.ops import tickets
 from workshop.store import lookups, views
 from workshop.store.db import session_for
-from workshop.store.lookups import Voter
 from workshop.store.models import Ballot, Ticket
 
 DOTS = {"dots": 2, "max_per_option": 1}
@@ -156,13 +155,13 @@ def test_only_ticket_holders_vote_in_a_ticket_round(app, db):
     holder, stranger = participant(db, workshop), participant(db, workshop)
     ops.claim_ticket(db, workshop, holder, codes[0])
     ballot = {ideas[0].id: 1, ideas[1].id: 1}
-    stranger_votes = Voter.of(workshop, stranger)
+    stranger_votes = ids_of(workshop, stranger)
     refused = refusal(lambda: ops.cast_ballot(db, stranger_votes, ballot, client_id()))
     assert (refused.code, refused.status) == ("ticket_needed", 403)
-    assert ops.cast_ballot(db, Voter.of(workshop, holder), ballot, client_id())["ok"]
+    assert ops.cast_ballot(db, ids_of(workshop, holder), ballot, client_id())["ok"]
     # The stranger types a ticket and may vote from then on.
     ops.claim_ticket(db, workshop, stranger, codes[1])
-    assert ops.cast_ballot(db, Voter.of(workshop, stranger), ballot, client_id())["ok"]
+    assert ops.cast_ballot(db, ids_of(workshop, stranger), ballot, client_id())["ok"]
     db.expire_all()
     voters = db.scalars(select(Ballot.participant_id).where(Ballot.round_id == vote.id)).all()
     assert sorted(voters) == sorted([holder.id, stranger.id])
@@ -174,10 +173,10 @@ def test_pairwise_answers_need_a_ticket_too(db):
     ops.open_round(db, workshop, method="pairwise", settings={"pairs": 3}, require_ticket=True)
     person = participant(db, workshop)
     judgement = [ideas[0].id, ideas[1].id, ideas[0].id]
-    error = refusal(lambda: ops.cast_ballot(db, Voter.of(workshop, person), judgement, client_id()))
+    error = refusal(lambda: ops.cast_ballot(db, ids_of(workshop, person), judgement, client_id()))
     assert error.code == "ticket_needed"
     ops.claim_ticket(db, workshop, person, code)
-    assert ops.cast_ballot(db, Voter.of(workshop, person), judgement, client_id())["judged"] == 1
+    assert ops.cast_ballot(db, ids_of(workshop, person), judgement, client_id())["judged"] == 1
 
 
 def test_ordinary_rounds_still_take_every_phone(db):
@@ -186,7 +185,7 @@ def test_ordinary_rounds_still_take_every_phone(db):
     vote = ops.open_round(db, workshop, settings=DOTS)
     assert vote.require_ticket is False
     person = participant(db, workshop)
-    assert ops.cast_ballot(db, Voter.of(workshop, person), {ideas[0].id: 1}, client_id())["ok"]
+    assert ops.cast_ballot(db, ids_of(workshop, person), {ideas[0].id: 1}, client_id())["ok"]
 
 
 # --- through HTTP -----------------------------------------------------------------------

@@ -10,11 +10,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from tests.factories import client_id, voting_workshop, workshop_with_ideas
+from tests.factories import client_id, ids_of, voting_workshop, workshop_with_ideas
 from workshop import ops
 from workshop.core.voting import get_method
 from workshop.store import views
-from workshop.store.lookups import Voter
 from workshop.store.models import Ballot
 
 picks = st.lists(st.lists(st.integers(0, 4), min_size=1, max_size=3, unique=True),
@@ -30,7 +29,7 @@ def test_the_tally_counts_what_the_stored_ballots_say(app, db, chosen):
         db, dots=3, cap=1, texts=[f"Idée {n}" for n in range(5)])
     for pick in chosen:
         person, _ = ops.join_workshop(db, workshop)
-        ops.cast_ballot(db, Voter.of(workshop, person), {ideas[n].id: 1 for n in pick},
+        ops.cast_ballot(db, ids_of(workshop, person), {ideas[n].id: 1 for n in pick},
                         client_id())
     # Counted here by hand, not by the engine: one dot per idea picked, one voter per ballot.
     dots = {ideas[n].id: sum(n in pick for pick in chosen) for n in range(5)}
@@ -51,7 +50,7 @@ def test_the_decoded_forms_are_bounded(app, db, monkeypatch):
     workshop, _secret, ideas, vote = voting_workshop(db, dots=1, cap=1)
     for idea in ideas:  # three distinct ballots
         person, _ = ops.join_workshop(db, workshop)
-        ops.cast_ballot(db, Voter.of(workshop, person), {idea.id: 1}, client_id())
+        ops.cast_ballot(db, ids_of(workshop, person), {idea.id: 1}, client_id())
     result = views.tally_round(db, vote)
     assert result.voters == 3 and sorted(s.score for s in result.standings) == [1, 1, 1]
     assert len(views._TALLY_FORMS) <= 2
@@ -65,7 +64,7 @@ def test_a_ranking_round_is_tallied_from_its_grouped_ballots(app, db, rankings):
     vote = ops.open_round(db, workshop, method="ranking")
     for order in rankings:
         person, _ = ops.join_workshop(db, workshop)
-        ops.cast_ballot(db, Voter.of(workshop, person), [ideas[n].id for n in order], client_id())
+        ops.cast_ballot(db, ids_of(workshop, person), [ideas[n].id for n in order], client_id())
     db.expire_all()
     stored = list(db.scalars(select(Ballot.content).where(Ballot.round_id == vote.id)
                              .order_by(Ballot.id)))

@@ -41,7 +41,7 @@ from workshop.core.phases import Phase
 from workshop.core.voting import BallotError, get_method
 from workshop.live import broadcast
 from workshop.store.db import WRITE_OPTION, writing_engine
-from workshop.store.lookups import Voter
+from workshop.store.lookups import ParticipantIds
 from workshop.store.models import Ballot, Receipt, Round, Ticket, Workshop, utcnow
 
 MAX_GROUP = 256
@@ -49,8 +49,8 @@ ALONE_TRIES = 3  # a ballot retried alone after its group failed: a race, then i
 _log = logging.getLogger(__name__)
 
 
-def cast_ballot(session: Session | None, voter: Voter, ballot: Any, client_id: object
-                ) -> dict[str, Any]:
+def cast_ballot(session: Session | None, voter: ParticipantIds, ballot: Any,
+                client_id: object) -> dict[str, Any]:
     """Record or replace a phone's ballot (or add one step of a stepwise ballot) in its
     workshop's open round; answer only after the commit.
 
@@ -129,7 +129,7 @@ def _upsert(dialect: str) -> Any:
 
 @dataclass
 class _Pending:
-    voter: Voter
+    voter: ParticipantIds
     ballot: Any
     client_id: str
     done: threading.Event = field(default_factory=threading.Event)
@@ -164,7 +164,7 @@ class BallotWriter:
         self._postgres = engine.dialect.name == "postgresql"
         self._upsert = _upsert(engine.dialect.name)
 
-    def cast(self, voter: Voter, ballot: Any, client_id: str) -> dict[str, Any]:
+    def cast(self, voter: ParticipantIds, ballot: Any, client_id: str) -> dict[str, Any]:
         """Write this ballot with whoever else is voting now; return its answer."""
         pending = _Pending(voter, ballot, client_id)
         with self._lock:
@@ -307,7 +307,7 @@ class BallotWriter:
                 for rid, pid, content in connection.execute(_STORED, {"pairs": list(pairs)})}
 
 
-def _check(vote: _Round | None, holders: set[int], voter: Voter) -> _Round:
+def _check(vote: _Round | None, holders: set[int], voter: ParticipantIds) -> _Round:
     """Return the round a ballot lands in, or refuse: closed, or a ticket is needed."""
     if vote is None or not vote.open:
         raise Refused("round_closed", 409)
@@ -316,7 +316,7 @@ def _check(vote: _Round | None, holders: set[int], voter: Voter) -> _Round:
     return vote
 
 
-def _read(vote: _Round, stored: dict[tuple[int, int], Any], voter: Voter, ballot: Any
+def _read(vote: _Round, stored: dict[tuple[int, int], Any], voter: ParticipantIds, ballot: Any
           ) -> tuple[Any, dict[str, Any]]:
     """Read and validate a ballot by its round's method; return it stored and the answer.
 

@@ -13,7 +13,7 @@ from workshop.core.errors import Refused
 from workshop.core.phases import Phase
 from workshop.core.text import clean_text
 from workshop.live import broadcast
-from workshop.ops.transactions import commit_and_announce, once, one_change
+from workshop.ops.transactions import commit_and_announce, once_per_client_id, one_change
 from workshop.store.lookups import get_idea
 from workshop.store.models import IDEA_MAX, Idea, Participant, Round, Workshop
 
@@ -38,7 +38,7 @@ def submit_idea(session: Session, workshop: Workshop, participant: Participant,
         session.flush()
         return {"ok": True, "idea": {"id": idea.id, "text": idea.text, "status": idea.status}}
 
-    response = once(session, participant, client_id, "idea", work)
+    response = once_per_client_id(session, participant, client_id, "idea", work)
     broadcast.changed(workshop.code)
     return response
 

@@ -55,7 +55,7 @@ def commit_and_announce(session: Session, workshop: Workshop) -> None:
     broadcast.changed(workshop.code)
 
 
-def once(session: Session, participant: Participant, client_id: str, kind: str,
+def once_per_client_id(session: Session, participant: Participant, client_id: str, kind: str,
           work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     """Run `work` once per client id: a re-sent command gets the first answer again."""
     if not tokens.valid_client_id(client_id):

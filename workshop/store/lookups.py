@@ -52,12 +52,13 @@ def find_participant(session: Session, workshop: Workshop, secret: str | None
 
 
 @dataclass(frozen=True)
-class Voter:
-    """A phone as its commands need it: ids only, found with one query and no ORM objects.
+class ParticipantIds:
+    """A participant as the ballot writer needs it: ids only, found with one query and no
+    ORM objects.
 
-    A ballot is the command a whole hall sends within seconds; looking the workshop, the
-    participant and the current round up as ORM objects cost more than the rest of the
-    request together (docs/performance.md), and the group commit needs only these ids.
+    A ballot is the command a whole hall sends within seconds; looking the workshop and
+    the participant up as ORM objects cost more than the rest of the request together
+    (docs/performance.md), and the writer needs only these ids.
     """
 
     workshop_id: int
@@ -66,19 +67,19 @@ class Voter:
     channel: str
 
     @classmethod
-    def of(cls, workshop: Workshop, participant: Participant) -> Voter:
+    def of(cls, workshop: Workshop, participant: Participant) -> ParticipantIds:
         """Return the ids of a participant already loaded as a row."""
         return cls(workshop.id, workshop.code, participant.id, participant.channel)
 
 
-_VOTER_QUERY = (
+_PARTICIPANT_IDS_QUERY = (
     select(Workshop.id, Workshop.code, Participant.id, Participant.channel)
     .join(Participant, Participant.workshop_id == Workshop.id)
     .where(Workshop.code == bindparam("code"),
            Participant.secret_digest == bindparam("digest")))
 
 
-def find_voter(session: Session, code: str, secret: object) -> Voter | None:
+def find_participant_ids(session: Session, code: str, secret: object) -> ParticipantIds | None:
     """Return the participant a cookie secret names in the workshop with this code, or None
     (no such workshop, or this browser has not joined it)."""
     canonical = tokens.normalise_code(code)
@@ -86,8 +87,8 @@ def find_voter(session: Session, code: str, secret: object) -> Voter | None:
         return None
     # On the session's connection, not through the ORM: no objects, half the CPU.
     row = session.connection().execute(
-        _VOTER_QUERY, {"code": canonical, "digest": tokens.digest(str(secret))}).first()
-    return Voter(*row) if row is not None else None
+        _PARTICIPANT_IDS_QUERY, {"code": canonical, "digest": tokens.digest(str(secret))}).first()
+    return ParticipantIds(*row) if row is not None else None
 
 
 def approved_ideas(session: Session, workshop: Workshop) -> list[Idea]:

@@ -28,7 +28,7 @@ from workshop.web.flask_app import mark_socket_environ
 # sid -> the participant of sockets joined as a phone of a workshop their browser joined
 # (found once, at join: a participant's ids never change); per process, as a socket lives
 # on one process.
-_phones: dict[str, lookups.Voter] = {}
+_phones: dict[str, lookups.ParticipantIds] = {}
 
 
 def _broadcaster() -> Broadcaster:
@@ -88,7 +88,8 @@ def on_join(data: Any, *_extra: Any) -> dict[str, Any]:
         if workshop is None:
             return {"ok": False, "error": "workshop_not_found"}
         if role == "phone":
-            voter = lookups.find_voter(db, code, session.get("participants", {}).get(code))
+            voter = lookups.find_participant_ids(
+                db, code, session.get("participants", {}).get(code))
         if role == "facilitator":
             secret = data.get("secret")
             if not isinstance(secret, str) or not tokens.looks_like_secret(secret) or \

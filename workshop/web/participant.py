@@ -217,16 +217,17 @@ def cast_ballot(code: str) -> Response:
     """Record or replace this phone's ballot; the answer comes only after the commit.
 
     The busiest route of a workshop: the phone and its workshop come from one query
-    (`find_voter`), not three ORM look-ups.
+    (`find_participant_ids`), not three ORM look-ups.
     """
     back = url_for("participant.phone", code=code)
     try:
         db = get_session()
-        voter = lookups.find_voter(db, code, _secrets().get(tokens.normalise_code(code) or ""))
+        secret = _secrets().get(tokens.normalise_code(code) or "")
+        voter = lookups.find_participant_ids(db, code, secret)
         if voter is None:  # no such workshop (404), or a first command: join, then vote
             workshop = lookups.get_workshop(db, code)
             ensure_participant(workshop)
-            voter = lookups.find_voter(db, workshop.code, _secrets()[workshop.code])
+            voter = lookups.find_participant_ids(db, workshop.code, _secrets()[workshop.code])
         fields = _command_fields()
         # Read by the rules of the round it is cast in, inside the write transaction.
         ballot = UnreadBallot(fields, form=not request.is_json)
