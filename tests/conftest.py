@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -22,19 +23,33 @@ import sqlalchemy as sa
 from tests.support.cluster import POSTGRES
 from tests.support.services import postgres_or_skip
 from workshop import create_app
-from workshop.store.db import session_for
+from workshop.store.db import session_for, upgrade
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory) -> Path:
+    """Return an empty SQLite database brought to the newest migration, made once.
+
+    Each test's app starts from a copy of it: running the migrations for every test was
+    most of what the fast loop spent (tests/test_migrations.py runs them for real).
+    """
+    path = tmp_path_factory.mktemp("template") / "migrated.db"
+    upgrade(f"sqlite:///{path}")
+    return path
 
 
 @pytest.fixture
-def app(tmp_path, monkeypatch):
+def app(tmp_path, monkeypatch, migrated_sqlite):
     """Build an app on a temporary SQLite database, pushes flushed by hand."""
     monkeypatch.setenv("WORKSHOP_INSTANCE", str(tmp_path / "instance"))
     for name in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "PUBLIC_URL"):
         monkeypatch.delenv(name, raising=False)
+    shutil.copyfile(migrated_sqlite, tmp_path / "test.db")
     app = create_app({
         "TESTING": True,
         "SECRET_KEY": "test-secret",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'test.db'}",
+        "MIGRATE_ON_START": False,
         "PUSH_INTERVAL": None,
         "WTF_CSRF_ENABLED": False,
         "PUBLIC_URL": "http://192.0.2.10:5000",

@@ -8,9 +8,11 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import join_phone
-from tests.factories import client_id, workshop_with_ideas
+from tests.factories import client_id, ids_of, workshop_with_ideas
 from workshop import ops
+from workshop.core.errors import Refused
 from workshop.live.sockets import socketio
+from workshop.ops import ballots
 from workshop.store.models import Ballot
 
 CHANNELS = ("form", "json", "socket-form", "socket-json")
@@ -74,7 +76,7 @@ def phones(app):
         phone.close()
 
 
-def ids_of(ballot, ideas):
+def dots_on(ballot, ideas):
     return {ideas[key].id if isinstance(key, int) else 999_999: n for key, n in ballot.items()}
 
 
@@ -89,11 +91,11 @@ def test_every_channel_meets_the_same_refusals_and_stores_the_same_ballot(app, d
     for n, channel in enumerate(CHANNELS):
         phone = phones(workshop.code, channel)
         if tickets:  # before its ticket the phone is refused, whatever the channel
-            assert phone.vote(ids_of(CASES[0][0], ideas)) == (False, "ticket_needed", None)
+            assert phone.vote(dots_on(CASES[0][0], ideas)) == (False, "ticket_needed", None)
             claimed = phone.http.post(f"/j/{workshop.code}/ticket", json={"ticket": codes[n]})
             assert claimed.get_json()["ok"] is True
         # refusals first, the valid ballot last: it is what each phone leaves stored
-        outcomes[channel] = [phone.vote(ids_of(ballot, ideas)) for ballot, _ in CASES[::-1]]
+        outcomes[channel] = [phone.vote(dots_on(ballot, ideas)) for ballot, _ in CASES[::-1]]
     expected = [outcome for _, outcome in CASES[::-1]]
     assert outcomes == dict.fromkeys(CHANNELS, expected)
     db.expire_all()
@@ -114,3 +116,87 @@ def test_a_resend_over_another_channel_counts_once(app, db, phones):
     assert resent["duplicate"] is True and resent["ballot"] == {str(ideas[0].id): 1}
     db.expire_all()
     assert db.scalars(select(Ballot.content)).all() == [{str(ideas[0].id): 1}]
+
+
+# --- the writer's groups: one bad ballot never spoils the others --------------------------
+
+def pending(voter, ballot, cid=None):
+    return ballots._Pending(voter, ballot, cid or client_id())
+
+
+@pytest.mark.parametrize(("method", "ballot", "reason"), [
+    ("approval", [[1]], "unknown_option"),        # a list names no priority
+    ("approval", [True], "unknown_option"),        # True is not idea 1
+    ("ranking", [{"a": 1}], "unknown_option"),
+    ("pairwise", [[1], 2, None], "unknown_option"),
+    ("pairwise", [1, 2, True], "bad_choice"),
+    ("dots", ["x"], "bad_ballot"),                 # not a mapping at all
+])
+def test_a_malformed_ballot_is_refused_as_such_never_as_busy(app, db, method, ballot, reason):
+    workshop, _secret, ideas = workshop_with_ideas(db)
+    ops.open_round(db, workshop, method=method)
+    person = ops.join_workshop(db, workshop)[0]
+    if method != "pairwise" and ballot and ballot[0] is True:
+        assert ideas[0].id == 1  # the trap: True == 1 in Python
+    with pytest.raises(Refused) as refused:
+        ops.cast_ballot(db, ids_of(workshop, person), ballot, client_id())
+    assert (refused.value.code, refused.value.params.get("reason")) == ("bad_ballot", reason)
+
+
+def test_a_group_writes_its_good_ballots_beside_a_malformed_one(app, db):
+    workshop, _secret, ideas = workshop_with_ideas(db)
+    vote = ops.open_round(db, workshop, method="approval")
+    good, bad = (ids_of(workshop, ops.join_workshop(db, workshop)[0]) for _ in range(2))
+    group = [pending(good, [ideas[0].id]), pending(bad, [[1]])]
+    ballots.current_writer()._commit(group)
+    assert group[0].response == {"ok": True, "round": vote.id, "ballot": [ideas[0].id]}
+    assert group[1].error.code == "bad_ballot" and group[1].response is None
+    db.expire_all()
+    assert db.scalars(select(Ballot.content)).all() == [[ideas[0].id]]
+
+
+def test_one_phones_steps_and_resends_in_one_group_build_on_each_other(app, db):
+    workshop, _secret, ideas = workshop_with_ideas(db)
+    vote = ops.open_round(db, workshop, method="pairwise", settings={"pairs": 5})
+    phone = ids_of(workshop, ops.join_workshop(db, workshop)[0])
+    a, b, c = (idea.id for idea in ideas)
+    same = client_id()
+    group = [pending(phone, (a, b, a), same), pending(phone, (b, c, None)),
+             pending(phone, (a, b, b), same)]
+    ballots.current_writer()._commit(group)
+    assert [g.response["judged"] for g in group] == [1, 2, 1]
+    assert group[2].response["duplicate"] is True  # the resend changed nothing
+    db.expire_all()
+    assert db.scalar(select(Ballot.content).where(Ballot.round_id == vote.id)) == \
+        [[a, b, a], [b, c, None]]
+
+
+def test_a_ballot_drawn_for_an_earlier_round_is_not_counted_in_the_next(app, db, client):
+    """A runoff on the same ideas and method: the page still showing round 1 sends its
+    form after round 2 opened; it is refused, not counted in round 2."""
+    workshop, _secret, ideas = workshop_with_ideas(db)
+    first = ops.open_round(db, workshop, settings={"dots": 1})
+    ops.close_round(db, workshop)
+    second = ops.open_round(db, workshop, settings={"dots": 1})
+    form = {"client_id": client_id(), "round": str(first.id), f"dots-{ideas[0].id}": "1"}
+    stale = client.post(f"/j/{workshop.code}/ballot", data=form,
+                        headers={"Accept": "application/json"})
+    assert stale.status_code == 409 and stale.get_json()["error"] == "round_changed"
+    assert stale.get_json()["params"]["round"] == second.id
+    fresh = client.post(f"/j/{workshop.code}/ballot", headers={"Accept": "application/json"},
+                        data={**form, "client_id": client_id(), "round": str(second.id)})
+    assert fresh.get_json()["round"] == second.id
+    db.expire_all()
+    assert db.scalars(select(Ballot.round_id)).all() == [second.id]
+
+
+def test_a_waiter_that_goes_away_hands_its_turn_to_lead_on(app):
+    writer = ballots.BallotWriter(app.extensions["workshop.engine"])
+    first, second = (pending(None, {}) for _ in range(2))
+    writer._busy = True
+    writer._queue[:] = [first, second]
+    first.lead = True  # its turn to lead came, but its greenlet was stopped
+    writer._abandon(first)
+    assert writer._queue == [second] and second.lead and second.done.is_set()
+    writer._abandon(second)
+    assert writer._queue == [] and writer._busy is False

@@ -207,3 +207,16 @@ def test_a_refused_verb_owns_its_transaction_and_leaves_nothing_behind(db):
     assert not db.in_transaction()
     db.commit()  # whatever the caller commits next
     assert db.scalar(select(func.count(Activity.id))) == 0
+
+
+def test_an_idea_resent_after_the_collection_closed_gets_its_first_answer(db):
+    workshop, _secret = ops.create_workshop(db, "Atelier")
+    ops.open_ideas(db, workshop)
+    person = participant(db, workshop)
+    cid = client_id()
+    first = ops.submit_idea(db, workshop, person, "Du transport", cid)
+    ops.open_lobby(db, workshop)
+    assert ops.submit_idea(db, workshop, person, "Du transport", cid) == \
+        {**first, "duplicate": True}
+    assert refused_code(ops.submit_idea, db, workshop, person, "Autre", client_id()) == \
+        "ideas_closed"

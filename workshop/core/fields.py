@@ -38,6 +38,16 @@ class UnreadBallot:
 
     fields: Mapping[str, Any]
     form: bool  # the phone page's form fields, or a JSON body ({ballot} or {judgement})
+    # Fields beside the ballot itself: `client_id`, and `round` (see drawn_for).
+
+    def drawn_for(self) -> int | None:
+        """Return the round the phone's page drew this ballot for, if it says (`round`).
+
+        A page still showing an earlier round (a runoff reuses its ideas and method) must
+        not have its ballot counted in the next one.
+        """
+        value = self.fields.get("round")
+        return None if value in (None, "") else whole_number(value, "bad_request")
 
     def read(self, method: str) -> Any:
         """Return the ballot in the shape `method` validates."""

@@ -180,12 +180,16 @@ def _planned(session: Session, workshop: Workshop, activity_id: object) -> Activ
 def edit_activity(session: Session, workshop: Workshop, activity_id: object, *,
                   title: object = None, prompt: object = None,
                   settings: Mapping[str, Any] | None = None) -> Activity:
-    """Change a planned activity's title, prompt and settings (None keeps settings)."""
+    """Change a planned activity's title, prompt and settings; what is None stays as it was
+    (settings sent replace the whole set: those not sent take their defaults)."""
     activity = _planned(session, workshop, activity_id)
     kind = get_kind(activity.kind)
     clean = kind.check_settings(dict(activity.settings if settings is None else settings))
     _check_references(session, workshop, kind, clean, activity.id)
-    activity.title, activity.prompt = _title(title), _prompt(prompt)
+    if title is not None:
+        activity.title = _title(title)
+    if prompt is not None:
+        activity.prompt = _prompt(prompt)
     activity.settings = clean
     commit_and_announce(session, workshop)
     return activity

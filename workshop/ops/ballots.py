@@ -31,7 +31,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Engine, TextClause, bindparam, select, text, tuple_
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Integer,
+    TextClause,
+    bindparam,
+    cast,
+    func,
+    select,
+    text,
+    tuple_,
+)
 from sqlalchemy.orm import Session
 
 from workshop.core import tokens
@@ -96,6 +107,8 @@ _STORED = (select(Ballot.round_id, Ballot.participant_id, Ballot.content)
            .where(tuple_(Ballot.round_id, Ballot.participant_id)
                   .in_(bindparam("pairs", expanding=True))))
 _ADD_RECEIPTS = Receipt.__table__.insert()
+_STEP_LOCK = select(func.pg_advisory_xact_lock(cast(bindparam("round"), Integer),
+                                                cast(bindparam("participant"), Integer)))
 
 
 @functools.lru_cache(maxsize=MAX_GROUP)
@@ -127,7 +140,7 @@ def _upsert(dialect: str) -> Any:
         set_={"content": statement.excluded.content, "cast_at": statement.excluded.cast_at})
 
 
-@dataclass
+@dataclass(eq=False)  # each pending ballot is itself: compared by identity
 class _Pending:
     voter: ParticipantIds
     ballot: Any
@@ -172,7 +185,11 @@ class BallotWriter:
             pending.lead = not self._busy
             self._busy = True
         if not pending.lead:
-            pending.done.wait()
+            try:
+                pending.done.wait()
+            except BaseException:  # this waiter is going away (its greenlet killed)
+                self._abandon(pending)
+                raise
         if pending.lead and pending.response is None and pending.error is None \
                 and not pending.failed:
             self._lead()
@@ -180,8 +197,23 @@ class BallotWriter:
             self._alone(pending)
         if pending.error is not None:
             raise pending.error
-        assert pending.response is not None
+        if pending.response is None:  # never expected: say "try again", not crash
+            raise Refused("busy", 503)
         return pending.response
+
+    def _abandon(self, pending: _Pending) -> None:
+        """Take a waiter that goes away out of the queue; if it was to lead the next group,
+        hand that to the next waiter, so that the writer never waits for the dead."""
+        with self._lock:
+            if pending not in self._queue:
+                return  # already in a group being written: its leader answers for it
+            self._queue.remove(pending)
+            if pending.lead:
+                if self._queue:
+                    self._queue[0].lead = True
+                    self._queue[0].done.set()
+                else:
+                    self._busy = False
 
     def _lead(self) -> None:
         time.sleep(0)  # let the ballots already on their way join this group
@@ -189,7 +221,7 @@ class BallotWriter:
             group, self._queue = self._queue[:MAX_GROUP], self._queue[MAX_GROUP:]
         try:
             self._commit(group)
-        except Exception as error:
+        except BaseException as error:
             # Expected rarely (two processes writing the same receipt at once); a message
             # on every group would mean groups never work on this database.
             _log.warning("a group of %d ballots is tried again one by one: %s", len(group),
@@ -197,6 +229,8 @@ class BallotWriter:
             for pending in group:
                 pending.response = pending.error = None
                 pending.failed = True
+            if not isinstance(error, Exception):
+                raise  # this greenlet is being stopped: the others retry on their own
         finally:
             with self._lock:
                 if self._queue:
@@ -227,7 +261,7 @@ class BallotWriter:
                 rounds = self._rounds(connection, group)
                 holders = self._ticket_holders(connection, rounds, group)
                 done = self._receipts(connection, group)
-                stored = self._stored_steps(connection, rounds, group)
+                stored = self._stored_steps(connection, rounds, group, self._postgres)
                 ballots: dict[tuple[int, int], dict[str, Any]] = {}
                 receipts: list[dict[str, Any]] = []
                 answered: dict[tuple[int, str], dict[str, Any]] = {}
@@ -296,13 +330,21 @@ class BallotWriter:
 
     @staticmethod
     def _stored_steps(connection: Connection, rounds: dict[int, _Round],
-                      group: list[_Pending]) -> dict[tuple[int, int], Any]:
-        """Return the stored ballots a stepwise round's new steps add to."""
+                      group: list[_Pending], postgres: bool) -> dict[tuple[int, int], Any]:
+        """Return the stored ballots a stepwise round's new steps add to.
+
+        On PostgreSQL, where two processes may each hold a step of one phone (two tabs),
+        each (round, participant) is first locked until the commit, in a fixed order, so
+        that the second adds to what the first wrote instead of overwriting it.
+        """
         pairs = {(vote.id, p.voter.participant_id) for p in group
                  if (vote := rounds.get(p.voter.workshop_id)) is not None
                  and get_method(vote.method).STEPWISE}
         if not pairs:
             return {}
+        if postgres:
+            for round_id, participant_id in sorted(pairs):
+                connection.execute(_STEP_LOCK, {"round": round_id, "participant": participant_id})
         return {(rid, pid): content
                 for rid, pid, content in connection.execute(_STORED, {"pairs": list(pairs)})}
 
@@ -316,22 +358,34 @@ def _check(vote: _Round | None, holders: set[int], voter: ParticipantIds) -> _Ro
     return vote
 
 
-def _read(vote: _Round, stored: dict[tuple[int, int], Any], voter: ParticipantIds, ballot: Any
-          ) -> tuple[Any, dict[str, Any]]:
+def _read(vote: _Round, stored: dict[tuple[int, int], Any], voter: ParticipantIds,
+          ballot: Any) -> tuple[Any, dict[str, Any]]:
     """Read and validate a ballot by its round's method; return it stored and the answer.
 
     A stepwise method's step is added to what the phone already sent (`stored` is updated
-    so that a second step in the same group builds on the first).
+    so that a second step in the same group builds on the first). Whatever a malformed
+    ballot makes a method raise refuses that ballot only, never its group.
     """
     method = get_method(vote.method)
-    value = ballot.read(vote.method) if isinstance(ballot, UnreadBallot) else ballot
-    if method.STEPWISE:
-        value = method.add_step(stored.get((vote.id, voter.participant_id)), value)
+    if isinstance(ballot, UnreadBallot):
+        drawn_for = ballot.drawn_for()
+        if drawn_for is not None and drawn_for != vote.id:
+            raise Refused("round_changed", 409, round=vote.id)
     try:
+        value = ballot.read(vote.method) if isinstance(ballot, UnreadBallot) else ballot
+        if method.STEPWISE:
+            value = method.add_step(stored.get((vote.id, voter.participant_id)), value)
         clean = _storable(method.validate(value, vote.options, vote.settings))
     except BallotError as error:
         raise Refused("bad_ballot", reason=error.code, method=vote.method,
                       **error.params) from error
+    except Refused as refusal:  # the method's reader: say which method read it, as above
+        if refusal.code != "bad_ballot":
+            raise
+        raise Refused("bad_ballot", refusal.status, **{"reason": "bad_ballot", **refusal.params,
+                                                       "method": vote.method}) from refusal
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError) as error:
+        raise Refused("bad_ballot", reason="bad_ballot", method=vote.method) from error
     if method.STEPWISE:
         stored[(vote.id, voter.participant_id)] = clean
         return clean, {"ok": True, "round": vote.id, **method.step_answer(clean, vote.settings)}

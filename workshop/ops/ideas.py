@@ -22,13 +22,16 @@ IDEA_STATUSES = ("pending", "approved", "hidden", "merged")
 
 def submit_idea(session: Session, workshop: Workshop, participant: Participant,
                 text: str, client_id: str) -> dict[str, Any]:
-    """Propose an idea; it waits for the facilitator's approval."""
-    if workshop.phase != Phase.IDEAS:
-        raise Refused("ideas_closed", 409)
+    """Propose an idea; it waits for the facilitator's approval.
+
+    Whether ideas are being collected is checked inside the write transaction, after the
+    receipts: a phone re-sending an idea after the collection closed gets its first answer
+    back, as every re-sent command does.
+    """
     clean = clean_text(text, IDEA_MAX, "bad_idea")
 
     def work() -> dict[str, Any]:
-        session.refresh(workshop)  # checked again inside the write transaction
+        session.refresh(workshop)
         if workshop.phase != Phase.IDEAS:
             raise Refused("ideas_closed", 409)
         # The room collects ideas only while a collection runs: it is the current activity.

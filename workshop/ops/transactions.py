@@ -27,16 +27,19 @@ V = TypeVar("V", bound=Callable[..., Any])
 def one_change(verb: V) -> V:
     """Run a facilitator's verb as one write transaction that the verb owns.
 
-    The transaction begins before the verb reads anything (SQLite: BEGIN IMMEDIATE; the
-    workshop row is reloaded in it), so what the verb checks is what it writes on; the
-    verb commits and announces at its end (`commit_and_announce`), and a refusal or any
-    error rolls everything back. A verb called from inside another joins its transaction.
+    The transaction begins before the verb reads anything: SQLite's BEGIN IMMEDIATE, and
+    the workshop row reloaded and, on PostgreSQL, locked FOR UPDATE, so two commands on one
+    workshop (a double click, two tabs) run one after the other and what the verb checks
+    is what it writes on. The verb commits and announces at its end
+    (`commit_and_announce`); a refusal or any error rolls everything back. A verb never
+    calls another (the inner commit would end the outer transaction half-way): that raises.
     """
     @functools.wraps(verb)
     def run(session: Session, workshop: Workshop, *args: Any, **kwargs: Any) -> Any:
         if session.info.get("one_change"):
-            return verb(session, workshop, *args, **kwargs)
-        begin_write(session, workshop)
+            raise RuntimeError(f"{verb.__name__} called from inside another verb")
+        begin_write(session)
+        session.refresh(workshop, with_for_update=True)
         session.info["one_change"] = True
         try:
             return verb(session, workshop, *args, **kwargs)

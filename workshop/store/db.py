@@ -98,9 +98,14 @@ def _end_write(session: Session, transaction) -> None:
 
 
 def begin_write(session: Session, *refresh: object) -> None:
-    """Start a write transaction (ending any read-only one) and reload `refresh` in it."""
+    """Start a write transaction (ending any read-only one) and reload `refresh` in it.
+
+    Rows read before it may have changed since: they are expired, so that what the write
+    transaction checks is read again inside it.
+    """
     if session.in_transaction():
         session.commit()
+        session.expire_all()
     session.info["writing"] = True
     session.connection(execution_options={WRITE_OPTION: True})
     for instance in refresh:

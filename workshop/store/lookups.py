@@ -91,12 +91,6 @@ def find_participant_ids(session: Session, code: str, secret: object) -> Partici
     return ParticipantIds(*row) if row is not None else None
 
 
-def approved_ideas(session: Session, workshop: Workshop) -> list[Idea]:
-    """Return the ideas approved for voting, oldest first."""
-    return list(session.scalars(select(Idea).where(
-        Idea.workshop_id == workshop.id, Idea.status == "approved").order_by(Idea.id)))
-
-
 def holds_ticket(session: Session, participant: Participant) -> bool:
     """Say whether a participant has typed one of their workshop's tickets."""
     return session.scalar(select(Ticket.id).where(

@@ -55,7 +55,7 @@ def _ignore_sent_event() -> None:
 @socketio.on("connect")
 def on_connect(*_args: Any) -> None:
     """Accept any socket (joining is what checks who it is); mark its connection so that
-    its events skip Flask's URL matching (workshop/application.py)."""
+    its events skip Flask's URL matching (workshop/web/flask_app.py)."""
     if _sent_as_event():
         _ignore_sent_event()
         return

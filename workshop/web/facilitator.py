@@ -18,11 +18,12 @@ from sqlalchemy.orm import Session
 
 from workshop import ops
 from workshop.core import export
-from workshop.core import fields as forms
 from workshop.core.activities import settings_from_fields
 from workshop.core.errors import Refused
+from workshop.core.fields import settings_from_fields as method_settings_from_fields
 from workshop.core.qr import qr_svg
 from workshop.core.voting import DEFAULT_METHOD, METHODS
+from workshop.core.voting.reading import whole_number
 from workshop.store import lookups, views
 from workshop.store.db import get_session
 from workshop.store.models import Workshop
@@ -68,7 +69,7 @@ def panel(secret: str) -> str:
 
 
 def _int(fields: dict[str, Any], name: str) -> int:
-    return forms.whole_number(fields.get(name))
+    return whole_number(fields.get(name))
 
 
 def _flag(fields: dict[str, Any], name: str) -> bool:
@@ -87,7 +88,7 @@ def _open_round(db: Session, w: Workshop, f: dict[str, Any]) -> Any:
     # a script that leaves the field out gets the default, live totals shown.
     show_live = _flag(f, "show_live") if "show_live" in f or "live_offered" in f else True
     vote = ops.open_round(db, w, title=title, method=method,
-                          settings=forms.settings_from_fields(method, f), show_live=show_live,
+                          settings=method_settings_from_fields(method, f), show_live=show_live,
                           require_ticket=_flag(f, "require_ticket"))
     return {"round": vote.id}
 
@@ -179,7 +180,7 @@ def issue_tickets(secret: str) -> Response | str:
         if not isinstance(fields, dict):
             raise Refused("bad_request")
         try:
-            count = forms.whole_number(fields.get("count"))
+            count = whole_number(fields.get("count"))
         except Refused:
             count = 0  # refused just below, with the range allowed
         codes = ops.issue_tickets(get_session(), workshop, count)

@@ -29,6 +29,8 @@ REFUSALS = {
     "no_approved_ideas": _l("Approve at least one idea before starting a vote."),
     "no_round": _l("There is no vote yet."),
     "round_closed": _l("The vote is closed: your ballot was not recorded."),
+    "round_changed": _l("The vote has changed since this page was shown: your ballot was not "
+                        "recorded. Look at the new vote and vote again."),
     "round_open": _l("Close the vote before revealing the results."),
     "ideas_closed": _l("Ideas are not being collected right now."),
     "bad_client_id": _l("This request is not valid. Reload the page and try again."),

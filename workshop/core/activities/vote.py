@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Mapping
 from typing import Any
 
-from workshop.core import fields as forms
 from workshop.core.activities.rules import N_, Setting, check_declared
 from workshop.core.errors import Refused
+from workshop.core.fields import settings_from_fields as method_settings_from_fields
 from workshop.core.voting import BallotError, get_method
 from workshop.core.voting.methods import DEFAULT_METHOD, METHODS
+from workshop.core.voting.reading import whole_number
 
 NAME = "vote"
 PHASE = "vote"  # phones show the ballot while it runs
@@ -45,8 +46,9 @@ def check_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
     Refusals keep the codes a round has always had (`unknown_method`, `bad_setting`)
     and add `bad_activity_setting` for the option source.
     """
-    if isinstance(settings, Mapping) and settings.get("method", DEFAULT_METHOD) not in METHODS:
-        raise Refused("unknown_method", method=str(settings.get("method"))[:40])
+    method = settings.get("method", DEFAULT_METHOD) if isinstance(settings, Mapping) else None
+    if isinstance(settings, Mapping) and (not isinstance(method, str) or method not in METHODS):
+        raise Refused("unknown_method", method=str(method)[:40])
     clean = check_declared(SETTINGS, settings)
     try:
         clean["method_settings"] = get_method(clean["method"]).check_settings(
@@ -72,7 +74,7 @@ def _number(value: Any, setting: str) -> int | None:
     if value in (None, ""):
         return None
     try:
-        return forms.whole_number(value, "bad_activity_setting")
+        return whole_number(value, "bad_activity_setting")
     except Refused as error:
         raise Refused("bad_activity_setting", setting=setting) from error
 
@@ -82,8 +84,8 @@ def settings_from_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
     method = fields.get("method") or DEFAULT_METHOD
     settings: dict[str, Any] = {
         "method": method,
-        "method_settings": forms.settings_from_fields(method, fields)
-        if method in METHODS else {},
+        "method_settings": method_settings_from_fields(method, fields)
+        if isinstance(method, str) and method in METHODS else {},
         "source": fields.get("source") or "approved",
         # An unticked box sends nothing: the form says it offered the box.
         "show_live": _flag(fields.get("show_live"))

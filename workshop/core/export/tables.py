@@ -1,8 +1,8 @@
 """Tables for export: plain rows built from per-round results.
 
 Pure core. A round is a dict with keys number, title, method, settings, status, voters and
-ranking (a list of dicts with rank, text, score, supporters), as snapshots.export_rounds
-builds it.
+ranking (a list of dicts with rank, text, score, supporters), as views.export_rounds
+(workshop/store/views.py) builds it.
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ from workshop.core.errors import Refused
 from workshop.core.voting.declare import N_, Setting, Texts, bounds, defaults
 from workshop.core.voting.reading import whole_number
 from workshop.core.voting.result import BallotError, Option, Result, rank_by_score
-from workshop.core.voting.rules import each_once, whole_settings
+from workshop.core.voting.rules import each_once, known, whole_settings
 
 NAME = "pairwise"
 SETTINGS = (
@@ -75,13 +75,11 @@ def validate(ballot: Sequence[Any], options: Sequence[Option],
             raise BallotError("bad_judgement", "a judgement is a pair and the choice made")
         a, b, choice = judgement
         for option in (a, b):
-            if option not in allowed:
-                raise BallotError("unknown_option", "this priority is not part of the round",
-                                  option=option)
+            known(option, allowed)
         if a == b:
             raise BallotError("same_option", "a priority cannot be compared with itself",
                               option=a)
-        if choice is not None and choice != a and choice != b:
+        if choice is not None and (isinstance(choice, bool) or choice not in (a, b)):
             raise BallotError("bad_choice", "the choice must be one of the pair, or none",
                               option=choice)
         clean.append((a, b, choice))

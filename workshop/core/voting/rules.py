@@ -7,7 +7,7 @@ way, with the same code, whatever the method.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from workshop.core.voting.result import BallotError, Option, Standing, rank_by_score
@@ -35,10 +35,14 @@ def whole_settings(settings: Mapping[str, Any], defaults: Mapping[str, Any],
 
 
 def known(option: Any, allowed: set[Option]) -> Option:
-    """Return the option if it belongs to the round, else refuse the ballot."""
-    if option not in allowed:
+    """Return the option if it belongs to the round, else refuse the ballot.
+
+    A priority is named by its id: `True` is not idea 1 (though `True == 1` in Python),
+    and a list or an object names no priority at all (and cannot even be looked up).
+    """
+    if isinstance(option, bool) or not isinstance(option, Hashable) or option not in allowed:
         raise BallotError("unknown_option", "this priority is not part of the round",
-                          option=option)
+                          option=option if isinstance(option, int | str) else None)
     return option
 
 
