@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import threading
 
+from sqlalchemy import func, select
+
 from tests.factories import client_id, ids_of
 from workshop import ops
 from workshop.core.errors import Refused
+from workshop.ops.ballots import BallotWriter
 from workshop.store import lookups, views
 from workshop.store.db import session_for
+from workshop.store.models import Round, Workshop
 
 
 def test_migrations_and_the_whole_loop_run_on_postgresql(pg_app):
@@ -61,3 +65,63 @@ def test_concurrent_ballots_from_one_phone_end_as_one_ballot(pg_app):
         result = views.tally_round(db, views.current_round(db, workshop))
         assert result.voters == 1
         assert sum(s.score for s in result.standings) == 1
+
+
+def test_pairwise_steps_sent_at_once_from_two_tabs_all_count(pg_app):
+    """Each of one phone's judgements, sent at once from several threads (two tabs, or
+    two server processes), adds to its list: none overwrites another."""
+    with pg_app.app_context(), session_for(pg_app) as db:
+        workshop, _secret = ops.create_workshop(db, "Atelier")
+        ideas = [ops.add_idea(db, workshop, f"Idée {n}") for n in range(6)]
+        vote = ops.open_round(db, workshop, method="pairwise", settings={"pairs": 20})
+        phone = ids_of(workshop, ops.join_workshop(db, workshop)[0])
+    pairs = [(a.id, b.id, a.id) for a in ideas for b in ideas if a.id < b.id]
+    start = threading.Barrier(len(pairs))
+    # Two writers, as two server processes have: each groups its own ballots.
+    writers = [BallotWriter(pg_app.extensions["workshop.engine"]) for _ in range(2)]
+
+    def send(n, judgement):
+        start.wait()
+        writers[n % 2].cast(phone, judgement, client_id())
+
+    threads = [threading.Thread(target=send, args=(n, pair)) for n, pair in enumerate(pairs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with pg_app.app_context(), session_for(pg_app) as db:
+        stored = views.own_ballot(db, vote, phone.participant_id)
+        assert sorted(map(tuple, stored)) == sorted(pairs)
+
+
+def test_two_facilitator_tabs_starting_the_next_vote_at_once_start_it_once(pg_app):
+    """A double click (or two tabs) on "start next": the workshop row is locked for each
+    command, so the second sees the vote already running instead of opening a second
+    round beside it."""
+    with pg_app.app_context(), session_for(pg_app) as db:
+        workshop, _secret = ops.create_workshop(db, "Atelier")
+        for n in range(3):
+            ops.add_idea(db, workshop, f"Idée {n}")
+        ops.plan_activity(db, workshop, "vote", title="Priorités")
+        workshop_id = workshop.id
+    start = threading.Barrier(2)
+    answers: list[object] = []
+
+    def click():
+        with pg_app.app_context(), session_for(pg_app) as session:
+            here = session.get(Workshop, workshop_id)
+            start.wait()
+            try:
+                answers.append(ops.start_next_activity(session, here).id)
+            except Refused as error:
+                answers.append(error.code)
+
+    threads = [threading.Thread(target=click) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with pg_app.app_context(), session_for(pg_app) as db:
+        assert db.scalar(select(func.count(Round.id))) == 1, answers
+        steps = lookups.agenda(db, db.get(Workshop, workshop_id))
+        assert [step.status for step in steps] == ["open"]
