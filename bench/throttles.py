@@ -1,8 +1,10 @@
-"""Cost of a socket throttle check: workshop's SocketThrottle (the `limits` library's
-sliding window counter) against a plain token bucket, the hand-written kind the throttles
-used before. Prints a table, then one JSON line (microseconds per `allow`).
+"""Cost of a socket throttle check: workshop's SocketThrottle (a hand-written token bucket)
+against the `limits` library's sliding window counter, the library strategy a socket
+throttle could use instead. Prints a table, then one JSON line (microseconds per `allow`).
 
-    python bench/throttles.py [--calls 200000] [--keys 5000]
+    python bench/throttles.py [--calls 200000] [--keys 5000] [--gevent]
+
+With --gevent the standard library is patched first, as `workshop serve` runs.
 """
 
 from __future__ import annotations
@@ -10,27 +12,28 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import sys
 import time
 import tracemalloc
 from collections.abc import Callable
 
-from workshop.guard.socket_throttles import SocketThrottle
 
-
-class TokenBucket:
-    """The reference: one (tokens, last time) pair per key, refilled on each call."""
+class LibraryWindow:
+    """The alternative: the `limits` library's sliding window counter, `burst` hits per
+    `burst / rate` seconds, on the same in-memory storage as the HTTP limits."""
 
     def __init__(self, burst: float, rate: float) -> None:
-        self.burst, self.rate = burst, rate
-        self.buckets: dict[str, tuple[float, float]] = {}
+        from limits import RateLimitItemPerSecond
+        from limits.strategies import SlidingWindowCounterRateLimiter
+
+        from workshop.guard.limiter_storage import RoomMemoryStorage
+
+        self.item = RateLimitItemPerSecond(max(1, int(burst)), max(1, round(burst / rate)))
+        self.limiter = SlidingWindowCounterRateLimiter(RoomMemoryStorage())
 
     def allow(self, key: str) -> bool:
-        """Take one token for `key`; say whether it had one."""
-        now = time.monotonic()
-        tokens, last = self.buckets.get(key, (self.burst, now))
-        tokens = min(self.burst, tokens + (now - last) * self.rate)
-        self.buckets[key] = (tokens - 1 if tokens >= 1 else tokens, now)
-        return tokens >= 1
+        """Count one hit for `key`; say whether it was within the limit."""
+        return self.limiter.hit(self.item, key)
 
 
 def measure(make: Callable[[float, float], object], limit: tuple[float, float],
@@ -61,16 +64,23 @@ def kilobytes_per_key(make: Callable[[], object], keys: int) -> float:
 
 
 def main() -> None:
+    if "--gevent" in sys.argv:
+        from gevent import monkey
+
+        monkey.patch_all()
+    from workshop.guard.socket_throttles import SocketThrottle
+
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--calls", type=int, default=200_000)
     parser.add_argument("--keys", type=int, default=5_000)
+    parser.add_argument("--gevent", action="store_true", help="patch as workshop serve does")
     args = parser.parse_args()
     rng = random.Random(1)
     keys = [f"participant:{rng.randrange(args.keys)}" for _ in range(args.calls)]
     figures: dict[str, float | int] = {"calls": args.calls, "keys": args.keys}
     # Ballots' default (a burst of 60, then one a second): nearly every call allowed; and a
     # tight one (a burst of 3, then one in 1000 s): nearly every call refused.
-    for name, make in (("token_bucket", TokenBucket), ("limits_sliding_window", SocketThrottle)):
+    for name, make in (("token_bucket", SocketThrottle), ("limits_sliding_window", LibraryWindow)):
         for case, limit in (("allowed", (60, 1.0)), ("refused", (3, 0.001))):
             micros, share = measure(make, limit, keys)
             figures[f"{name}_{case}_us"] = round(micros, 2)

@@ -491,31 +491,20 @@ def test_the_in_memory_counters_sweep_inline_at_most_once_a_second(monkeypatch):
     assert storage.sweeps == 1
 
 
-def test_a_socket_throttle_allows_a_burst_then_a_steady_rate_and_forgets_idle_keys(
-        monkeypatch):
-    import types
+def test_a_socket_throttle_allows_a_burst_then_a_steady_rate_and_forgets_idle_keys():
+    from workshop.guard.socket_throttles import SocketThrottle
 
-    import limits.storage.memory
-    import limits.strategies
-
-    from workshop.guard import limiter_storage, socket_throttles
-
-    clock = [1000.0]
-    fake = types.SimpleNamespace(time=lambda: clock[0], monotonic=lambda: clock[0])
-    for module in (limits.storage.memory, limits.strategies, limiter_storage,
-                   socket_throttles):
-        monkeypatch.setattr(module, "time", fake)
-    throttle = socket_throttles.SocketThrottle(5, 1.0)
-    assert [throttle.allow("a") for _ in range(6)] == [True] * 5 + [False]
-    assert throttle.allow("b") and throttle.wait("b") == 0  # another key is not affected
-    clock[0] += 2.5
-    assert not throttle.allow("a") and 1 <= throttle.wait("a") <= 3  # until the window ends
-    clock[0] += 2.5
+    throttle = SocketThrottle(5, 1.0)
+    now = 1000.0
+    assert [throttle.allow("a", now) for _ in range(6)] == [True] * 5 + [False]
+    assert throttle.wait("a", now) == 1  # one token comes back each second
+    assert throttle.allow("b", now) and throttle.wait("b", now) == 0  # other keys unaffected
     allowed = 0
-    for _ in range(40):  # then about one a second, as long as it keeps asking
-        clock[0] += 0.5
-        allowed += throttle.allow("a")
-    assert 18 <= allowed <= 21
-    clock[0] += 60
-    throttle.allow("c")
-    assert [key for key in throttle.storage.storage if "/a/" in key] == []
+    for _ in range(40):  # then one a second, as long as it keeps asking twice a second
+        now += 0.5
+        allowed += throttle.allow("a", now)
+    assert allowed == 20
+    now += 60  # every bucket has refilled: the next sweep forgets them
+    for n in range(1024):
+        throttle.allow(f"other:{n}", now)
+    assert throttle.active_keys() <= 1024

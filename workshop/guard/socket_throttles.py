@@ -3,25 +3,24 @@ over its socket, and one socket may send events nobody handles.
 
 Edge layer: imports the core, the store (to tell a known join code from a guess), the live
 layer's Socket.IO server, and the guard's keys, counter storage and join-code guesses.
-Each throttle is the `limits` library's sliding window counter over in-memory counters, per
-process (a socket lives on one process); see docs/security.md for the choice and figures.
+Each throttle is a token bucket per key, in memory, per process (a socket lives on one
+process); docs/security.md says why not the `limits` library's strategies, with figures.
 """
 
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, current_app, request, session
-from limits import RateLimitItemPerSecond
-from limits.strategies import SlidingWindowCounterRateLimiter
 
 from workshop.core import tokens
 from workshop.guard.http_limits import count_guess, guesses_exhausted
 from workshop.guard.keys import address
-from workshop.guard.limiter_storage import RoomMemoryStorage
 from workshop.live.sockets import socketio
 from workshop.store import lookups
 from workshop.store.db import session_for
@@ -40,30 +39,54 @@ DEFAULTS = {
 }
 
 
+@dataclass
 class SocketThrottle:
-    """`burst` hits at once per key, then `rate` a second.
+    """Token buckets, one per key: `burst` at once, then `rate` a second.
 
-    A sliding window counter of `burst` hits per `burst / rate` seconds (whole seconds):
-    the count of the previous window is weighed by how much of it still overlaps the last
-    window's length, so once a key has used its burst it gets about `rate` a second again.
-    Counters expire two windows after their last hit, so memory follows the active keys.
+    In memory, per process (a socket lives on one process). Buckets that have refilled are
+    dropped as others are used, so memory follows the active sockets. Hand-written rather
+    than the `limits` library's strategies, which cost five times as much per check under
+    gevent and four times the memory per key, on the busiest event there is
+    (`python bench/throttles.py`; docs/security.md, "Socket throttles").
     """
 
-    def __init__(self, burst: float, rate: float) -> None:
-        self.item = RateLimitItemPerSecond(max(1, int(burst)), max(1, round(burst / rate)))
-        self.storage = RoomMemoryStorage()
-        self.limiter = SlidingWindowCounterRateLimiter(self.storage)
+    burst: float
+    rate: float
+    _buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _calls: int = 0
 
-    def allow(self, key: str) -> bool:
-        """Count one hit for `key`; say whether it was within the limit."""
-        return self.limiter.hit(self.item, key)
+    def allow(self, key: str, now: float | None = None) -> bool:
+        """Take one token for `key`; say whether it had one."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            tokens, last = self._buckets.get(key, (self.burst, now))
+            tokens = min(self.burst, tokens + (now - last) * self.rate)
+            allowed = tokens >= 1
+            self._buckets[key] = (tokens - 1 if allowed else tokens, now)
+            self._calls += 1
+            if self._calls % 1024 == 0:
+                self._sweep(now)
+            return allowed
 
-    def wait(self, key: str) -> int:
-        """Seconds until `key` may hit again (0: now)."""
-        if self.limiter.test(self.item, key):
-            return 0
-        reset, _remaining = self.limiter.get_window_stats(self.item, key)
-        return max(1, math.ceil(reset - time.time()))
+    def wait(self, key: str, now: float | None = None) -> int:
+        """Seconds until `key` has a token again (0: now)."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            tokens, last = self._buckets.get(key, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - last) * self.rate)
+        return 0 if tokens >= 1 else max(1, math.ceil((1 - tokens) / self.rate))
+
+    def active_keys(self) -> int:
+        """Return how many keys hold a bucket that has not refilled yet (or not swept)."""
+        with self._lock:
+            return len(self._buckets)
+
+    def _sweep(self, now: float) -> None:
+        full = [k for k, (tokens, last) in self._buckets.items()
+                if tokens + (now - last) * self.rate >= self.burst]
+        for key in full:
+            del self._buckets[key]
 
 
 def _throttles(app: Flask) -> dict[str, SocketThrottle]:
