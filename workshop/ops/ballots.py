@@ -29,6 +29,7 @@ import time
 import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any
 
 from sqlalchemy import (
@@ -163,6 +164,11 @@ class _Round:
     settings: dict[str, Any]
     require_ticket: bool
 
+    @functools.cached_property
+    def rules(self) -> ModuleType:
+        """The round's voting method, looked up once per group, not once per ballot."""
+        return get_method(self.method)
+
 
 class BallotWriter:
     """Queues ballots and writes them in groups (one writer per database)."""
@@ -285,7 +291,7 @@ class BallotWriter:
                         "content": content, "channel": voter.channel, "cast_at": now}
                     receipts.append({"participant_id": voter.participant_id,
                                      "client_id": pending.client_id,
-                                     "kind": "pair" if get_method(vote.method).STEPWISE
+                                     "kind": "pair" if vote.rules.STEPWISE
                                      else "ballot",
                                      "response": response, "created_at": now})
                 if ballots:
@@ -339,7 +345,7 @@ class BallotWriter:
         """
         pairs = {(vote.id, p.voter.participant_id) for p in group
                  if (vote := rounds.get(p.voter.workshop_id)) is not None
-                 and get_method(vote.method).STEPWISE}
+                 and vote.rules.STEPWISE}
         if not pairs:
             return {}
         if postgres:
@@ -366,7 +372,7 @@ def _read(vote: _Round, stored: dict[tuple[int, int], Any], voter: ParticipantId
     so that a second step in the same group builds on the first). Whatever a malformed
     ballot makes a method raise refuses that ballot only, never its group.
     """
-    method = get_method(vote.method)
+    method = vote.rules
     if isinstance(ballot, UnreadBallot):
         drawn_for = ballot.drawn_for()
         if drawn_for is not None and drawn_for != vote.id:

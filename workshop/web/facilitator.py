@@ -19,11 +19,10 @@ from sqlalchemy.orm import Session
 from workshop import ops
 from workshop.core import export
 from workshop.core.activities import settings_from_fields
+from workshop.core.activities.kinds import kind_with
 from workshop.core.errors import Refused
-from workshop.core.fields import settings_from_fields as method_settings_from_fields
 from workshop.core.qr import qr_svg
-from workshop.core.voting import DEFAULT_METHOD, METHODS
-from workshop.core.voting.reading import whole_number
+from workshop.core.voting.reading import ticked, whole_number
 from workshop.store import lookups, views
 from workshop.store.db import get_session
 from workshop.store.models import Workshop
@@ -73,23 +72,16 @@ def _int(fields: dict[str, Any], name: str) -> int:
 
 
 def _flag(fields: dict[str, Any], name: str) -> bool:
-    value = fields.get(name)
-    if isinstance(value, bool):
-        return value
-    return str(value).lower() in ("1", "true", "on", "yes")
+    return ticked(fields.get(name))
 
 
 def _open_round(db: Session, w: Workshop, f: dict[str, Any]) -> Any:
-    method = f.get("method") or DEFAULT_METHOD
-    if not isinstance(method, str) or method not in METHODS:
-        raise Refused("unknown_method")
+    """Start a vote now, its fields read as the agenda's vote form's are."""
+    read = settings_from_fields(kind_with("OPENS_ROUND"), f)
     title = f.get("title") or _("Which priorities matter most for the region?")
-    # The page's form says it offered the checkbox (an unticked box sends nothing);
-    # a script that leaves the field out gets the default, live totals shown.
-    show_live = _flag(f, "show_live") if "show_live" in f or "live_offered" in f else True
-    vote = ops.open_round(db, w, title=title, method=method,
-                          settings=method_settings_from_fields(method, f), show_live=show_live,
-                          require_ticket=_flag(f, "require_ticket"))
+    vote = ops.open_round(db, w, title=title, method=read["method"],
+                          settings=read["method_settings"], show_live=read["show_live"],
+                          require_ticket=read["require_ticket"])
     return {"round": vote.id}
 
 

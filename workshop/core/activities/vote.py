@@ -16,7 +16,7 @@ from workshop.core.errors import Refused
 from workshop.core.fields import settings_from_fields as method_settings_from_fields
 from workshop.core.voting import BallotError, get_method
 from workshop.core.voting.methods import DEFAULT_METHOD, METHODS
-from workshop.core.voting.reading import whole_number
+from workshop.core.voting.reading import ticked, whole_number
 
 NAME = "vote"
 PHASE = "vote"  # phones show the ballot while it runs
@@ -64,12 +64,6 @@ def check_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
     return clean
 
 
-def _flag(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    return str(value).lower() in ("1", "true", "on", "yes")
-
-
 def _number(value: Any, setting: str) -> int | None:
     if value in (None, ""):
         return None
@@ -88,9 +82,9 @@ def settings_from_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
         if isinstance(method, str) and method in METHODS else {},
         "source": fields.get("source") or "approved",
         # An unticked box sends nothing: the form says it offered the box.
-        "show_live": _flag(fields.get("show_live"))
+        "show_live": ticked(fields.get("show_live"))
         if "show_live" in fields or "live_offered" in fields else True,
-        "require_ticket": _flag(fields.get("require_ticket", False)),
+        "require_ticket": ticked(fields.get("require_ticket", False)),
     }
     for name in ("collection", "of", "count"):
         value = _number(fields.get(name), name)

@@ -24,6 +24,13 @@ def whole_number(value: Any, code: str = "bad_request") -> int:
     return int(text)
 
 
+def ticked(value: Any) -> bool:
+    """Say whether a checkbox or a JSON flag says yes (an unticked box sends nothing)."""
+    if isinstance(value, bool):
+        return value
+    return str(value).lower() in ("1", "true", "on", "yes")
+
+
 def numbered(form: Mapping[str, Any], prefix: str) -> dict[int, int]:
     """Read fields named <prefix>-<idea id> holding whole numbers (blank is zero)."""
     found: dict[int, int] = {}
