@@ -11,6 +11,9 @@ import re
 from workshop.core.errors import Refused
 
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+# Runs of white space become one space, except the no-break spaces French typography puts
+# before : ; ! ? and inside « »: they are kept as typed.
+_SPACES = re.compile("[^\\S\u00a0\u202f]+")
 
 
 def clean_text(value: object, limit: int, code: str) -> str:
@@ -21,7 +24,7 @@ def clean_text(value: object, limit: int, code: str) -> str:
     """
     if not isinstance(value, str):
         raise Refused(code, limit=limit)
-    text = " ".join(_UNPRINTABLE.sub("", " ".join(value.split())).split())
-    if not text or len(text) > limit:
+    text = _SPACES.sub(" ", _UNPRINTABLE.sub("", _SPACES.sub(" ", value))).strip(" ")
+    if not text.strip() or len(text) > limit:  # strip(): no-break spaces alone are blank
         raise Refused(code, limit=limit)
     return text

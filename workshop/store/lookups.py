@@ -14,7 +14,14 @@ from sqlalchemy.orm import Session
 
 from workshop.core import tokens
 from workshop.core.errors import Refused
-from workshop.store.models import Activity, Idea, Participant, Ticket, Workshop
+from workshop.store.models import (
+    Activity,
+    Idea,
+    Participant,
+    ProfileQuestion,
+    Ticket,
+    Workshop,
+)
 
 
 def find_workshop(session: Session, code: str) -> Workshop | None:
@@ -122,6 +129,12 @@ def _owned(session: Session, workshop: Workshop, model: type[Any], row_id: objec
 def get_activity(session: Session, workshop: Workshop, activity_id: object) -> Activity:
     """Return one of this workshop's activities, or refuse with activity_not_found."""
     return _owned(session, workshop, Activity, activity_id, "activity_not_found")
+
+
+def get_profile_question(session: Session, workshop: Workshop, question_id: object
+                         ) -> ProfileQuestion:
+    """Return one of this workshop's profile questions, or refuse with question_not_found."""
+    return _owned(session, workshop, ProfileQuestion, question_id, "question_not_found")
 
 
 def get_idea(session: Session, workshop: Workshop, idea_id: object) -> Idea:

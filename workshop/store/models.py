@@ -43,6 +43,10 @@ class Workshop(Base):
     current_activity_id: Mapped[int | None] = mapped_column(
         ForeignKey("activities.id", use_alter=True, name="fk_workshop_current_activity"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Results by group: the smallest group ever shown (never below cells.MIN_CELL), and
+    # whether phones are asked the profile questions now.
+    min_group_size: Mapped[int] = mapped_column(default=5, server_default="5")
+    profiles_open: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     rounds: Mapped[list[Round]] = relationship(
         back_populates="workshop", foreign_keys="Round.workshop_id", order_by="Round.number")
@@ -174,3 +178,49 @@ class Ticket(Base):
                                                        unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_at: Mapped[datetime | None]
+
+
+class ProfileQuestion(Base):
+    """An optional profile question of a workshop (gender, territory, sector...).
+
+    `choices` lists {"key", "label"}: keys are stable (answers refer to them) while labels
+    may be edited; the last choice is always "prefers not to answer" (template.PREFER_NOT).
+    """
+
+    __tablename__ = "profile_questions"
+    __table_args__ = (Index("ix_profile_questions_workshop_position", "workshop_id",
+                            "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id"))
+    position: Mapped[int]
+    text: Mapped[str] = mapped_column(String(200))
+    choices: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ProfileAnswer(Base):
+    """One participant's answer to one profile question, stored apart from ballots and
+    ideas: only the anonymous participant links them, and a purge removes that link."""
+
+    __tablename__ = "profile_answers"
+    __table_args__ = (UniqueConstraint("question_id", "participant_id"),
+                      Index("ix_profile_answers_participant", "participant_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("profile_questions.id"), index=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"))
+    choice: Mapped[str] = mapped_column(String(40))
+    answered_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ProfileConsent(Base):
+    """A participant's answer to the consent screen: agreed to the profile questions or
+    not. Declining (or withdrawing) erases the answers and changes nothing else."""
+
+    __tablename__ = "profile_consents"
+
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"),
+                                                primary_key=True)
+    agreed: Mapped[bool]
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow)
