@@ -48,6 +48,7 @@ def test_the_template_is_added_in_the_facilitators_language(app, db):
 def test_answers_need_consent_and_declining_erases_them(db):
     workshop, _secret, _ideas, _vote = voting_workshop(db)
     ops.add_template_questions(db, workshop, same)
+    ops.open_profiles(db, workshop)
     gender, territory = profile_questions(db, workshop)[:2]
     person = participant(db, workshop)
     with pytest.raises(Refused) as refused:
@@ -63,6 +64,11 @@ def test_answers_need_consent_and_declining_erases_them(db):
         with pytest.raises(Refused) as refused:
             ops.answer_profile(db, workshop, person, bad)
         assert refused.value.code == code
+    ops.open_profiles(db, workshop, False)
+    with pytest.raises(Refused) as refused:  # no new answer once the questions are closed
+        ops.answer_profile(db, workshop, person, {gender.id: "c1"})
+    assert refused.value.code == "profiles_closed"
+    ops.answer_profile(db, workshop, person, {territory.id: None})  # erasing: always
     ops.decide_consent(db, workshop, person, False)
     assert own_profile(db, person.id) == (False, {})
     assert consent_counts(db, workshop) == {"agreed": 0, "declined": 1}
@@ -73,6 +79,8 @@ def test_a_question_of_another_workshop_cannot_be_answered_or_edited(db):
     other, _s2, _i2, _v2 = voting_workshop(db)
     ops.add_template_questions(db, other, same)
     theirs = profile_questions(db, other)[0]
+    ops.add_template_questions(db, mine, same)
+    ops.open_profiles(db, mine)
     person = participant(db, mine)
     ops.decide_consent(db, mine, person, True)
     with pytest.raises(Refused) as refused:
@@ -88,6 +96,7 @@ def test_editing_keeps_keys_and_never_drops_a_chosen_choice(db):
     question = ops.add_profile_question(db, workshop, "Quel âge avez-vous ?",
                                         ["Moins de 30 ans", "30 à 60 ans", "Plus de 60 ans"],
                                         same)
+    ops.open_profiles(db, workshop)
     person = participant(db, workshop)
     ops.decide_consent(db, workshop, person, True)
     ops.answer_profile(db, workshop, person, {question.id: "c3"})
@@ -136,6 +145,7 @@ def test_results_by_group_only_once_the_vote_is_closed_and_small_groups_left_out
     # are five, so women and men are shown and nothing else.
     workshop, _secret, ideas, vote = voting_workshop(db, dots=3, cap=3)
     ops.add_template_questions(db, workshop, same)
+    ops.open_profiles(db, workshop)
     gender = profile_questions(db, workshop)[0]
     plan = [("c1", ideas[0])] * 8 + [("c2", ideas[1])] * 7 + [("c3", ideas[2])] * 2 \
         + [(PREFER_NOT, ideas[2])] * 3
@@ -162,6 +172,7 @@ def test_a_small_group_raises_with_the_workshops_threshold(db):
     workshop, _secret, ideas, vote = voting_workshop(db, dots=3, cap=3)
     ops.add_template_questions(db, workshop, same)
     ops.set_min_group_size(db, workshop, 8)
+    ops.open_profiles(db, workshop)
     gender = profile_questions(db, workshop)[0]
     for choice in ["c1"] * 8 + ["c2"] * 7 + [PREFER_NOT] * 8:
         person = participant(db, workshop)

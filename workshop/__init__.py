@@ -64,7 +64,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> WorkshopFlask:
     from workshop.guard import headers, http_limits, sessions, socket_throttles
     from workshop.live import sockets
     from workshop.store import db
-    from workshop.web import agenda, answers, events, facilitator, i18n, participant, screen  # noqa: F401 - events registers the socket handlers
+    from workshop.web import (  # noqa: F401 - events registers the socket handlers
+        agenda,
+        answers,
+        events,
+        facilitator,
+        i18n,
+        participant,
+        profiles,
+        screen,
+    )
 
     sessions.init_app(app)
     db.init_app(app)
@@ -75,6 +84,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> WorkshopFlask:
     sockets.init_app(app)
     app.register_blueprint(participant.bp)
     app.register_blueprint(facilitator.bp)
+    app.register_blueprint(profiles.phone_bp)
     app.register_blueprint(screen.bp)
     http_limits.init_app(app)  # after the blueprints: it wraps their views
     socket_throttles.init_app(app)

@@ -16,7 +16,8 @@
     var round = state.round;
     var activity = state.activity;
     return [state.phase, round ? round.id : "", round ? round.status : "",
-      round ? (round.revealed ? "True" : "False") : "", activity ? activity.id : ""].join(":");
+      round ? (round.revealed ? "True" : "False") : "", activity ? activity.id : "",
+      state.profiles_open ? "True" : "False"].join(":");
   }
 
   function currentKey() {

@@ -52,6 +52,8 @@ DEFAULTS = {
     # one request per comparison, and a retry after a lost answer counts too).
     "RATELIMIT_IDEAS": "10 per minute;120 per hour",
     "RATELIMIT_BALLOTS": "60 per minute;1000 per hour",
+    # Profile answers and consent, per participant: a few taps each.
+    "RATELIMIT_PROFILE": "30 per minute;300 per hour",
     # Ticket codes typed: per participant (typos happen, guessing does not pay), and per
     # address, above a whole hall of 500 typing theirs in the same minute.
     "RATELIMIT_TICKET": "10 per minute;60 per hour",
@@ -98,17 +100,23 @@ ENDPOINT_LIMITS: dict[str, list[EndpointLimit]] = {
                                  EndpointLimit("RATELIMIT_TICKET_ADDRESS", address),
                                  FIRST_COMMAND],
     "participant.join": [FIRST_COMMAND],
+    "profiles.consent": [EndpointLimit("RATELIMIT_PROFILE", participant_key, not_joined),
+                         FIRST_COMMAND],
+    "profiles.answer": [EndpointLimit("RATELIMIT_PROFILE", participant_key, not_joined),
+                        FIRST_COMMAND],
     "facilitator.run_command": [EndpointLimit("RATELIMIT_FACILITATOR", facilitator_key)],
     "facilitator.download": [EndpointLimit("RATELIMIT_EXPORT", facilitator_key)],
     "facilitator.download_ballots": [EndpointLimit("RATELIMIT_EXPORT", facilitator_key)],
     "facilitator.issue_tickets": [EndpointLimit("RATELIMIT_EXPORT", facilitator_key)],
+    "facilitator.groups_export": [EndpointLimit("RATELIMIT_EXPORT", facilitator_key)],
 }
 
 # Endpoints that look a workshop up by its join code: a 404 there is a wrong guess.
 GUESS_ENDPOINTS = ("participant.join_by_code", "participant.phone", "participant.phone_panel",
                    "participant.phone_state", "participant.submit_idea",
                    "participant.cast_ballot", "participant.claim_ticket", "screen.projector",
-                   "participant.join")
+                   "participant.join", "profiles.profile", "profiles.consent",
+                   "profiles.answer")
 
 
 def _rates(setting: str) -> list[RateLimitItem]:

@@ -166,7 +166,8 @@ def answer_profile(session: Session, workshop: Workshop, participant: Participan
                    answers: Mapping[Any, Any]) -> dict[str, Any]:
     """Set some of a participant's answers: {question id: choice key, or None to erase}.
 
-    Only after consent; every question optional; a key must be one of its choices.
+    Only after consent and while the facilitator asks the questions (erasing, always);
+    every question optional; a key must be one of its choices.
     """
     if not isinstance(answers, Mapping) or len(answers) > 100:
         raise Refused("bad_request")
@@ -175,6 +176,9 @@ def answer_profile(session: Session, workshop: Workshop, participant: Participan
         consent = session.get(ProfileConsent, participant.id)
         if consent is None or not consent.agreed:
             raise Refused("no_consent", 409)
+        session.refresh(workshop)
+        if not workshop.profiles_open and any(c not in (None, "") for c in answers.values()):
+            raise Refused("profiles_closed", 409)  # erasing is always possible
         questions = {q.id: q for q in session.scalars(select(ProfileQuestion).where(
             ProfileQuestion.workshop_id == workshop.id))}
         given = {a.question_id: a for a in session.scalars(select(ProfileAnswer).where(

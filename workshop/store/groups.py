@@ -45,6 +45,12 @@ def profile_questions(session: Session, workshop: Workshop) -> list[ProfileQuest
                                 .order_by(ProfileQuestion.position, ProfileQuestion.id)))
 
 
+def consent_of(session: Session, participant_id: int) -> bool | None:
+    """Return a participant's answer to the consent screen (None: not asked yet)."""
+    consent = session.get(ProfileConsent, participant_id)
+    return None if consent is None else consent.agreed
+
+
 def own_profile(session: Session, participant_id: int) -> tuple[bool | None, dict[int, str]]:
     """Return a participant's consent (None: not asked yet) and answers by question id."""
     consent = session.get(ProfileConsent, participant_id)

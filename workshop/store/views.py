@@ -172,7 +172,8 @@ def public_view(session: Session, workshop: Workshop) -> dict[str, Any]:
     view: dict[str, Any] = {"code": workshop.code, "title": workshop.title,
                             "phase": workshop.phase, "ideas": approved_wall(session, workshop),
                             "round": round_summary(vote) if vote else None, "results": None,
-                            "activity": activity_summary(activity) if activity else None}
+                            "activity": activity_summary(activity) if activity else None,
+                            "profiles_open": workshop.profiles_open}
     if vote is not None and vote.revealed:
         view["results"] = results_view(session, vote)
     return view

@@ -28,6 +28,8 @@ from workshop.store.db import get_session
 from workshop.store.models import Workshop
 from workshop.web.answers import done, join_url, refused, wants_json
 from workshop.web.i18n import explain
+from workshop.web.profiles import COMMANDS as PROFILE_COMMANDS
+from workshop.web.profiles import groups_json, profiles_page
 
 bp = Blueprint("facilitator", __name__, url_prefix="/f/<secret>")
 
@@ -135,6 +137,7 @@ COMMANDS: dict[str, Command] = {
     "start-activity": lambda db, w, f: _started(ops.start_activity(db, w, _int(f, "activity"))),
     "start-next": lambda db, w, f: _started(ops.start_next_activity(db, w)),
     "close-activity": lambda db, w, f: {"activity": ops.close_activity(db, w).id},
+    **PROFILE_COMMANDS,
 }
 
 
@@ -188,6 +191,18 @@ def issue_tickets(secret: str) -> Response | str:
             time.sleep(0)  # under gevent, let the room's ballots through between codes
     return render_template("tickets.html", workshop=workshop, secret=secret, slips=slips,
                            join_address=base)
+
+
+@bp.get("/profiles")
+def profiles(secret: str) -> str:
+    """Show the profile questions and the results by group of every closed vote."""
+    return profiles_page(get_session(), _workshop(secret), secret)
+
+
+@bp.get("/groups.json")
+def groups_export(secret: str) -> Response:
+    """Download the results by group of every closed vote (small groups left out)."""
+    return groups_json(get_session(), _workshop(secret))
 
 
 @bp.get("/export.<fmt>")

@@ -30,7 +30,7 @@ from workshop import ops
 from workshop.core import tokens
 from workshop.core.errors import Refused
 from workshop.core.fields import UnreadBallot
-from workshop.store import lookups, views
+from workshop.store import groups, lookups, views
 from workshop.store.db import get_session
 from workshop.store.models import Idea, Participant, Workshop
 from workshop.web.answers import done, refused
@@ -128,7 +128,9 @@ def phone_context(workshop: Workshop, participant: Participant | None) -> dict[s
             "options": [{"id": i, "text": texts.get(i, "")} for i in options],
             "texts": texts, "pair": pair, "client_id": tokens.new_client_id(),
             "tickets_issued": tickets_issued, "has_ticket": has_ticket,
-            "ticket_needed": ticket_needed, "joined": participant is not None}
+            "ticket_needed": ticket_needed, "joined": participant is not None,
+            "profile_consent": None if participant is None
+            else groups.consent_of(db, participant.id)}
 
 
 @bp.get("/j/<code>")

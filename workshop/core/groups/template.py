@@ -57,7 +57,7 @@ def clean_question(text: object, choices: object) -> tuple[str, list[str]]:
     """
     clean = clean_text(text, QUESTION_MAX, "bad_question")
     if not isinstance(choices, list | tuple):
-        raise Refused("bad_choices")
+        raise Refused("bad_choices", low=2, high=CHOICES_MAX)
     labels = [clean_text(choice, CHOICE_MAX, "bad_choices") for choice in choices
               if isinstance(choice, str) and choice.strip()]
     if len(labels) < 2 or len(labels) > CHOICES_MAX:
