@@ -258,7 +258,8 @@
           }
         } else {
           status.textContent = answer.message || String(answer.status);
-          if (answer.error === "round_closed" || answer.error === "ideas_closed") { refresh(false); }
+          if (answer.error === "round_closed" || answer.error === "ideas_closed" ||
+              answer.error === "pair_changed") { refresh(false); }
         }
       }, function () {
         enable();
