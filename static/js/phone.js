@@ -259,7 +259,8 @@
           }
         } else {
           status.textContent = answer.message || String(answer.status);
-          if (answer.error === "round_closed" || answer.error === "ideas_closed") { refresh(false); }
+          if (answer.error === "round_closed" || answer.error === "ideas_closed" ||
+              answer.error === "pair_changed") { refresh(false); }
         }
       }, function () {
         enable();
@@ -309,7 +310,11 @@
       headers: { "Accept": "application/json",
         "X-CSRFToken": meta ? meta.getAttribute("content") : "" }
     }).then(function (response) {
-      if (response.ok) { panel.setAttribute("data-joined", "true"); }
+      if (!response.ok) { return; }
+      panel.setAttribute("data-joined", "true");
+      /* A page drawn before this browser joined shows no pair (each phone is served its
+         own): fetch the panel again, now with this participant's pair. */
+      if (panel.querySelector("[data-join-first]")) { refresh(false); }
     }, function () {});
   }
 

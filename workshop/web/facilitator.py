@@ -21,6 +21,7 @@ from workshop.core import export
 from workshop.core.activities import settings_from_fields
 from workshop.core.activities.kinds import kind_with
 from workshop.core.errors import Refused
+from workshop.core.ids import bounded_id
 from workshop.core.qr import qr_svg
 from workshop.core.voting.reading import ticked, whole_number
 from workshop.store import lookups, views
@@ -69,8 +70,9 @@ def panel(secret: str) -> str:
     return render_template("_facilitator_panel.html", **_context(secret, workshop))
 
 
-def _int(fields: dict[str, Any], name: str) -> int:
-    return whole_number(fields.get(name))
+def _id(fields: dict[str, Any], name: str) -> int:
+    """Return the id a command's field names (`bounded_id`), or refuse with bad_request."""
+    return bounded_id(fields.get(name))
 
 
 def _flag(fields: dict[str, Any], name: str) -> bool:
@@ -99,7 +101,7 @@ def _plan_activity(db: Session, w: Workshop, f: dict[str, Any]) -> Any:
 
 
 def _edit_activity(db: Session, w: Workshop, f: dict[str, Any]) -> Any:
-    activity = lookups.get_activity(db, w, _int(f, "activity"))
+    activity = lookups.get_activity(db, w, _id(f, "activity"))
     # Only a title and a prompt sent: the settings stay as planned.
     settings = settings_from_fields(activity.kind, f) if set(f) - _ACTIVITY_FIELDS else None
     ops.edit_activity(db, w, activity.id, title=f.get("title"), prompt=f.get("prompt"),
@@ -125,16 +127,16 @@ COMMANDS: dict[str, Command] = {
     "show-live": lambda db, w, f: ops.show_live_results(db, w, _flag(f, "show")),
     "reveal": lambda db, w, f: ops.reveal_results(db, w, _flag(f, "reveal")),
     "add-idea": lambda db, w, f: ops.add_idea(db, w, f.get("text")),
-    "approve": lambda db, w, f: ops.approve_idea(db, w, _int(f, "idea")),
-    "hide": lambda db, w, f: ops.hide_idea(db, w, _int(f, "idea")),
-    "edit": lambda db, w, f: ops.edit_idea(db, w, _int(f, "idea"), f.get("text")),
-    "merge": lambda db, w, f: ops.merge_ideas(db, w, _int(f, "idea"), _int(f, "into")),
+    "approve": lambda db, w, f: ops.approve_idea(db, w, _id(f, "idea")),
+    "hide": lambda db, w, f: ops.hide_idea(db, w, _id(f, "idea")),
+    "edit": lambda db, w, f: ops.edit_idea(db, w, _id(f, "idea"), f.get("text")),
+    "merge": lambda db, w, f: ops.merge_ideas(db, w, _id(f, "idea"), _id(f, "into")),
     "plan-activity": _plan_activity,
     "edit-activity": _edit_activity,
-    "remove-activity": lambda db, w, f: ops.remove_activity(db, w, _int(f, "activity")),
-    "move-activity": lambda db, w, f: ops.move_activity(db, w, _int(f, "activity"),
+    "remove-activity": lambda db, w, f: ops.remove_activity(db, w, _id(f, "activity")),
+    "move-activity": lambda db, w, f: ops.move_activity(db, w, _id(f, "activity"),
                                                         f.get("direction")),
-    "start-activity": lambda db, w, f: _started(ops.start_activity(db, w, _int(f, "activity"))),
+    "start-activity": lambda db, w, f: _started(ops.start_activity(db, w, _id(f, "activity"))),
     "start-next": lambda db, w, f: _started(ops.start_next_activity(db, w)),
     "close-activity": lambda db, w, f: {"activity": ops.close_activity(db, w).id},
     **PROFILE_COMMANDS,

@@ -31,6 +31,8 @@ REFUSALS = {
     "round_closed": _l("The vote is closed: your ballot was not recorded."),
     "round_changed": _l("The vote has changed since this page was shown: your ballot was not "
                         "recorded. Look at the new vote and vote again."),
+    "pair_changed": _l("This comparison is not the one to make now (already made in "
+                       "another tab?): here is the next one."),
     "round_open": _l("Close the vote before revealing the results."),
     "ideas_closed": _l("Ideas are not being collected right now."),
     "bad_client_id": _l("This request is not valid. Reload the page and try again."),
