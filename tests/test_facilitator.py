@@ -37,6 +37,12 @@ PAYLOADS = {
     "start-activity": {"activity": 1},
     "start-next": {},
     "close-activity": {},
+    "add-profile-template": {},
+    "add-profile-question": {"text": "Quel âge avez-vous ?", "choices": ["Moins de 30", "30+"]},
+    "edit-profile-question": {"question": 1, "text": "Genre", "choices": ["F", "H"]},
+    "remove-profile-question": {"question": 1},
+    "set-group-size": {"size": 7},
+    "open-profiles": {"open": True},
 }
 
 
