@@ -43,6 +43,8 @@ PAYLOADS = {
     "remove-profile-question": {"question": 1},
     "set-group-size": {"size": 7},
     "open-profiles": {"open": True},
+    "set-retention": {"days": 30},
+    "purge": {"confirm": "ABCD"},
 }
 
 

@@ -166,6 +166,8 @@ HTTP: dict[str, Row] = {
                                                            questions),
     "POST /f/<secret>/do/set-group-size": command(lambda s: {"size": 7}),
     "POST /f/<secret>/do/open-profiles": command(lambda s: {"open": False}, questions),
+    "POST /f/<secret>/do/set-retention": command(lambda s: {"days": 30}),
+    "POST /f/<secret>/do/purge": command(lambda s: {"confirm": s.w.code}),
 }
 
 # Socket events: (event, role asked in `join`). "*" is any event nobody handles.

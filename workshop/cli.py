@@ -195,6 +195,36 @@ def export_command(code: str, fmt: str, lang: str, ballots: bool, output: str | 
         click.echo(body.removeprefix("\ufeff"), nl=False)
 
 
+@main.command("purge")
+@click.argument("code", required=False)
+@click.option("--expired", is_flag=True,
+              help="Purge every workshop whose retention period is over (for cron).")
+def purge_command(code: str | None, expired: bool) -> None:
+    """Erase a workshop's personal data: profiles and who cast, proposed or held what."""
+    from workshop.ops.purge import expired_workshops
+
+    if bool(code) == expired:
+        raise click.UsageError("give a workshop CODE, or --expired")
+    app = create_app()
+    with app.app_context(), session_for(app) as db:
+        if expired:
+            targets = expired_workshops(db)
+        else:
+            workshop = lookups.find_workshop(db, code or "")
+            if workshop is None:
+                raise click.ClickException(f"no workshop with code {code}")
+            targets = [workshop]
+        for workshop in targets:
+            try:
+                count = ops.purge_personal_data(db, workshop)
+            except Refused as error:
+                raise click.ClickException(
+                    f"{workshop.code}: refused: {error.code} (close the vote first)") from error
+            click.echo(f"{workshop.code}: personal data of {count} participants erased")
+        if expired and not targets:
+            click.echo("no workshop to purge")
+
+
 @main.command("recount")
 @click.argument("ballots", type=click.Path(exists=True, dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",

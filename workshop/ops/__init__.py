@@ -39,6 +39,7 @@ from workshop.ops.profiles import (
     remove_profile_question,
     set_min_group_size,
 )
+from workshop.ops.purge import purge_personal_data, set_retention
 from workshop.ops.rounds import reveal_results, show_live_results
 from workshop.ops.tickets import (
     TICKETS_PER_BATCH,
@@ -54,7 +55,7 @@ __all__ = [
     "close_activity", "close_round", "create_workshop", "decide_consent", "edit_activity",
     "edit_idea", "edit_profile_question", "hide_idea", "issue_tickets", "join_workshop",
     "merge_ideas", "move_activity", "open_ideas", "open_lobby", "open_profiles", "open_round",
-    "plan_activity", "remove_activity", "remove_profile_question", "rename_workshop",
-    "reveal_results", "set_min_group_size", "show_live_results", "start_activity",
-    "start_next_activity", "submit_idea"
+    "plan_activity", "purge_personal_data", "remove_activity", "remove_profile_question",
+    "rename_workshop", "reveal_results", "set_min_group_size", "set_retention",
+    "show_live_results", "start_activity", "start_next_activity", "submit_idea"
 ]

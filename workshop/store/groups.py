@@ -10,6 +10,7 @@ person's choice.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -23,10 +24,11 @@ from workshop.store.models import (
     ProfileAnswer,
     ProfileConsent,
     ProfileQuestion,
+    PublishedGroups,
     Round,
     Workshop,
 )
-from workshop.store.views import _ballot_for_tally
+from workshop.store.views import _ballot_for_tally, idea_texts
 
 
 @dataclass(frozen=True)
@@ -97,3 +99,49 @@ def round_breakdowns(session: Session, workshop: Workshop, vote: Round
         workshop.min_group_size, undisclosed={PREFER_NOT})
     return [QuestionBreakdown(q, {c["key"]: c["label"] for c in q.choices}, b)
             for q, b in zip(questions, breakdowns, strict=True)]
+
+
+def closed_vote_views(session: Session, workshop: Workshop) -> list[dict[str, Any]]:
+    """Every closed vote's results by group, newest first, as plain values for the page
+    and the JSON: nothing a small group could be recognised by is in them."""
+    shown = []
+    published = {row.round_id: row.content for row in session.scalars(
+        select(PublishedGroups).join(Round, Round.id == PublishedGroups.round_id)
+        .where(Round.workshop_id == workshop.id))}
+    for vote in reversed(workshop.rounds):
+        if vote.id in published:  # the answers were purged: as it was shown then
+            shown.append(published[vote.id])
+            continue
+        found = round_breakdowns(session, workshop, vote)
+        if found is None:
+            continue
+        texts = idea_texts(session, list(vote.options))
+        shown.append({"round": vote.id, "title": vote.title, "method": vote.method,
+                      "questions": [_question_view(q, texts) for q in found]})
+    return shown
+
+
+def _question_view(found: QuestionBreakdown, texts: dict[int, str]) -> dict[str, Any]:
+    result = found.breakdown
+    order = [s.option for s in result.overall.standings]
+    ranks = [{s.option: s.rank for s in g.result.standings} for g in result.groups]
+    equal = {s.option: s.rank for s in result.equal.standings} if result.equal else {}
+    rows = [{"idea": option, "text": texts.get(option, ""),
+             "rank": result.overall.rank_of(option),
+             "groups": [rank[option] for rank in ranks],
+             "equal_rank": equal.get(option),
+             "consensus": round(result.consensus[option], 3)
+             if option in result.consensus else None}
+            for option in order]
+    return {"question": found.question.id, "text": found.question.text, "k": result.k,
+            "voters": result.overall.voters, "hidden_voters": result.hidden_voters,
+            "groups": [{"key": g.group, "label": found.labels.get(str(g.group), ""),
+                        "voters": g.voters} for g in result.groups],
+            "rows": rows,
+            "gaps": [{"idea": gap.option, "text": texts.get(gap.option, ""),
+                      "best_rank": gap.best_rank, "worst_rank": gap.worst_rank,
+                      "best": [found.labels.get(str(g), "") for g in gap.best_groups],
+                      "worst": [found.labels.get(str(g), "") for g in gap.worst_groups]}
+                     for gap in result.gaps[:5] if gap.spread > 0],
+            "equal_groups": [found.labels.get(str(g), "") for g in result.groups
+                             if g.group in result.equal_groups]}

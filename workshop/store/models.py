@@ -47,6 +47,11 @@ class Workshop(Base):
     # whether phones are asked the profile questions now.
     min_group_size: Mapped[int] = mapped_column(default=5, server_default="5")
     profiles_open: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Personal data (profiles, who cast which ballot, proposed which idea or held which
+    # ticket) is purged by hand after the day, or at the latest this many days after the
+    # workshop was created (`workshop purge --expired`).
+    retention_days: Mapped[int] = mapped_column(default=90, server_default="90")
+    purged_at: Mapped[datetime | None]
 
     rounds: Mapped[list[Round]] = relationship(
         back_populates="workshop", foreign_keys="Round.workshop_id", order_by="Round.number")
@@ -140,7 +145,8 @@ class Ballot(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
-    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"))
+    # None once the workshop's personal data is purged: the ballot stays, anonymous.
+    participant_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"))
     content: Mapped[Any] = mapped_column(JSON)
     channel: Mapped[str] = mapped_column(String(16), default="phone")
     cast_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -224,3 +230,15 @@ class ProfileConsent(Base):
                                                 primary_key=True)
     agreed: Mapped[bool]
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PublishedGroups(Base):
+    """The results by group of a closed vote as they were shown, kept when the answers
+    they came from are purged (suppressed figures only: no participant in them)."""
+
+    __tablename__ = "published_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), unique=True)
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from types import ModuleType
 
 from flask import Flask, current_app, request, session
-from flask_babel import Babel, format_percent, gettext, ngettext
+from flask_babel import Babel, format_date, format_percent, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
 from workshop.core.errors import Refused
@@ -73,6 +73,9 @@ REFUSALS = {
     "bad_group_size": _l("The smallest group shown must be between %(low)s and %(high)s "
                          "people."),
     "no_questions": _l("Add profile questions first."),
+    "vote_running": _l("Close the vote first."),
+    "purge_not_confirmed": _l("Type the join code to confirm."),
+    "bad_retention": _l("Choose between %(low)s and %(high)s days."),
     # The agenda (ops/activities.py).
     "unknown_activity_kind": _l("This kind of activity does not exist."),
     "bad_activity_setting": _l("The settings of this activity are not valid."),
@@ -175,4 +178,4 @@ def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_locale)
     app.jinja_env.globals.update(explain=explain, method_name=method_name,
                                  score_unit=score_unit, voting_methods=METHODS,
-                                 format_percent=format_percent)
+                                 format_percent=format_percent, format_date=format_date)

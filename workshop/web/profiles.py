@@ -18,7 +18,8 @@ from workshop import ops
 from workshop.core.errors import Refused
 from workshop.core.groups.template import CHOICES_MAX, PREFER_NOT
 from workshop.core.voting.reading import whole_number
-from workshop.store import groups, lookups, views
+from workshop.ops.purge import purge_due
+from workshop.store import groups, lookups
 from workshop.store.db import get_session
 from workshop.store.models import Workshop
 from workshop.web.answers import done, refused
@@ -116,6 +117,21 @@ def _question(db: Session, w: Workshop, f: dict[str, Any]) -> int:
     return lookups.get_profile_question(db, w, whole_number(f.get("question"))).id
 
 
+def _purge(db: Session, w: Workshop, f: dict[str, Any]) -> Any:
+    """Purge, once the facilitator typed the workshop's code to confirm."""
+    typed = f.get("confirm")
+    if not isinstance(typed, str) or typed.strip().upper() != w.code:
+        raise Refused("purge_not_confirmed")
+    return {"participants": ops.purge_personal_data(db, w)}
+
+
+def _days(f: dict[str, Any]) -> int:
+    try:
+        return whole_number(f.get("days"))
+    except Refused:
+        return 0  # refused by the verb, with the range allowed
+
+
 def _size(f: dict[str, Any]) -> int:
     try:
         return whole_number(f.get("size"))
@@ -135,47 +151,9 @@ COMMANDS = {
     "set-group-size": lambda db, w, f: ops.set_min_group_size(db, w, _size(f)),
     "open-profiles": lambda db, w, f: ops.open_profiles(
         db, w, f.get("open") in (True, "1", "true", "on")),
+    "set-retention": lambda db, w, f: ops.set_retention(db, w, _days(f)),
+    "purge": _purge,
 }
-
-
-def closed_votes(db: Session, workshop: Workshop) -> list[dict[str, Any]]:
-    """Every closed vote's results by group, newest first, as plain values for the page
-    and the JSON: nothing a small group could be recognised by is in them."""
-    shown = []
-    for vote in reversed(workshop.rounds):
-        found = groups.round_breakdowns(db, workshop, vote)
-        if found is None:
-            continue
-        texts = views.idea_texts(db, list(vote.options))
-        shown.append({"round": vote.id, "title": vote.title, "method": vote.method,
-                      "questions": [_question_view(q, texts) for q in found]})
-    return shown
-
-
-def _question_view(found: groups.QuestionBreakdown, texts: dict[int, str]) -> dict[str, Any]:
-    result = found.breakdown
-    order = [s.option for s in result.overall.standings]
-    ranks = [{s.option: s.rank for s in g.result.standings} for g in result.groups]
-    equal = {s.option: s.rank for s in result.equal.standings} if result.equal else {}
-    rows = [{"idea": option, "text": texts.get(option, ""),
-             "rank": result.overall.rank_of(option),
-             "groups": [rank[option] for rank in ranks],
-             "equal_rank": equal.get(option),
-             "consensus": round(result.consensus[option], 3)
-             if option in result.consensus else None}
-            for option in order]
-    return {"question": found.question.id, "text": found.question.text, "k": result.k,
-            "voters": result.overall.voters, "hidden_voters": result.hidden_voters,
-            "groups": [{"key": g.group, "label": found.labels.get(str(g.group), ""),
-                        "voters": g.voters} for g in result.groups],
-            "rows": rows,
-            "gaps": [{"idea": gap.option, "text": texts.get(gap.option, ""),
-                      "best_rank": gap.best_rank, "worst_rank": gap.worst_rank,
-                      "best": [found.labels.get(str(g), "") for g in gap.best_groups],
-                      "worst": [found.labels.get(str(g), "") for g in gap.worst_groups]}
-                     for gap in result.gaps[:5] if gap.spread > 0],
-            "equal_groups": [found.labels.get(str(g), "") for g in result.groups
-                             if g.group in result.equal_groups]}
 
 
 def profiles_page(db: Session, workshop: Workshop, secret: str) -> str:
@@ -183,12 +161,13 @@ def profiles_page(db: Session, workshop: Workshop, secret: str) -> str:
     return render_template("profiles.html", workshop=workshop, secret=secret,
                            questions=groups.profile_questions(db, workshop),
                            consents=groups.consent_counts(db, workshop),
-                           votes=closed_votes(db, workshop), prefer_not=PREFER_NOT,
+                           votes=groups.closed_vote_views(db, workshop), prefer_not=PREFER_NOT,
+                           purge_due=purge_due(workshop),
                            choices_max=CHOICES_MAX)
 
 
 def groups_json(db: Session, workshop: Workshop) -> Response:
     """The results by group of every closed vote, as JSON."""
     return jsonify({"workshop": workshop.code, "min_group_size": workshop.min_group_size,
-                    "votes": closed_votes(db, workshop)})
+                    "votes": groups.closed_vote_views(db, workshop)})
 
