@@ -11,6 +11,8 @@ answer with a status of 400 or more never carries Set-Cookie, whatever the route
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from flask import g
 
@@ -92,6 +94,7 @@ def test_rate_limits_and_other_refusals_set_no_cookie(app, db):
     assert answer.status_code == 404 and set_cookies(answer) == []
     assert 'class="flash flash-error"' in answer.get_data(as_text=True)
     # A missing page asked in English: the page is English, the choice is not stored.
+    g.pop("_flask_babel", None)  # the db fixture's app context outlives requests
     answer = stranger.get("/nowhere?lang=en")
     assert answer.status_code == 404 and set_cookies(answer) == []
     assert "This page does not exist" in answer.get_data(as_text=True)
@@ -127,9 +130,12 @@ def test_an_https_public_address_makes_the_session_cookie_secure(tmp_path, monke
                       "PUBLIC_URL": public_url})
     try:
         assert app.config["SESSION_COOKIE_SECURE"] is secure
-        answer = app.test_client().post("/new", data={"title": "Atelier"},
-                                        base_url="https://atelier.example.org")
-        assert answer.status_code == 302
+        browser = app.test_client()
+        made = browser.post("/new", data={"title": "Atelier"}, base_url=public_url)
+        page = browser.get(made.headers["Location"], base_url=public_url)
+        code = re.search(r'data-code="([A-Z0-9]+)"', page.get_data(as_text=True)).group(1)
+        answer = browser.post(f"/j/{code}/join", headers=JSON, base_url=public_url)
+        assert answer.status_code == 200
         [cookie] = set_cookies(answer)
         assert ("; Secure" in cookie) is secure, cookie
     finally:
