@@ -95,7 +95,9 @@ def _demo_workshop(app) -> tuple[str, str]:
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--public-url", default=None,
               help="Address phones should use (a domain or a reverse proxy); "
-                   "default: this machine's LAN address.")
+                   "default: this machine's LAN address. An https:// address makes the "
+                   "session cookie Secure; its host is served besides localhost, addresses "
+                   "as digits and ALLOWED_HOSTS (docs/deploy.md).")
 @click.option("--demo/--no-demo", default=False,
               help="Print the links of a demo workshop with a few approved ideas (created "
                    "on first use, then the same one each run).")
