@@ -684,3 +684,40 @@ def test_the_agenda_is_planned_and_run_from_the_facilitator_page(server, browser
     expect(projector.locator("[data-title]")).to_have_text(
         "Quelles solutions pour le transport?")
     expect(facilitator.locator("#panel .agenda-step.agenda-closed")).to_have_count(1)
+
+
+def test_a_phone_joined_by_its_first_command_counts_as_connected(server, browser, watch):
+    """Only participants count as connected. A phone whose join POST was lost connects
+    its socket without a participant cookie (it counts for nobody); its first idea joins
+    it over HTTP, and phone.js then connects the socket again, with the cookie: the
+    projector shows it."""
+    laptop = watch.context(browser, **LAPTOP)
+    facilitator = watch.page(laptop, "facilitator")
+    code, _secret = create_workshop(facilitator, server.url, "Qui est là")
+    command(facilitator, "open-ideas")
+    phase_moved(facilitator, "open-ideas")
+    projector = watch.page(watch.context(browser, **PROJECTOR), "projector")
+    projector.goto(f"{server.url}/s/{code}")
+    counted = projector.locator("[data-connected]").first
+
+    context = watch.context(browser, **PHONE)
+    dropped: list[str] = []
+
+    def drop_the_first_join(route) -> None:
+        if not dropped:
+            dropped.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    context.route(f"**/j/{code}/join", drop_the_first_join)
+    phone = context.new_page()  # not watched: the dropped request is a console error
+    phone.goto(f"{server.url}/j/{code}")
+    expect(phone.locator("#connection")).to_be_hidden()
+    phone.wait_for_timeout(500)  # the socket's join, and a push of the count
+    expect(counted).to_have_text("0")
+    assert dropped == [f"{server.url}/j/{code}/join"]
+    phone.locator("#idea-text").fill("Une idée envoyée avant d'avoir rejoint")
+    phone.locator("#idea-form button[type='submit']").tap()
+    expect(phone.locator("#idea-form .form-status")).not_to_have_text("…")
+    expect(counted).to_have_text("1")

@@ -249,6 +249,7 @@
       }).then(function (answer) {
         enable();
         if (answer.ok) {
+          becameParticipant();
           form.querySelector('input[name="client_id"]').value = live.newId();
           if (form.id === "idea-form") {
             form.querySelector("textarea").value = "";
@@ -267,6 +268,19 @@
         status.textContent = panel.getAttribute("data-offline-text");
       });
     });
+  }
+
+  /* A command carried out means this browser is a participant now. If the join POST had
+     failed, its first command joined it over HTTP, but the socket connected before, with
+     no participant cookie, and counts for nobody on the projector (only participants
+     count): connect it again, so that its handshake carries the cookie. */
+  function becameParticipant() {
+    if (panel.getAttribute("data-joined") === "true") { return; }
+    panel.setAttribute("data-joined", "true");
+    if (socket && socket.connected) {
+      socket.disconnect();
+      socket.connect();
+    }
   }
 
   /* By the behaviour a voting method declares (PHONE in workshop/core/voting/<method>.py):

@@ -25,7 +25,6 @@ from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
 from limits import RateLimitItem, parse_many
 
-from workshop.core import tokens
 from workshop.core.errors import Refused
 from workshop.guard import limiter_storage  # noqa: F401 - registers "workshopmemory://"
 from workshop.guard.keys import (
@@ -36,7 +35,7 @@ from workshop.guard.keys import (
     participant_key,
     trust_proxies,
 )
-from workshop.web.answers import refused, wants_json
+from workshop.web.answers import form_page, refused, wants_json
 from workshop.web.i18n import refusal_message
 
 # Defaults, each overridable in the app config. "N per minute;M per hour" as limits parses.
@@ -171,15 +170,6 @@ def _count_guesses(response: Response) -> Response:
 
 # --- the answer -------------------------------------------------------------------------
 
-def _back() -> str | None:
-    """Where a plain form goes back to after a refusal: its own page."""
-    args = request.view_args or {}
-    if "secret" in args:
-        return f"/f/{args['secret']}"
-    code = tokens.normalise_code(args.get("code"))
-    return f"/j/{code}" if code else "/"
-
-
 def rate_limited_answer(seconds: int) -> Response:
     """The answer to a caller over a limit: a clear message and when to try again."""
     error = Refused("rate_limited", 429, seconds=seconds)
@@ -187,7 +177,7 @@ def rate_limited_answer(seconds: int) -> Response:
         page = render_template("error.html", message=refusal_message(error), status=429)
         answer = current_app.make_response((page, 429))
     else:
-        answer = refused(error, None if request.method == "GET" else _back())
+        answer = refused(error, None if request.method == "GET" else form_page())
     if isinstance(answer, tuple):
         answer = current_app.make_response(answer)
     answer.headers["Retry-After"] = str(seconds)

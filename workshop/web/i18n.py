@@ -49,6 +49,8 @@ REFUSALS = {
     "forbidden": _l("You are not allowed to do that."),
     "csrf": _l("The page was open too long. Reload it and try again."),
     "too_large": _l("This request is too large."),
+    "unknown_host": _l("This address does not lead to this workshop. Use the address shown "
+                       "on the screen or in the QR code."),
     "no_tickets": _l("Print ballot tickets first: this vote needs one ticket per person."),
     "bad_ticket_count": _l("Choose between 1 and %(limit)s tickets at a time."),
     "too_many_tickets": _l("This workshop already has the most tickets allowed "
