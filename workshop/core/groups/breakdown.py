@@ -128,20 +128,23 @@ def break_down(method: ModuleType, options: Sequence[Option], settings: Mapping[
                ballots: Mapping[Hashable, Any], group_of: Mapping[Hashable, Hashable | None],
                k: int, groups_in_order: Sequence[Hashable] = (),
                undisclosed: Collection[Hashable] = (),
-               shown: Collection[Hashable] | None = None) -> Breakdown:
+               shown: Collection[Hashable] | None = None,
+               overall: Result | None = None) -> Breakdown:
     """Return the by-group figures of one activity's ballots for one question.
 
     `ballots` maps each voter to their (validated) ballot; `group_of` maps voters to
     their answer (a voter missing from it gave none). Groups are listed in
     `groups_in_order` (the question's order), then any other in order of first sight.
     The groups shown are `shown` when decided for several questions together (see
-    `break_down_questions`), else those `shown_groups` allows for this question alone.
+    `break_down_questions`), else those `shown_groups` allows for this question alone;
+    `overall` is the plain result of the same ballots when already tallied.
     """
     k = threshold(k)
     options = list(options)
     voters = list(ballots)
     answers = {voter: group_of.get(voter, NO_ANSWER) for voter in voters}
-    overall = tally_weighted(method, options, settings, [(ballots[v], 1) for v in voters])
+    if overall is None:
+        overall = tally_weighted(method, options, settings, [(ballots[v], 1) for v in voters])
     sizes = group_sizes(answers)
     if shown is None:
         shown = shown_groups(sizes, k, undisclosed)
@@ -177,6 +180,7 @@ def break_down_questions(method: ModuleType, options: Sequence[Option],
     answers = [{voter: group_of.get(voter, NO_ANSWER) for voter in ballots}
                for group_of, _order in questions]
     shown = shown_across(answers, k, undisclosed)
+    overall = tally_weighted(method, options, settings, [(b, 1) for b in ballots.values()])
     return [break_down(method, options, settings, ballots, group_of, k, order, undisclosed,
-                       shown_here)
+                       shown_here, overall)
             for (group_of, order), shown_here in zip(questions, shown, strict=True)]
