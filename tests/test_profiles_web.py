@@ -3,6 +3,8 @@ JSON of results by group, in French and English."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 from tests.conftest import join_phone
@@ -122,3 +124,28 @@ def test_the_facilitator_sees_results_by_group_without_small_groups(app, db, cli
     page = text_of(client.get(f"/f/{secret}/profiles").get_data(as_text=True))
     assert "Résultats par groupe" in page and "Chaque groupe compte autant" in page
     assert "5 personnes ne sont dans aucun groupe montré" in page
+
+
+def test_results_by_group_as_a_spreadsheet_leave_small_groups_out(app, db, client):
+    workshop, secret, ideas, _vote = voting_workshop(db, dots=3, cap=3)
+    ops.add_template_questions(db, workshop, lambda text: text)
+    ops.open_profiles(db, workshop)
+    gender = profile_questions(db, workshop)[0]
+    ops.edit_profile_question(db, workshop, gender.id, "=HYPERLINK(\"x\")", ["F", "H", "X"])
+    for n, choice in enumerate(["c1"] * 5 + ["c2"] * 5 + ["c3"] * 2 + ["prefer_not"] * 3):
+        phone = app.test_client()
+        join_phone(phone, workshop.code)
+        phone.post(f"/j/{workshop.code}/consent", json={"agreed": True})
+        phone.post(f"/j/{workshop.code}/profile", json={"answers": {str(gender.id): choice}})
+        phone.post(f"/j/{workshop.code}/ballot", headers=JSON, json={
+            "client_id": f"client-{n:04d}-abcdef", "ballot": {str(ideas[n % 3].id): 3}})
+    client.post(f"/f/{secret}/do/close-round", json={})
+    answer = client.get(f"/f/{secret}/groups.csv")
+    assert answer.headers["Content-Disposition"].endswith('-groups.csv"')
+    lines = list(csv.reader(io.StringIO(answer.get_data(as_text=True).lstrip("\ufeff"))))
+    assert lines[0] == ["tour", "titre_du_tour", "question", "groupe", "votants_du_groupe",
+                        "rang", "priorité", "plus_faible_appui"]
+    assert {line[3] for line in lines[1:]} == {"Tout le monde", "F", "H",
+                                               "Chaque groupe compte autant"}
+    assert {line[2] for line in lines[1:]} == {"'=HYPERLINK(\"x\")"}  # neutralised
+    assert len(lines) == 1 + 3 * 4  # three priorities for everyone, F, H and equal weights

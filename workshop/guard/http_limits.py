@@ -108,6 +108,7 @@ ENDPOINT_LIMITS: dict[str, list[EndpointLimit]] = {
     "facilitator.download_ballots": [EndpointLimit("RATELIMIT_EXPORT", facilitator_key)],
     "facilitator.issue_tickets": [EndpointLimit("RATELIMIT_EXPORT", facilitator_key)],
     "facilitator.groups_export": [EndpointLimit("RATELIMIT_EXPORT", facilitator_key)],
+    "facilitator.groups_spreadsheet": [EndpointLimit("RATELIMIT_EXPORT", facilitator_key)],
 }
 
 # Endpoints that look a workshop up by its join code: a 404 there is a wrong guess.

@@ -30,7 +30,7 @@ from workshop.store.models import Workshop
 from workshop.web.answers import done, join_url, refused, wants_json
 from workshop.web.i18n import explain
 from workshop.web.profiles import COMMANDS as PROFILE_COMMANDS
-from workshop.web.profiles import groups_json, profiles_page
+from workshop.web.profiles import groups_csv, groups_json, profiles_page
 
 bp = Blueprint("facilitator", __name__, url_prefix="/f/<secret>")
 
@@ -205,6 +205,12 @@ def profiles(secret: str) -> str:
 def groups_export(secret: str) -> Response:
     """Download the results by group of every closed vote (small groups left out)."""
     return groups_json(get_session(), _workshop(secret))
+
+
+@bp.get("/groups.csv")
+def groups_spreadsheet(secret: str) -> Response:
+    """Download the results by group of every closed vote as CSV (small groups left out)."""
+    return groups_csv(get_session(), _workshop(secret))
 
 
 @bp.get("/export.<fmt>")

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from workshop import ops
+from workshop.core import export
 from workshop.core.errors import Refused
 from workshop.core.groups.template import CHOICES_MAX, PREFER_NOT
 from workshop.core.voting.reading import whole_number
@@ -164,6 +165,17 @@ def profiles_page(db: Session, workshop: Workshop, secret: str) -> str:
                            votes=groups.closed_vote_views(db, workshop), prefer_not=PREFER_NOT,
                            purge_due=purge_due(workshop),
                            choices_max=CHOICES_MAX)
+
+
+def groups_csv(db: Session, workshop: Workshop) -> Response:
+    """The results by group of every closed vote as a spreadsheet, headers in the reader's
+    language, every cell neutralised."""
+    rows = export.groups_table(groups.closed_vote_views(db, workshop), _("Everyone"),
+                               _("Each group counts equally"))
+    body = export.to_csv([_(header) for header in export.GROUPS_HEADERS], rows)
+    filename = f"workshop-{workshop.code}-groups.csv"
+    return Response(body, mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 def groups_json(db: Session, workshop: Workshop) -> Response:

@@ -15,7 +15,7 @@ from workshop.core.export.formats import (
     to_json,
 )
 from workshop.core.export.recount import ballots_table, recount
-from workshop.core.export.tables import ranking_table
+from workshop.core.export.tables import GROUPS_HEADERS, groups_table, ranking_table
 
-__all__ = ["FORMATS", "ballots_table", "ranking_table", "recount", "render", "render_ballots",
-           "safe_cell", "to_csv", "to_json", "unformula"]
+__all__ = ["FORMATS", "GROUPS_HEADERS", "ballots_table", "groups_table", "ranking_table",
+           "recount", "render", "render_ballots", "safe_cell", "to_csv", "to_json", "unformula"]
