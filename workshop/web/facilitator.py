@@ -147,7 +147,10 @@ COMMANDS: dict[str, Command] = {
 def run_command(secret: str, command: str) -> Response:
     """Carry out one facilitator command from the table above."""
     workshop = _workshop(secret)
-    back = url_for("facilitator.page", secret=secret)
+    # A form of the profiles page comes back to it; every other form to the main page.
+    page = "facilitator.profiles" if request.form.get("next") == "profiles" \
+        else "facilitator.page"
+    back = url_for(page, secret=secret)
     handler = COMMANDS.get(command)
     if handler is None:
         abort(404)
