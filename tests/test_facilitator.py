@@ -45,6 +45,7 @@ PAYLOADS = {
     "open-profiles": {"open": True},
     "set-retention": {"days": 30},
     "purge": {"confirm": "ABCD"},
+    "project-groups": {"view": "off"},
 }
 
 

@@ -34,6 +34,7 @@ from tests.security_support import (
 from workshop import ops
 from workshop.live import broadcast
 from workshop.live.sockets import socketio
+from workshop.store.lookups import ParticipantIds
 from workshop.store.models import Participant
 from workshop.web.facilitator import COMMANDS
 
@@ -85,6 +86,20 @@ def consented(db, scene: Scene) -> None:
     questions(db, scene)
     for person in db.scalars(select(Participant).where(Participant.workshop_id == scene.w.id)):
         ops.decide_consent(db, scene.w, person, True)
+
+
+def projected(db, scene: Scene) -> None:
+    """W shows a closed vote's results by group on the projector."""
+    questions(db, scene)
+    vote = ops.open_round(db, scene.w, settings={"dots": 3, "max_per_option": 3})
+    for _n in range(6):
+        person, _secret = ops.join_workshop(db, scene.w)
+        ops.decide_consent(db, scene.w, person, True)
+        ops.answer_profile(db, scene.w, person, {scene.question: "c1"})
+        ops.cast_ballot(db, ParticipantIds.of(scene.w, person), {scene.ideas["A"]: 3},
+                        client_id())
+    ops.close_round(db, scene.w)
+    ops.project_groups(db, scene.w, vote.id, scene.question, "groups")
 
 
 @dataclass(frozen=True)
@@ -169,6 +184,7 @@ HTTP: dict[str, Row] = {
     "POST /f/<secret>/do/open-profiles": command(lambda s: {"open": False}, questions),
     "POST /f/<secret>/do/set-retention": command(lambda s: {"days": 30}),
     "POST /f/<secret>/do/purge": command(lambda s: {"confirm": s.w.code}),
+    "POST /f/<secret>/do/project-groups": command(lambda s: {"view": "off"}, projected),
 }
 
 # Socket events: (event, role asked in `join`). "*" is any event nobody handles.

@@ -194,3 +194,39 @@ def test_typed_text_keeps_the_no_break_spaces_of_french_typography():
     assert clean_text("« logement »", 50, "c") == "« logement »"
     with pytest.raises(Refused):
         clean_text(" \u00a0\u202f ", 50, "c")
+
+
+def test_the_projector_shows_a_question_by_group_only_as_suppressed(db):
+    from workshop.store.views import audience_views
+
+    workshop, _secret, ideas, vote = voting_workshop(db, dots=3, cap=3)
+    ops.add_template_questions(db, workshop, same)
+    ops.open_profiles(db, workshop)
+    gender, territory = profile_questions(db, workshop)[:2]
+    for n, choice in enumerate(["c1"] * 6 + ["c2"] * 6 + ["c3"] * 2 + [PREFER_NOT] * 3):
+        person = participant(db, workshop)
+        ops.decide_consent(db, workshop, person, True)
+        ops.answer_profile(db, workshop, person, {gender.id: choice})
+        ops.cast_ballot(db, ids_of(workshop, person), {ideas[n % 3].id: 3}, client_id())
+    with pytest.raises(Refused) as refused:  # open: nothing by group
+        ops.project_groups(db, workshop, vote.id, gender.id, "groups")
+    assert refused.value.code == "round_open"
+    ops.close_round(db, workshop)
+    with pytest.raises(Refused) as refused:  # nobody answered: no group to show
+        ops.project_groups(db, workshop, vote.id, territory.id, "groups")
+    assert refused.value.code == "no_group_shown"
+    for bad, code in (((vote.id, gender.id, "everything"), "bad_request"),
+                      ((10**20, gender.id, "gaps"), "round_not_found"),
+                      ((vote.id, 10**20, "gaps"), "question_not_found")):
+        with pytest.raises(Refused) as refused:
+            ops.project_groups(db, workshop, *bad)
+        assert refused.value.code == code
+    ops.project_groups(db, workshop, vote.id, gender.id, "gaps")
+    public, screen, facilitator = audience_views(db, workshop, 0)
+    assert "groups" not in public
+    shown = screen["groups"]
+    assert shown["view"] == "gaps" and shown["round"] == vote.id
+    assert [g["label"] for g in shown["question"]["groups"]] == ["A woman", "A man"]
+    assert "non-binary" not in str(screen) and facilitator["groups"] == shown
+    ops.project_groups(db, workshop, vote.id, gender.id, None)
+    assert audience_views(db, workshop, 0)[1]["groups"] is None

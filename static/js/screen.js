@@ -70,6 +70,95 @@
     return line;
   }
 
+  /* Results by group the facilitator chose to show (already suppressed by the server):
+     each group's ranks, the gaps between groups, or the lowest support in a group. */
+  function french() { return (document.documentElement.getAttribute("lang") || "fr") === "fr"; }
+
+  function percent(share) { return Math.round(100 * share) + (french() ? "\u00a0%" : "%"); }
+
+  /* "rank 4: Yes", "rang 4 : Oui" (a no-break space before the colon in French). */
+  function rankOf(rank, groups) {
+    return t("g-rank") + " " + rank + (french() ? "\u00a0: " : ": ") + groups.join(", ");
+  }
+
+  function groupRanks(question) {
+    var table = el("table", "groups-table");
+    var head = el("tr");
+    head.appendChild(el("th", "", t("g-priority")));
+    head.appendChild(el("th", "", t("g-everyone")));
+    for (var g = 0; g < question.groups.length; g++) {
+      head.appendChild(el("th", "", question.groups[g].label));
+    }
+    var thead = el("thead");
+    thead.appendChild(head);
+    table.appendChild(thead);
+    var body = el("tbody");
+    var rows = question.rows.slice(0, 10);
+    for (var i = 0; i < rows.length; i++) {
+      var tr = el("tr");
+      tr.appendChild(el("th", "", rows[i].text));
+      tr.appendChild(el("td", "", rows[i].rank));
+      for (var j = 0; j < rows[i].groups.length; j++) { tr.appendChild(el("td", "", rows[i].groups[j])); }
+      body.appendChild(tr);
+    }
+    table.appendChild(body);
+    return table;
+  }
+
+  function gaps(question) {
+    var box = el("div", "gaps");
+    var count = question.rows.length;
+    for (var i = 0; i < question.gaps.length; i++) {
+      var gap = question.gaps[i];
+      var row = el("div", "gap-row");
+      row.appendChild(el("span", "gap-text", gap.text));
+      var track = el("div", "gap-track");
+      var span = el("div", "gap-span");
+      span.style.left = Math.round(100 * (gap.best_rank - 1) / Math.max(1, count - 1)) + "%";
+      span.style.width = Math.round(100 * (gap.worst_rank - gap.best_rank) / Math.max(1, count - 1)) + "%";
+      track.appendChild(span);
+      row.appendChild(track);
+      row.appendChild(el("span", "gap-ends", rankOf(gap.best_rank, gap.best) + " · " +
+        rankOf(gap.worst_rank, gap.worst)));
+      box.appendChild(row);
+    }
+    if (!question.gaps.length) { box.appendChild(el("p", "stage-message", t("g-no-gaps"))); }
+    return box;
+  }
+
+  function consensus(question) {
+    var box = el("div", "bars");
+    var rows = question.rows.slice().sort(function (a, b) { return b.consensus - a.consensus; })
+      .slice(0, 10);
+    for (var i = 0; i < rows.length; i++) {
+      var item = el("div", "bar-row");
+      item.appendChild(el("span", "bar-rank", i + 1));
+      var body = el("div", "bar-body");
+      body.appendChild(el("span", "bar-text", rows[i].text));
+      var track = el("div", "bar-track");
+      var fill = el("div", "bar-fill");
+      fill.style.width = Math.round(100 * (rows[i].consensus || 0)) + "%";
+      track.appendChild(fill);
+      body.appendChild(track);
+      item.appendChild(body);
+      item.appendChild(el("span", "bar-score", percent(rows[i].consensus || 0)));
+      box.appendChild(item);
+    }
+    return box;
+  }
+
+  function byGroup(projected) {
+    var box = el("div", "by-group");
+    var question = projected.question;
+    box.appendChild(el("p", "stage-sub", projected.title + " · " + t("g-" + projected.view)));
+    if (projected.view === "gaps") { box.appendChild(gaps(question)); }
+    else if (projected.view === "consensus") { box.appendChild(consensus(question)); }
+    else { box.appendChild(groupRanks(question)); }
+    var note = question.groups.map(function (g) { return g.label + " (" + g.voters + ")"; });
+    box.appendChild(el("p", "method-note", note.join(" · ") + " · " + t("g-note")));
+    return box;
+  }
+
   function methodNote(round) {
     return el("p", "method-note", t("explain-" + round.method));
   }
@@ -93,7 +182,10 @@
     for (var i = 0; i < connected.length; i++) { connected[i].textContent = String(state.connected); }
     stage.innerHTML = "";
     var round = state.round;
-    if (state.phase === "lobby") {
+    if (state.groups) {
+      title.textContent = state.groups.question.text;
+      stage.appendChild(byGroup(state.groups));
+    } else if (state.phase === "lobby") {
       title.textContent = state.title;
       stage.appendChild(el("p", "stage-message", t("lobby")));
     } else if (state.phase === "ideas") {

@@ -36,6 +36,7 @@ from workshop.ops.profiles import (
     decide_consent,
     edit_profile_question,
     open_profiles,
+    project_groups,
     remove_profile_question,
     set_min_group_size,
 )
@@ -55,7 +56,7 @@ __all__ = [
     "close_activity", "close_round", "create_workshop", "decide_consent", "edit_activity",
     "edit_idea", "edit_profile_question", "hide_idea", "issue_tickets", "join_workshop",
     "merge_ideas", "move_activity", "open_ideas", "open_lobby", "open_profiles", "open_round",
-    "plan_activity", "purge_personal_data", "remove_activity", "remove_profile_question",
-    "rename_workshop", "reveal_results", "set_min_group_size", "set_retention",
-    "show_live_results", "start_activity", "start_next_activity", "submit_idea"
+    "plan_activity", "project_groups", "purge_personal_data", "remove_activity",
+    "remove_profile_question", "rename_workshop", "reveal_results", "set_min_group_size",
+    "set_retention", "show_live_results", "start_activity", "start_next_activity", "submit_idea"
 ]

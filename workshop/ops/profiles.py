@@ -25,7 +25,8 @@ from workshop.core.groups.template import (
 )
 from workshop.ops.transactions import commit_and_announce, one_change
 from workshop.store.db import begin_write
-from workshop.store.lookups import get_profile_question
+from workshop.store.groups import vote_view
+from workshop.store.lookups import get_profile_question, get_round
 from workshop.store.models import (
     Participant,
     ProfileAnswer,
@@ -218,3 +219,33 @@ def _question_id(raw: Any) -> int | None:
 
 def _erase_answers(session: Session, participant: Participant) -> None:
     session.execute(delete(ProfileAnswer).where(ProfileAnswer.participant_id == participant.id))
+
+
+PROJECTED_VIEWS = ("groups", "gaps", "consensus")
+
+
+@one_change
+def project_groups(session: Session, workshop: Workshop, round_id: object,
+                   question_id: object, view: object) -> None:
+    """Show one question's results by group of a closed vote on the projector: each
+    group's ranking, the gaps, or the consensus; `view` None stops showing them.
+
+    Computed (and suppressed) once, now: the pushes only carry what is stored.
+    """
+    if view is None:
+        workshop.projected_groups = None
+        commit_and_announce(session, workshop)
+        return
+    if view not in PROJECTED_VIEWS:
+        raise Refused("bad_request")
+    vote = get_round(session, workshop, round_id)
+    question = get_profile_question(session, workshop, question_id)
+    found = vote_view(session, workshop, vote)
+    if found is None:
+        raise Refused("round_open", 409)
+    shown = next((q for q in found["questions"] if q["question"] == question.id), None)
+    if shown is None or not shown["groups"]:
+        raise Refused("no_group_shown", 409)
+    workshop.projected_groups = {"view": view, "round": vote.id, "title": vote.title,
+                                 "question": shown}
+    commit_and_announce(session, workshop)

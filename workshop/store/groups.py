@@ -112,13 +112,25 @@ def closed_vote_views(session: Session, workshop: Workshop) -> list[dict[str, An
         if vote.id in published:  # the answers were purged: as it was shown then
             shown.append(published[vote.id])
             continue
-        found = round_breakdowns(session, workshop, vote)
-        if found is None:
-            continue
-        texts = idea_texts(session, list(vote.options))
-        shown.append({"round": vote.id, "title": vote.title, "method": vote.method,
-                      "questions": [_question_view(q, texts) for q in found]})
+        view = vote_view(session, workshop, vote)
+        if view is not None:
+            shown.append(view)
     return shown
+
+
+def vote_view(session: Session, workshop: Workshop, vote: Round) -> dict[str, Any] | None:
+    """One closed vote's results by group as plain values (None while it is open or
+    without profile questions); see `closed_vote_views`."""
+    published = session.scalar(select(PublishedGroups.content)
+                               .where(PublishedGroups.round_id == vote.id))
+    if published is not None:
+        return published
+    found = round_breakdowns(session, workshop, vote)
+    if found is None:
+        return None
+    texts = idea_texts(session, list(vote.options))
+    return {"round": vote.id, "title": vote.title, "method": vote.method,
+            "questions": [_question_view(q, texts) for q in found]}
 
 
 def _question_view(found: QuestionBreakdown, texts: dict[int, str]) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from workshop.store.models import (
     Idea,
     Participant,
     ProfileQuestion,
+    Round,
     Ticket,
     Workshop,
 )
@@ -124,6 +125,11 @@ def _owned(session: Session, workshop: Workshop, model: type[Any], row_id: objec
     if row is None or row.workshop_id != workshop.id:
         raise Refused(missing, 404)
     return row
+
+
+def get_round(session: Session, workshop: Workshop, round_id: object) -> Round:
+    """Return one of this workshop's votes (rounds), or refuse with round_not_found."""
+    return _owned(session, workshop, Round, round_id, "round_not_found")
 
 
 def get_activity(session: Session, workshop: Workshop, activity_id: object) -> Activity:

@@ -52,6 +52,9 @@ class Workshop(Base):
     # workshop was created (`workshop purge --expired`).
     retention_days: Mapped[int] = mapped_column(default=90, server_default="90")
     purged_at: Mapped[datetime | None]
+    # What the projector shows of a closed vote's results by group, computed (and
+    # suppressed) once when the facilitator chose it: pushes only read it.
+    projected_groups: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     rounds: Mapped[list[Round]] = relationship(
         back_populates="workshop", foreign_keys="Round.workshop_id", order_by="Round.number")

@@ -200,7 +200,9 @@ def audience_views(session: Session, workshop: Workshop, connected: int
     public = public_view(session, workshop)
     vote = current_round(session, workshop)
     screen = {**public, "connected": connected,
-              "voted": voter_count(session, vote) if vote else 0}
+              "voted": voter_count(session, vote) if vote else 0,
+              # results by group the facilitator chose to show: computed when chosen
+              "groups": workshop.projected_groups}
     live = None
     if vote is not None:
         live = public["results"] if public["results"] is not None else \

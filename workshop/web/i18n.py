@@ -75,6 +75,8 @@ REFUSALS = {
     "bad_group_size": _l("The smallest group shown must be between %(low)s and %(high)s "
                          "people."),
     "no_questions": _l("Add profile questions first."),
+    "round_not_found": _l("This vote does not exist."),
+    "no_group_shown": _l("No group is large enough to be shown for this question."),
     "vote_running": _l("Close the vote first."),
     "purge_not_confirmed": _l("Type the join code to confirm."),
     "bad_retention": _l("Choose between %(low)s and %(high)s days."),

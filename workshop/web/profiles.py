@@ -153,6 +153,9 @@ COMMANDS = {
     "open-profiles": lambda db, w, f: ops.open_profiles(
         db, w, f.get("open") in (True, "1", "true", "on")),
     "set-retention": lambda db, w, f: ops.set_retention(db, w, _days(f)),
+    "project-groups": lambda db, w, f: ops.project_groups(
+        db, w, f.get("round"), f.get("question"),
+        None if f.get("view") in (None, "", "off") else f.get("view")),
     "purge": _purge,
 }
 
