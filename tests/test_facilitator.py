@@ -46,6 +46,7 @@ PAYLOADS = {
     "set-retention": {"days": 30},
     "purge": {"confirm": "ABCD"},
     "project-groups": {"view": "off"},
+    "set-expected-shares": {"question": 1, "shares": "A;10"},
 }
 
 

@@ -185,6 +185,8 @@ HTTP: dict[str, Row] = {
     "POST /f/<secret>/do/set-retention": command(lambda s: {"days": 30}),
     "POST /f/<secret>/do/purge": command(lambda s: {"confirm": s.w.code}),
     "POST /f/<secret>/do/project-groups": command(lambda s: {"view": "off"}, projected),
+    "POST /f/<secret>/do/set-expected-shares": command(lambda s: {
+        "question": s.question, "shares": "A woman;51"}, questions),
 }
 
 # Socket events: (event, role asked in `join`). "*" is any event nobody handles.

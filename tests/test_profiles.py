@@ -230,3 +230,42 @@ def test_the_projector_shows_a_question_by_group_only_as_suppressed(db):
     assert "non-binary" not in str(screen) and facilitator["groups"] == shown
     ops.project_groups(db, workshop, vote.id, gender.id, None)
     assert audience_views(db, workshop, 0)[1]["groups"] is None
+
+
+def test_the_monitor_counts_people_by_group_against_expected_shares(db):
+    from workshop.core.groups.template import read_expected_shares
+    from workshop.store.groups import monitor
+
+    workshop, _secret, ideas, vote = voting_workshop(db, dots=3, cap=3)
+    ops.add_template_questions(db, workshop, same)
+    ops.open_profiles(db, workshop)
+    territory = profile_questions(db, workshop)[1]
+    ops.set_expected_shares(db, workshop, territory.id,
+                            "Kamouraska\t10,5\nrimouski-neigette;27 %\n\n\"La Mitis\",8")
+    for n, choice in enumerate(["c1"] * 3 + ["c5"] * 2):
+        person = participant(db, workshop)
+        ops.decide_consent(db, workshop, person, True)
+        ops.answer_profile(db, workshop, person, {territory.id: choice})
+        if n % 2 == 0:
+            ops.cast_ballot(db, ids_of(workshop, person), {ideas[0].id: 3}, client_id())
+    participant(db, workshop)  # joined, answered nothing
+    seen = monitor(db, workshop)
+    assert seen["joined"] == 6 and seen["voters"] == 3
+    rows = {r["label"]: r for r in seen["questions"][1]["rows"]}
+    assert (rows["Kamouraska"]["answered"], rows["Kamouraska"]["voted"]) == (3, 2)
+    assert (rows["Rimouski-Neigette"]["answered"], rows["Rimouski-Neigette"]["voted"]) == (2, 1)
+    assert [rows[m]["expected"] for m in ("Kamouraska", "Rimouski-Neigette", "La Mitis",
+                                          "Témiscouata")] == [10.5, 27.0, 8.0, None]
+    assert seen["questions"][1]["answered"] == 5
+    # editing the question keeps the shares; a wrong text changes nothing
+    ops.edit_profile_question(db, workshop, territory.id, "Votre MRC ?",
+                              [c["label"] for c in territory.choices[:-1]])
+    for typed, code in (("Québec;5", "unknown_choice"), ("Kamouraska;150", "bad_shares"),
+                        ("Kamouraska;60\nLa Mitis;50", "bad_shares"), ("Kamouraska", "bad_shares"),
+                        (["x"], "bad_shares")):
+        with pytest.raises(Refused) as refused:
+            ops.set_expected_shares(db, workshop, territory.id, typed)
+        assert refused.value.code == code
+    rows = {r["label"]: r for r in monitor(db, workshop)["questions"][1]["rows"]}
+    assert rows["Kamouraska"]["expected"] == 10.5
+    assert read_expected_shares(["A", "B"], "") == {}

@@ -38,6 +38,7 @@ from workshop.ops.profiles import (
     open_profiles,
     project_groups,
     remove_profile_question,
+    set_expected_shares,
     set_min_group_size,
 )
 from workshop.ops.purge import purge_personal_data, set_retention
@@ -57,6 +58,7 @@ __all__ = [
     "edit_idea", "edit_profile_question", "hide_idea", "issue_tickets", "join_workshop",
     "merge_ideas", "move_activity", "open_ideas", "open_lobby", "open_profiles", "open_round",
     "plan_activity", "project_groups", "purge_personal_data", "remove_activity",
-    "remove_profile_question", "rename_workshop", "reveal_results", "set_min_group_size",
-    "set_retention", "show_live_results", "start_activity", "start_next_activity", "submit_idea"
+    "remove_profile_question", "rename_workshop", "reveal_results", "set_expected_shares",
+    "set_min_group_size", "set_retention", "show_live_results", "start_activity",
+    "start_next_activity", "submit_idea"
 ]

@@ -22,6 +22,7 @@ from workshop.core.groups.template import (
     PREFER_NOT_LABEL,
     QUESTIONS_MAX,
     clean_question,
+    read_expected_shares,
 )
 from workshop.ops.transactions import commit_and_announce, one_change
 from workshop.store.db import begin_write
@@ -108,8 +109,11 @@ def edit_profile_question(session: Session, workshop: Workshop, question_id: obj
             ProfileAnswer.question_id == question.id, ProfileAnswer.choice.in_(dropped))):
         raise Refused("choice_answered", 409)
     prefer_not = next(c["label"] for c in question.choices if c["key"] == PREFER_NOT)
+    expected = {c["key"]: c["expected"] for c in old if "expected" in c}
     question.text = clean
-    question.choices = _choices(labels, prefer_not, [c["key"] for c in old])
+    question.choices = [{**c, **({"expected": expected[c["key"]]} if c["key"] in expected
+                                 else {})}
+                        for c in _choices(labels, prefer_not, [c["key"] for c in old])]
     commit_and_announce(session, workshop)
 
 
@@ -248,4 +252,19 @@ def project_groups(session: Session, workshop: Workshop, round_id: object,
         raise Refused("no_group_shown", 409)
     workshop.projected_groups = {"view": view, "round": vote.id, "title": vote.title,
                                  "question": shown}
+    commit_and_announce(session, workshop)
+
+
+@one_change
+def set_expected_shares(session: Session, workshop: Workshop, question_id: object,
+                        typed: object) -> None:
+    """Set the share of the population each choice of a question is expected to have (the
+    representativeness monitor compares the room with them), typed or pasted from a
+    spreadsheet; an empty text clears them."""
+    question = get_profile_question(session, workshop, question_id)
+    labels = [c["label"] for c in question.choices if c["key"] != PREFER_NOT]
+    shares = read_expected_shares(labels, typed)
+    question.choices = [{"key": c["key"], "label": c["label"],
+                         **({"expected": shares[c["label"]]} if c["label"] in shares else {})}
+                        for c in question.choices]
     commit_and_announce(session, workshop)

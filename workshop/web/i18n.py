@@ -76,6 +76,9 @@ REFUSALS = {
                          "people."),
     "no_questions": _l("Add profile questions first."),
     "round_not_found": _l("This vote does not exist."),
+    "bad_shares": _l("Write one choice per line with its share in percent (for example "
+                     "\"La Mitis;8,5\"); the shares add up to 100 at most."),
+    "unknown_choice": _l("\"%(label)s\" is not one of the choices of this question."),
     "no_group_shown": _l("No group is large enough to be shown for this question."),
     "vote_running": _l("Close the vote first."),
     "purge_not_confirmed": _l("Type the join code to confirm."),

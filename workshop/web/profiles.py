@@ -153,6 +153,8 @@ COMMANDS = {
     "open-profiles": lambda db, w, f: ops.open_profiles(
         db, w, f.get("open") in (True, "1", "true", "on")),
     "set-retention": lambda db, w, f: ops.set_retention(db, w, _days(f)),
+    "set-expected-shares": lambda db, w, f: ops.set_expected_shares(
+        db, w, _question(db, w, f), f.get("shares")),
     "project-groups": lambda db, w, f: ops.project_groups(
         db, w, f.get("round"), f.get("question"),
         None if f.get("view") in (None, "", "off") else f.get("view")),
@@ -167,6 +169,7 @@ def profiles_page(db: Session, workshop: Workshop, secret: str) -> str:
                            consents=groups.consent_counts(db, workshop),
                            votes=groups.closed_vote_views(db, workshop), prefer_not=PREFER_NOT,
                            purge_due=purge_due(workshop),
+                           monitor=groups.monitor(db, workshop),
                            choices_max=CHOICES_MAX)
 
 

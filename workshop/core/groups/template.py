@@ -65,3 +65,41 @@ def clean_question(text: object, choices: object) -> tuple[str, list[str]]:
     if len({label.casefold() for label in labels}) != len(labels):
         raise Refused("duplicate_choice")
     return clean, labels
+
+
+def read_expected_shares(labels: list[str], typed: object) -> dict[str, float]:
+    """Read expected shares (percent of the population) typed or pasted from a
+    spreadsheet, one choice per line: "label;percent", "label,percent" or label and percent
+    separated by a tab; a decimal comma or point; a % sign or not. Returns {label: share}
+    for the labels named; an empty text clears them.
+
+    Refuses a label that is not a choice, a share outside 0–100, or shares adding up to
+    more than 100.
+    """
+    if not isinstance(typed, str):
+        raise Refused("bad_shares")
+    known = {label.casefold(): label for label in labels}
+    shares: dict[str, float] = {}
+    for line in typed.splitlines()[:CHOICES_MAX + 1]:
+        if not line.strip():
+            continue
+        for separator in ("\t", ";", ","):
+            label, found, value = line.rpartition(separator)
+            if found and label.strip():
+                break
+        else:
+            raise Refused("bad_shares")
+        name = known.get(label.strip().strip('"').casefold())
+        if name is None:
+            raise Refused("unknown_choice", label=label.strip()[:CHOICE_MAX])
+        number = value.strip().strip('"').rstrip("%").strip().replace(",", ".")
+        try:
+            share = float(number)
+        except ValueError:
+            raise Refused("bad_shares") from None
+        if not 0 <= share <= 100:
+            raise Refused("bad_shares")
+        shares[name] = share
+    if sum(shares.values()) > 100.0001:
+        raise Refused("bad_shares")
+    return shares
