@@ -5,140 +5,30 @@ docs/security.md ("Transport") and docs/reliability.md."""
 
 from __future__ import annotations
 
-import base64
-import os
-import re
 import socket
-import struct
 import sys
 import time
-import zlib
 from contextlib import suppress
-from pathlib import Path
 
 import pytest
 import requests
 import socketio
 
 from tests.conftest import Facilitator, join_over_http, start_server, stop_server
+from tests.support.raw_http import (
+    answered,
+    deflate_bomb,
+    ends,
+    frame_header,
+    half_sent,
+    outcome,
+    peak_memory_kib,
+    websocket_open,
+)
 
-pytestmark = pytest.mark.server
-
-
-# --- raw clients ------------------------------------------------------------------------
 
 def port_of(server) -> int:
     return int(server.url.rsplit(":", 1)[1])
-
-
-def peak_memory_kib(pid: int) -> int:
-    """The process's peak resident memory so far (VmHWM), in KiB."""
-    status = Path(f"/proc/{pid}/status").read_text()
-    return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1))
-
-
-def websocket_open(server, source: str = "127.0.0.1") -> tuple[socket.socket, str]:
-    """Open a Socket.IO WebSocket by hand, offering permessage-deflate as browsers do, with
-    no cookie; return the socket (after the Engine.IO open packet) and the 101's head."""
-    sock = socket.create_connection(("127.0.0.1", port_of(server)), timeout=10,
-                                    source_address=(source, 0))
-    key = base64.b64encode(os.urandom(16)).decode()
-    sock.sendall((f"GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n"
-                  f"Host: 127.0.0.1:{port_of(server)}\r\nUpgrade: websocket\r\n"
-                  f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
-                  f"Sec-WebSocket-Version: 13\r\n"
-                  f"Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"
-                  f"\r\n").encode())
-    head = b""
-    while b"\r\n\r\n" not in head:
-        head += sock.recv(1)
-    assert head.startswith(b"HTTP/1.1 101"), head
-    opcode, payload = read_frame(sock)
-    assert opcode == 1 and payload.startswith(b"0{"), payload  # Engine.IO open
-    return sock, head.decode("latin-1")
-
-
-def frame_header(length: int, opcode: int = 1, compressed: bool = False) -> bytes:
-    """A client frame's header (final, masked with a zero key, so the payload goes as is)."""
-    first = 0x80 | (0x40 if compressed else 0) | opcode
-    if length < 126:
-        sized = struct.pack("!BB", first, 0x80 | length)
-    elif length < 1 << 16:
-        sized = struct.pack("!BBH", first, 0x80 | 126, length)
-    else:
-        sized = struct.pack("!BBQ", first, 0x80 | 127, length)
-    return sized + b"\x00\x00\x00\x00"
-
-
-def read_frame(sock: socket.socket) -> tuple[int, bytes]:
-    """Read one server frame; (opcode, payload), or (-1, b"") if the connection ended."""
-    def exactly(n: int) -> bytes:
-        data = b""
-        while len(data) < n:
-            chunk = sock.recv(n - len(data))
-            if not chunk:
-                raise ConnectionError("closed")
-            data += chunk
-        return data
-
-    try:
-        first, second = exactly(2)
-        length = second & 0x7F
-        if length == 126:
-            length = struct.unpack("!H", exactly(2))[0]
-        elif length == 127:
-            length = struct.unpack("!Q", exactly(8))[0]
-        return first & 0x0F, exactly(length)
-    except (ConnectionError, OSError):
-        return -1, b""
-
-
-def ends(sock: socket.socket) -> int | None:
-    """Read until the server closes; return the close frame's code (None without one)."""
-    while True:
-        opcode, payload = read_frame(sock)
-        if opcode == -1:
-            return None
-        if opcode == 8:
-            return struct.unpack("!H", payload[:2])[0] if len(payload) >= 2 else None
-
-
-def answered(server, source: str, path: str = "/") -> int:
-    """A visitor from `source` asks for a page; return the status (0: no answer)."""
-    try:
-        with socket.create_connection(("127.0.0.1", port_of(server)), timeout=10,
-                                      source_address=(source, 0)) as sock:
-            sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                         f"Connection: close\r\n\r\n".encode())
-            head = sock.recv(64)
-    except OSError:
-        return 0
-    match = re.match(rb"HTTP/1\.1 (\d{3})", head)
-    return int(match.group(1)) if match else 0
-
-
-def half_sent(server, count: int, source: str = "127.0.0.1") -> list[socket.socket]:
-    """Open `count` connections that each send half a request and then nothing."""
-    held = []
-    for _ in range(count):
-        sock = socket.create_connection(("127.0.0.1", port_of(server)), timeout=15,
-                                        source_address=(source, 0))
-        sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slo")
-        held.append(sock)
-    return held
-
-
-def outcome(sock: socket.socket) -> str:
-    """What the server did with a held connection: its status code, "closed" (no answer,
-    connection ended) or "held" (still open after 15 s)."""
-    try:
-        data = sock.recv(64)
-    except TimeoutError:
-        return "held"
-    except OSError:
-        return "closed"
-    match = re.match(rb"HTTP/1\.1 (\d{3})", data)
-    return match.group(1).decode() if match else "closed"
 
 
 @pytest.fixture
@@ -150,16 +40,15 @@ def server(tmp_path):
 
 # --- item 1: WebSocket frames are bounded while they are read ---------------------------
 
+@pytest.mark.server
 def test_a_compressed_bomb_is_refused_before_it_is_inflated(server):
     """48 KB of deflate that would inflate to 48 MB, from a socket with no cookie: the
     socket is closed, the server's memory does not grow by the inflated size, and a visitor
     is answered. Compression is not negotiated at all."""
     inflated = 48 << 20
-    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
-    payload = packer.compress(b"4" + b"a" * (inflated - 1)) + packer.flush(zlib.Z_SYNC_FLUSH)
-    payload = payload[:-4]  # permessage-deflate drops the sync flush's 00 00 ff ff
+    payload = deflate_bomb(inflated)
     assert len(payload) < inflated // 500
-    sock, head = websocket_open(server)
+    sock, head = websocket_open(port_of(server))
     assert "permessage-deflate" not in head.lower()
     before = peak_memory_kib(server.process.pid)
     with sock:
@@ -168,14 +57,15 @@ def test_a_compressed_bomb_is_refused_before_it_is_inflated(server):
         ends(sock)
     grown = peak_memory_kib(server.process.pid) - before
     assert grown < 16 * 1024, f"peak memory grew by {grown} KiB"
-    assert answered(server, "127.0.0.1") == 200
+    assert answered(port_of(server), "127.0.0.1") == 200
 
 
+@pytest.mark.server
 def test_a_huge_plain_frame_is_refused_while_it_is_read(server):
     """A 32 MB frame is cut off near the 64 KiB cap: the server closes before the client
     could send it all, and never holds it."""
     total = 32 << 20
-    sock, _head = websocket_open(server)
+    sock, _head = websocket_open(port_of(server))
     before = peak_memory_kib(server.process.pid)
     sent = 0
     chunk = b"4" + b"a" * (64 * 1024 - 1)
@@ -192,17 +82,18 @@ def test_a_huge_plain_frame_is_refused_while_it_is_read(server):
     assert sent < total, "the server read the whole 32 MB frame"
     assert code in (1009, None)  # "message too big", unless the reset came first
     assert grown < 16 * 1024, f"peak memory grew by {grown} KiB"
-    assert answered(server, "127.0.0.1") == 200
+    assert answered(port_of(server), "127.0.0.1") == 200
 
 
 # --- item 3: idle and slow requests time out; one address cannot take every socket ------
 
+@pytest.mark.server
 def test_idle_and_half_sent_requests_are_timed_out(tmp_path):
     server = start_server(tmp_path / "instance", args=(
         "--host", "127.0.0.1", "--set", "HTTP_REQUEST_TIMEOUT=1", "--set",
         "HTTP_IDLE_TIMEOUT=1"))
     try:
-        heads = half_sent(server, 20)
+        heads = half_sent(port_of(server), 20)
         silent = [socket.create_connection(("127.0.0.1", port_of(server)), timeout=15)
                   for _ in range(5)]
         body = socket.create_connection(("127.0.0.1", port_of(server)), timeout=15)
@@ -223,54 +114,62 @@ def test_idle_and_half_sent_requests_are_timed_out(tmp_path):
                     break
                 data += chunk
             assert data.startswith(b"HTTP/1.1 200")
-        assert answered(server, "127.0.0.1") == 200
+        assert answered(port_of(server), "127.0.0.1") == 200
     finally:
         stop_server(server)
 
 
+@pytest.mark.server
 def test_one_address_cannot_hold_every_connection(tmp_path):
     server = start_server(tmp_path / "instance", args=(
         "--host", "127.0.0.1", "--set", "CONNECTIONS_PER_ADDRESS=20"))
     try:
-        held = half_sent(server, 30)
+        held = half_sent(port_of(server), 30)
         outcomes = [outcome(sock) for sock in held[20:]]
         assert outcomes == ["503"] * 10
-        assert answered(server, "127.0.0.1") == 503
-        assert answered(server, "127.0.0.2") == 200  # another address is served meanwhile
+        assert answered(port_of(server), "127.0.0.1") == 503
+        assert answered(port_of(server), "127.0.0.2") == 200  # another address is served meanwhile
         for sock in held:
             sock.close()
         deadline = time.monotonic() + 10
-        while answered(server, "127.0.0.1") != 200 and time.monotonic() < deadline:
+        while answered(port_of(server), "127.0.0.1") != 200 and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert answered(server, "127.0.0.1") == 200  # released as they close
+        assert answered(port_of(server), "127.0.0.1") == 200  # released as they close
     finally:
         stop_server(server)
 
 
+@pytest.mark.server
 def test_half_sent_requests_under_a_small_file_limit_leave_visitors_answered(tmp_path):
     """The 1,024-descriptor scenario at 256: 400 half-sent requests from one address would
     take every descriptor; the per-address share and the capacity keep a visitor served."""
     limited = ("sh", "-c", 'ulimit -n 256 && exec "$0" -m workshop "$@"', sys.executable)
     server = start_server(tmp_path / "instance", command=limited)
     try:
-        held = half_sent(server, 400)
-        assert answered(server, "127.0.0.2") == 200
-        assert answered(server, "127.0.0.2", "/static/css/app.css") == 200
+        held = half_sent(port_of(server), 400)
+        assert answered(port_of(server), "127.0.0.2") == 200
+        assert answered(port_of(server), "127.0.0.2", "/static/css/app.css") == 200
         for sock in held:
             sock.close()
     finally:
         stop_server(server)
 
 
-def test_transport_settings_follow_the_file_limit_and_the_proxy():
+def test_transport_settings_follow_the_file_limit_and_the_proxy(app):
     from workshop.serving import address_key, capacity, transport_of
 
     assert capacity(1024) == 448 and capacity(65536) == 32704
-    default = transport_of({}, 1024)
+    default = transport_of(app, 1024)
     assert default.per_address == 224 and default.capacity == 448
-    assert transport_of({"CONNECTIONS_PER_ADDRESS": 100_000}, 1024).per_address == 448
-    assert transport_of({"TRUSTED_PROXIES": 1}, 1024).per_address == 448
-    assert transport_of({"HTTP_REQUEST_TIMEOUT": 3}, 1024).request_timeout == 3.0
+    assert (default.idle_timeout, default.request_timeout, default.body_cap) == (
+        30.0, 15.0, 64 * 1024)
+    assert "Trop de connexions" in default.too_many.decode()
+    assert "Too many connections" in default.too_many.decode()
+    app.config.update(CONNECTIONS_PER_ADDRESS=100_000, HTTP_REQUEST_TIMEOUT=3)
+    assert transport_of(app, 1024).per_address == 448
+    assert transport_of(app, 1024).request_timeout == 3.0
+    app.config.update(CONNECTIONS_PER_ADDRESS=None, TRUSTED_PROXIES=1)
+    assert transport_of(app, 1024).per_address == 448
     assert address_key(("192.0.2.7", 5000)) == "192.0.2.7"
     assert address_key(("2001:db8::1", 5000, 0, 0)) == address_key(("2001:db8::ff", 1, 0, 0))
     assert address_key(("::ffff:192.0.2.7", 5000, 0, 0)) == "192.0.2.7"
@@ -278,6 +177,7 @@ def test_transport_settings_follow_the_file_limit_and_the_proxy():
 
 # --- item 12: a day of reconnections leaves no traceback in the log -----------------------
 
+@pytest.mark.server
 def test_a_reconnect_storm_leaves_no_error_in_the_log(server):
     """Phones connect, join and leave, politely or by dropping the connection; one sends
     frames after the server closed its socket; one sends a malformed request line naming a
@@ -303,7 +203,7 @@ def test_a_reconnect_storm_leaves_no_error_in_the_log(server):
                 with suppress(Exception):  # its own goodbye finds the connection gone
                     client.disconnect()
     for _ in range(5):  # too big a message, then more frames after the server's close
-        sock, _head = websocket_open(server)
+        sock, _head = websocket_open(port_of(server))
         with sock, suppress(OSError):
             sock.sendall(frame_header(100_000) + b"4" * 100_000)
             time.sleep(0.2)
@@ -311,7 +211,7 @@ def test_a_reconnect_storm_leaves_no_error_in_the_log(server):
                 sock.sendall(frame_header(2) + b"41")
                 time.sleep(0.05)
     for _ in range(5):  # an Engine.IO close, then frames, then the connection drops
-        sock, _head = websocket_open(server)
+        sock, _head = websocket_open(port_of(server))
         with sock, suppress(OSError):
             sock.sendall(frame_header(1) + b"1")
             time.sleep(0.1)
@@ -319,7 +219,7 @@ def test_a_reconnect_storm_leaves_no_error_in_the_log(server):
     with socket.create_connection(("127.0.0.1", port_of(server)), timeout=10) as sock:
         sock.sendall(f"BREW /f/{facilitator.secret}\r\n\r\n".encode())
         assert sock.recv(64).startswith(b"HTTP/1.1 400")
-    assert answered(server, "127.0.0.1") == 200
+    assert answered(port_of(server), "127.0.0.1") == 200
     time.sleep(1)  # let the last closes be logged, if they are
     log = server.log.read_text(errors="replace")
     assert "Traceback" not in log and "failed with" not in log, log[-3000:]

@@ -20,6 +20,7 @@ from typing import Any
 
 from flask import Flask
 
+from workshop.core.voting.declare import N_
 from workshop.guard.headers import RedactSecrets, redact
 
 BOOT = ("from gevent import monkey; monkey.patch_all(); "
@@ -102,7 +103,7 @@ def run(app: Flask, socketio: Any, host: str, port: int, async_mode: str) -> Non
     signal.signal(signal.SIGTERM, lambda *_args: gevent.spawn(stop))
     file_limit = raise_file_limit()
     quiet_garbage_collector()
-    serve_gevent(app, host, port, transport_of(app.config, file_limit))
+    serve_gevent(app, host, port, transport_of(app, file_limit))
 
 
 def quiet_garbage_collector() -> None:
@@ -126,12 +127,17 @@ REQUEST_TIMEOUT = 15.0  # s from a request's first byte to its last (line, heade
 RESERVED_FILES = 128  # descriptors kept for the database, Redis, logs and the listener
 BODY_CAP = 64 * 1024  # bytes of a request body read ahead of the app (its own cap)
 
-_TIMED_OUT = (b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n"
-              b"Content-Type: text/plain; charset=utf-8\r\nContent-Length: 16\r\n\r\n"
-              b"Request Timeout\n")
-_TOO_MANY = (b"HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 10\r\n"
-             b"Content-Type: text/plain; charset=utf-8\r\nContent-Length: 37\r\n\r\n"
-             b"Too many connections from one place.\n")
+TIMED_OUT = N_("The request took too long to arrive. Try again.")
+TOO_MANY = N_("Too many connections from this network. Try again in a few seconds.")
+
+
+def plain_answer(status: str, text: str, *headers: str) -> bytes:
+    """A whole HTTP response the server sends by itself, before the app: plain text, and
+    the connection closed after it."""
+    body = (text + "\n").encode()
+    head = [f"HTTP/1.1 {status}", "Connection: close", *headers,
+            "Content-Type: text/plain; charset=utf-8", f"Content-Length: {len(body)}"]
+    return ("\r\n".join(head) + "\r\n\r\n").encode() + body
 
 
 @dataclass(frozen=True)
@@ -144,6 +150,8 @@ class Transport:
     capacity: int = 10_000
     per_address: int = 5_000
     body_cap: int = BODY_CAP
+    timed_out: bytes = plain_answer("408 Request Timeout", TIMED_OUT)
+    too_many: bytes = plain_answer("503 Service Unavailable", TOO_MANY, "Retry-After: 10")
 
 
 def capacity(file_limit: int) -> int:
@@ -152,7 +160,19 @@ def capacity(file_limit: int) -> int:
     return max(16, (file_limit - RESERVED_FILES) // 2)
 
 
-def transport_of(config: Any, file_limit: int) -> Transport:
+def in_both_languages(app: Flask, text: str) -> str:
+    """The server's own answers come before any request is read, so before its language
+    is known: French, then English."""
+    from flask_babel import gettext
+
+    said = []
+    for lang in app.config["LANGUAGES"]:
+        with app.test_request_context(f"/?lang={lang}"):
+            said.append(gettext(text))
+    return "\n".join(dict.fromkeys(said))
+
+
+def transport_of(app: Flask, file_limit: int) -> Transport:
     """Read the transport settings (HTTP_IDLE_TIMEOUT, HTTP_REQUEST_TIMEOUT,
     CONNECTIONS_PER_ADDRESS) from the app's config.
 
@@ -161,6 +181,7 @@ def transport_of(config: Any, file_limit: int) -> Transport:
     reverse proxy every connection comes from the proxy, so there is no per-address cap
     (the proxy's own, nginx's `limit_conn`, is the one that sees callers).
     """
+    config = app.config
     most = capacity(file_limit)
     per_address = config.get("CONNECTIONS_PER_ADDRESS") or most // 2
     if int(config.get("TRUSTED_PROXIES") or 0):
@@ -169,7 +190,12 @@ def transport_of(config: Any, file_limit: int) -> Transport:
                      request_timeout=float(config.get("HTTP_REQUEST_TIMEOUT")
                                            or REQUEST_TIMEOUT),
                      capacity=most, per_address=min(int(per_address), most),
-                     body_cap=int(config.get("MAX_CONTENT_LENGTH") or BODY_CAP))
+                     body_cap=int(config.get("MAX_CONTENT_LENGTH") or BODY_CAP),
+                     timed_out=plain_answer("408 Request Timeout",
+                                            in_both_languages(app, TIMED_OUT)),
+                     too_many=plain_answer("503 Service Unavailable",
+                                           in_both_languages(app, TOO_MANY),
+                                           "Retry-After: 10"))
 
 
 def address_key(client_address: Any) -> str:
@@ -247,7 +273,7 @@ def serve_gevent(wsgi_app: Any, host: str, port: int,
                 self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             place = address_key(self.client_address)
             if held[place] >= limits.per_address:
-                self._answer(_TOO_MANY)
+                self._answer(limits.too_many)
                 self.rfile.close()
                 self.socket.close()
                 return
@@ -273,7 +299,7 @@ def serve_gevent(wsgi_app: Any, host: str, port: int,
             try:
                 return super().read_requestline()
             except TooSlow:
-                self._answer(_TIMED_OUT)
+                self._answer(limits.timed_out)
                 return ""
 
         def handle_one_request(self) -> Any:
@@ -293,7 +319,7 @@ def serve_gevent(wsgi_app: Any, host: str, port: int,
             try:
                 self._read_body()
             except TooSlow:
-                self._answer(_TIMED_OUT)
+                self._answer(limits.timed_out)
                 self.close_connection = True
                 return
             except OSError:  # the body ended early (the client left)
@@ -322,7 +348,7 @@ def serve_gevent(wsgi_app: Any, host: str, port: int,
 
         def _handle_client_error(self, ex: BaseException) -> Any:
             if isinstance(ex, TooSlow):  # headers still coming when time ran out
-                return ("408", _TIMED_OUT)
+                return ("408", limits.timed_out)
             return super()._handle_client_error(ex)
 
         def _answer(self, response: bytes) -> None:
