@@ -143,7 +143,7 @@ def plain_answer(status: str, text: str, *headers: str) -> bytes:
 @dataclass(frozen=True)
 class Transport:
     """How long a client may take to send a request, and how many connections the server
-    and each address may hold (docs/deploy.md, "Timeouts and connections")."""
+    and each address may hold (docs/deploy.md, "Timeouts, connections and the open-file limit")."""
 
     idle_timeout: float = IDLE_TIMEOUT
     request_timeout: float = REQUEST_TIMEOUT
@@ -206,12 +206,14 @@ def address_key(client_address: Any) -> str:
         address = ipaddress.ip_address(host)
     except ValueError:
         return host
-    if address.version == 6 and address.ipv4_mapped is None:
-        return str(ipaddress.ip_network(f"{address}/64", strict=False))
-    return str(address.ipv4_mapped or address) if address.version == 6 else str(address)
+    if address.version == 4:
+        return str(address)
+    if address.ipv4_mapped is not None:  # an IPv4 client of a dual-stack listener
+        return str(address.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{address}/64", strict=False))
 
 
-class TooSlow(Exception):  # noqa: N818 - what the client was
+class TooSlow(Exception):
     """A request (line, headers or body) took longer than the request timeout."""
 
 
