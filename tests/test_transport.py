@@ -38,10 +38,19 @@ def server(tmp_path):
     stop_server(started)
 
 
+@pytest.fixture
+def opened():
+    """Sockets a test opened by hand, closed when it ends, whatever happened."""
+    held: list[socket.socket] = []
+    yield held
+    for sock in held:
+        sock.close()
+
+
 # --- item 1: WebSocket frames are bounded while they are read ---------------------------
 
 @pytest.mark.server
-def test_a_compressed_bomb_is_refused_before_it_is_inflated(server):
+def test_a_compressed_bomb_is_refused_before_it_is_inflated(server, opened):
     """48 KB of deflate that would inflate to 48 MB, from a socket with no cookie: the
     socket is closed, the server's memory does not grow by the inflated size, and a visitor
     is answered. Compression is not negotiated at all."""
@@ -49,6 +58,7 @@ def test_a_compressed_bomb_is_refused_before_it_is_inflated(server):
     payload = deflate_bomb(inflated)
     assert len(payload) < inflated // 500
     sock, head = websocket_open(port_of(server))
+    opened.append(sock)
     assert "permessage-deflate" not in head.lower()
     before = peak_memory_kib(server.process.pid)
     with sock:
@@ -61,11 +71,12 @@ def test_a_compressed_bomb_is_refused_before_it_is_inflated(server):
 
 
 @pytest.mark.server
-def test_a_huge_plain_frame_is_refused_while_it_is_read(server):
+def test_a_huge_plain_frame_is_refused_while_it_is_read(server, opened):
     """A 32 MB frame is cut off near the 64 KiB cap: the server closes before the client
     could send it all, and never holds it."""
     total = 32 << 20
     sock, _head = websocket_open(port_of(server))
+    opened.append(sock)
     before = peak_memory_kib(server.process.pid)
     sent = 0
     chunk = b"4" + b"a" * (64 * 1024 - 1)
@@ -88,69 +99,69 @@ def test_a_huge_plain_frame_is_refused_while_it_is_read(server):
 # --- item 3: idle and slow requests time out; one address cannot take every socket ------
 
 @pytest.mark.server
-def test_idle_and_half_sent_requests_are_timed_out(tmp_path):
+def test_idle_and_half_sent_requests_are_timed_out(tmp_path, opened):
     server = start_server(tmp_path / "instance", args=(
         "--host", "127.0.0.1", "--set", "HTTP_REQUEST_TIMEOUT=1", "--set",
         "HTTP_IDLE_TIMEOUT=1"))
+    port = port_of(server)
     try:
-        heads = half_sent(port_of(server), 20)
-        silent = [socket.create_connection(("127.0.0.1", port_of(server)), timeout=15)
-                  for _ in range(5)]
-        body = socket.create_connection(("127.0.0.1", port_of(server)), timeout=15)
+        heads = half_sent(port, 20)
+        opened.extend(heads)
+        silent = [socket.create_connection(("127.0.0.1", port), timeout=15) for _ in range(5)]
+        opened.extend(silent)
+        body = socket.create_connection(("127.0.0.1", port), timeout=15)
+        opened.append(body)
         body.sendall(b"POST /new HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n"
                      b"Content-Type: application/x-www-form-urlencoded\r\n\r\ntitle=x")
         assert [outcome(sock) for sock in heads] == ["408"] * 20
         assert [outcome(sock) for sock in silent] == ["closed"] * 5
         assert outcome(body) == "408"
-        for sock in [*heads, *silent, body]:
-            sock.close()
         # a keep-alive connection is served, then closed once idle
-        with socket.create_connection(("127.0.0.1", port_of(server)), timeout=15) as sock:
-            sock.sendall(b"GET /static/css/app.css HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-            data = b""
-            while True:
-                chunk = sock.recv(65536)
-                if not chunk:
-                    break
-                data += chunk
-            assert data.startswith(b"HTTP/1.1 200")
-        assert answered(port_of(server), "127.0.0.1") == 200
+        kept = socket.create_connection(("127.0.0.1", port), timeout=15)
+        opened.append(kept)
+        kept.sendall(b"GET /static/css/app.css HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        data = b""
+        while chunk := kept.recv(65536):
+            data += chunk
+        assert data.startswith(b"HTTP/1.1 200")
+        assert answered(port, "127.0.0.1") == 200
     finally:
         stop_server(server)
 
 
 @pytest.mark.server
-def test_one_address_cannot_hold_every_connection(tmp_path):
+def test_one_address_cannot_hold_every_connection(tmp_path, opened):
     server = start_server(tmp_path / "instance", args=(
         "--host", "127.0.0.1", "--set", "CONNECTIONS_PER_ADDRESS=20"))
+    port = port_of(server)
     try:
-        held = half_sent(port_of(server), 30)
-        outcomes = [outcome(sock) for sock in held[20:]]
-        assert outcomes == ["503"] * 10
-        assert answered(port_of(server), "127.0.0.1") == 503
-        assert answered(port_of(server), "127.0.0.2") == 200  # another address is served meanwhile
+        held = half_sent(port, 30)
+        opened.extend(held)
+        assert [outcome(sock) for sock in held[20:]] == ["503"] * 10
+        assert answered(port, "127.0.0.1") == 503
+        assert answered(port, "127.0.0.2") == 200  # another address is served meanwhile
         for sock in held:
             sock.close()
         deadline = time.monotonic() + 10
-        while answered(port_of(server), "127.0.0.1") != 200 and time.monotonic() < deadline:
+        while answered(port, "127.0.0.1") != 200 and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert answered(port_of(server), "127.0.0.1") == 200  # released as they close
+        assert answered(port, "127.0.0.1") == 200  # released as they close
     finally:
         stop_server(server)
 
 
 @pytest.mark.server
-def test_half_sent_requests_under_a_small_file_limit_leave_visitors_answered(tmp_path):
+def test_half_sent_requests_under_a_small_file_limit_leave_visitors_answered(tmp_path,
+                                                                             opened):
     """The 1,024-descriptor scenario at 256: 400 half-sent requests from one address would
     take every descriptor; the per-address share and the capacity keep a visitor served."""
     limited = ("sh", "-c", 'ulimit -n 256 && exec "$0" -m workshop "$@"', sys.executable)
     server = start_server(tmp_path / "instance", command=limited)
+    port = port_of(server)
     try:
-        held = half_sent(port_of(server), 400)
-        assert answered(port_of(server), "127.0.0.2") == 200
-        assert answered(port_of(server), "127.0.0.2", "/static/css/app.css") == 200
-        for sock in held:
-            sock.close()
+        opened.extend(half_sent(port, 400))
+        assert answered(port, "127.0.0.2") == 200
+        assert answered(port, "127.0.0.2", "/static/css/app.css") == 200
     finally:
         stop_server(server)
 
@@ -198,8 +209,9 @@ def test_a_reconnect_storm_leaves_no_error_in_the_log(server):
             if n % 2:
                 client.disconnect()
             else:  # the phone walks out of the Wi-Fi: the connection just ends
-                client.eio.ws.sock.shutdown(socket.SHUT_RDWR)
-                client.eio.ws.sock.close()
+                connection = client.eio.ws.sock
+                connection.shutdown(socket.SHUT_RDWR)
+                connection.close()
                 with suppress(Exception):  # its own goodbye finds the connection gone
                     client.disconnect()
     for _ in range(5):  # too big a message, then more frames after the server's close

@@ -32,6 +32,14 @@ def websocket_open(port: int, source: str = "127.0.0.1") -> tuple[socket.socket,
     """Open a Socket.IO WebSocket by hand, offering permessage-deflate as browsers do, with
     no cookie; return the socket (after the Engine.IO open packet) and the 101's head."""
     sock = socket.create_connection(("127.0.0.1", port), timeout=10, source_address=(source, 0))
+    try:
+        return sock, _upgrade(sock, port)
+    except BaseException:
+        sock.close()
+        raise
+
+
+def _upgrade(sock: socket.socket, port: int) -> str:
     key = base64.b64encode(os.urandom(16)).decode()
     sock.sendall((f"GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n"
                   f"Host: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
@@ -44,10 +52,12 @@ def websocket_open(port: int, source: str = "127.0.0.1") -> tuple[socket.socket,
         head += sock.recv(1)
     if not head.startswith(b"HTTP/1.1 101"):
         raise ConnectionError(f"no upgrade: {head!r}")
-    opcode, payload = read_frame(sock)
-    if opcode != 1 or not payload.startswith(b"0{"):  # Engine.IO open
+    first, payload = _frame(sock)
+    if first & 0x40:  # compressed: the server took up the offer (first message: no context)
+        payload = zlib.decompressobj(-15).decompress(payload + b"\x00\x00\xff\xff")
+    if first & 0x0F != 1 or not payload.startswith(b"0{"):  # Engine.IO open
         raise ConnectionError(f"no Engine.IO open packet: {payload!r}")
-    return sock, head.decode("latin-1")
+    return head.decode("latin-1")
 
 
 def frame_header(length: int, opcode: int = 1, compressed: bool = False) -> bytes:
@@ -73,8 +83,8 @@ def deflate_bomb(inflated: int) -> bytes:
     return b"".join(parts)[:-4]  # permessage-deflate drops the sync flush's 00 00 ff ff
 
 
-def read_frame(sock: socket.socket) -> tuple[int, bytes]:
-    """Read one server frame; (opcode, payload), or (-1, b"") if the connection ended."""
+def _frame(sock: socket.socket) -> tuple[int, bytes]:
+    """Read one server frame: its first byte (FIN, RSV1-3, opcode) and its payload."""
     def exactly(n: int) -> bytes:
         data = b""
         while len(data) < n:
@@ -84,16 +94,22 @@ def read_frame(sock: socket.socket) -> tuple[int, bytes]:
             data += chunk
         return data
 
+    first, second = exactly(2)
+    length = second & 0x7F
+    if length == 126:
+        length = struct.unpack("!H", exactly(2))[0]
+    elif length == 127:
+        length = struct.unpack("!Q", exactly(8))[0]
+    return first, exactly(length)
+
+
+def read_frame(sock: socket.socket) -> tuple[int, bytes]:
+    """Read one server frame; (opcode, payload), or (-1, b"") if the connection ended."""
     try:
-        first, second = exactly(2)
-        length = second & 0x7F
-        if length == 126:
-            length = struct.unpack("!H", exactly(2))[0]
-        elif length == 127:
-            length = struct.unpack("!Q", exactly(8))[0]
-        return first & 0x0F, exactly(length)
+        first, payload = _frame(sock)
     except OSError:
         return -1, b""
+    return first & 0x0F, payload
 
 
 def ends(sock: socket.socket) -> int | None:
@@ -123,11 +139,15 @@ def answered(port: int, source: str, path: str = "/", timeout: float = 10) -> in
 def half_sent(port: int, count: int, source: str = "127.0.0.1") -> list[socket.socket]:
     """Open `count` connections that each send half a request and then nothing."""
     held = []
-    for _ in range(count):
-        sock = socket.create_connection(("127.0.0.1", port), timeout=15,
-                                        source_address=(source, 0))
-        sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slo")
-        held.append(sock)
+    try:
+        for _ in range(count):
+            held.append(socket.create_connection(("127.0.0.1", port), timeout=15,
+                                                 source_address=(source, 0)))
+            held[-1].sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slo")
+    except BaseException:
+        for sock in held:
+            sock.close()
+        raise
     return held
 
 
