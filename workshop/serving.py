@@ -250,7 +250,7 @@ def serve_gevent(wsgi_app: Any, host: str, port: int,
       connection is closed, never read again as HTTP (its last frames would be parsed as a
       request line: "Expected GET method; Got command='\\x81\\x82...'").
     - a client that left (reset, broken pipe) is not an error; pywsgi's own error lines go
-      through the `workshop.http` logger, facilitator links redacted.
+      through the `gevent.pywsgi` logger, facilitator links redacted.
     """
     import io
     import socket
@@ -262,7 +262,9 @@ def serve_gevent(wsgi_app: Any, host: str, port: int,
 
     limits = transport or Transport()
     held: Counter[str] = Counter()
-    error_log = logging.getLogger("workshop.http")
+    # Not under the app's logger ("workshop"): Flask's handler writes to wsgi.errors, which
+    # must stay stderr, or a line logged in a request would come back here for ever.
+    error_log = logging.getLogger("gevent.pywsgi")
     if not any(isinstance(f, RedactSecrets) for f in error_log.filters):
         error_log.addFilter(RedactSecrets())
     gevent.get_hub().exception_stream = _RedactedStream(sys.stderr)
@@ -368,4 +370,5 @@ def serve_gevent(wsgi_app: Any, host: str, port: int,
     listener.bind((host, port))
     listener.listen(BACKLOG)
     pywsgi.WSGIServer(listener, wsgi_app, handler_class=Handler, log=None,
-                      error_log=error_log, spawn=Pool(limits.capacity)).serve_forever()
+                      error_log=error_log, environ={"wsgi.errors": sys.stderr},
+                      spawn=Pool(limits.capacity)).serve_forever()
