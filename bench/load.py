@@ -65,12 +65,14 @@ SCENARIOS: dict[str, dict[str, Any]] = {
     "scaleout": {"phones": 6000, "window": 120.0, "workers": 3, "processes": 3},
 }
 # A hall of thousands behind one NAT address joins within a minute: the operator raises
-# the per-address join limits (workshop/guard/http_limits.py, socket_throttles.py) with
+# the per-address join limits (workshop/guard/http_limits.py, socket_throttles.py) and
+# connections (workshop/serving.py: by default one address holds half the server) with
 # `workshop serve --set`. One process keeps the limiter's counts in memory (the default);
 # several share them in Redis, whose client pool refuses more than 100 connections unless
 # told otherwise.
 BIG_HALL = {"RATELIMIT_JOIN": "20000 per minute;100000 per hour",
             "SOCKET_JOIN_PER_ADDRESS": [20000, 2000],
+            "CONNECTIONS_PER_ADDRESS": 20000,  # as many as the file limit allows
             "RATELIMIT_STORAGE_OPTIONS": {"max_connections": 1000}}
 # The saturation loops send a phone's ballots back to back (a dozen a second each): the
 # per-participant ballot limits (60 a minute) would refuse most of them, so every scenario

@@ -55,13 +55,18 @@ def _depth(value: Any) -> int:
     return deepest
 
 
+def redact(text: str) -> str:
+    """Return text with every facilitator link replaced by /f/<redacted>."""
+    return _SECRET_IN_PATH.sub("/f/<redacted>", text) if "/f/" in text else text
+
+
 class RedactSecrets(logging.Filter):
     """Replace facilitator links in log records with /f/<redacted> (they are passwords)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         if "/f/" in message:
-            record.msg = _SECRET_IN_PATH.sub("/f/<redacted>", message)
+            record.msg = redact(message)
             record.args = ()
         return True
 

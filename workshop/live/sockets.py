@@ -17,6 +17,7 @@ from flask_socketio import SocketIO
 from workshop.core.ids import json_integer
 from workshop.live.broadcast import Broadcaster
 from workshop.live.presence import RedisPresence
+from workshop.live.websocket import install as bound_websockets
 
 
 class SocketJSON:
@@ -33,6 +34,7 @@ class SocketJSON:
 
 
 socketio = SocketIO(json=SocketJSON)
+MESSAGE_CAP = 64 * 1024  # bytes in one Socket.IO message, over HTTP polling or a WebSocket
 
 
 def deployment_name(app: Flask) -> str:
@@ -54,7 +56,8 @@ def init_app(app: Flask) -> None:
         options["channel"] = f"workshop-{deployment_name(app)}"
     socketio.init_app(app, async_mode=app.config.get("ASYNC_MODE", "threading"),
                       message_queue=redis_url, manage_session=False,
-                      max_http_buffer_size=64 * 1024, **options)
+                      max_http_buffer_size=MESSAGE_CAP, **options)
+    bound_websockets(socketio.server.eio)  # the cap holds while a frame is read (websocket.py)
     interval = app.config.get("PUSH_INTERVAL")
     presence = None
     if redis_url:
