@@ -21,6 +21,7 @@ from workshop.ops.activities import (
 )
 from workshop.ops.ballots import cast_ballot
 from workshop.ops.ideas import (
+    PendingBounds,
     add_idea,
     approve_idea,
     edit_idea,
@@ -39,7 +40,8 @@ from workshop.ops.tickets import (
 from workshop.ops.workshops import create_workshop, rename_workshop
 
 __all__ = [
-    "TICKETS_PER_BATCH", "TICKETS_PER_WORKSHOP", "add_idea", "approve_idea", "cast_ballot",
+    "PendingBounds", "TICKETS_PER_BATCH", "TICKETS_PER_WORKSHOP", "add_idea", "approve_idea",
+    "cast_ballot",
     "claim_ticket", "close_activity", "close_round", "create_workshop", "edit_activity",
     "edit_idea", "hide_idea", "issue_tickets", "join_workshop", "merge_ideas", "move_activity",
     "open_ideas", "open_lobby", "open_round", "plan_activity", "remove_activity",

@@ -1,12 +1,16 @@
 """Ideas: a phone proposes one, the facilitator approves, edits, merges or hides it.
 
-Verbs layer.
+Verbs layer. Waiting (pending) ideas are bounded per participant and per workshop, so that
+a script minting participants cannot bury the facilitator under thousands of ideas
+(docs/security.md, "Idea flood").
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from workshop.core.errors import Refused
@@ -15,25 +19,64 @@ from workshop.core.text import clean_text
 from workshop.live import broadcast
 from workshop.ops.transactions import commit_and_announce, once_per_client_id, one_change
 from workshop.store.lookups import get_idea
-from workshop.store.models import IDEA_MAX, Idea, Participant, Round, Workshop
+from workshop.store.models import IDEA_MAX, IDEA_STATUSES, Idea, Participant, Round, Workshop
 
-IDEA_STATUSES = ("pending", "approved", "hidden", "merged")
+__all__ = ["IDEA_STATUSES", "PendingBounds", "add_idea", "approve_idea", "edit_idea",
+           "hide_idea", "merge_ideas", "submit_idea"]
+
+
+@dataclass(frozen=True)
+class PendingBounds:
+    """How many ideas may wait for the facilitator: per participant, and per workshop.
+
+    The workshop's bound never stops a participant who has no idea waiting: a flood can
+    fill the queue, but it cannot keep anyone else from being heard once. So a workshop
+    holds at most `per_workshop` waiting ideas plus one per participant with no other
+    waiting, and participants are themselves limited per address (RATELIMIT_JOIN).
+    """
+
+    per_participant: int = 5
+    per_workshop: int = 1000
+
+
+def _check_pending(session: Session, workshop: Workshop, participant: Participant,
+                   bounds: PendingBounds) -> None:
+    """Refuse a new idea over the pending bounds (counted inside the write transaction).
+
+    On SQLite the write transaction already runs alone; on PostgreSQL the participant's row
+    is locked first, so that one phone's ideas sent at once are counted one after the other.
+    """
+    session.execute(select(Participant.id).where(Participant.id == participant.id)
+                    .with_for_update())
+    mine = session.scalar(select(func.count()).select_from(Idea).where(
+        Idea.participant_id == participant.id, Idea.status == "pending")) or 0
+    if mine >= bounds.per_participant:
+        raise Refused("too_many_pending_ideas", 409, limit=bounds.per_participant)
+    if mine == 0:
+        return
+    waiting = session.scalar(select(func.count()).select_from(Idea).where(
+        Idea.workshop_id == workshop.id, Idea.status == "pending")) or 0
+    if waiting >= bounds.per_workshop:
+        raise Refused("idea_queue_full", 409, limit=bounds.per_workshop)
 
 
 def submit_idea(session: Session, workshop: Workshop, participant: Participant,
-                text: str, client_id: str) -> dict[str, Any]:
+                text: str, client_id: str, bounds: PendingBounds | None = None
+                ) -> dict[str, Any]:
     """Propose an idea; it waits for the facilitator's approval.
 
-    Whether ideas are being collected is checked inside the write transaction, after the
-    receipts: a phone re-sending an idea after the collection closed gets its first answer
-    back, as every re-sent command does.
+    Whether ideas are being collected, and the pending bounds, are checked inside the write
+    transaction, after the receipts: a phone re-sending an idea after the collection closed
+    gets its first answer back, as every re-sent command does.
     """
     clean = clean_text(text, IDEA_MAX, "bad_idea")
+    bounds = bounds or PendingBounds()
 
     def work() -> dict[str, Any]:
         session.refresh(workshop)
         if workshop.phase != Phase.IDEAS:
             raise Refused("ideas_closed", 409)
+        _check_pending(session, workshop, participant, bounds)
         # The room collects ideas only while a collection runs: it is the current activity.
         idea = Idea(workshop_id=workshop.id, participant_id=participant.id, text=clean,
                     status="pending", activity_id=workshop.current_activity_id)
