@@ -39,8 +39,10 @@ def reads() -> Iterator[dict[str, int]]:
         counts["rows"] += 1
         return row
 
-    def before(_connection, cursor, _statement, _parameters, _context, _executemany):
+    def before(_connection, cursor, statement, _parameters, _context, _executemany):
         counts["statements"] += 1
+        if statement.startswith("BEGIN IMMEDIATE"):
+            counts["writes"] = counts.get("writes", 0) + 1
         cursor.row_factory = count_row
 
     event.listen(Engine, "before_cursor_execute", before)
@@ -107,7 +109,10 @@ def test_a_participant_waits_for_the_facilitator_past_five_pending_ideas(app, db
     ops.open_ideas(db, workshop)
     phone = app.test_client()
     join_phone(phone, workshop.code)
-    answers = [send_idea(phone, workshop.code, f"Idée {n}") for n in range(5)]
+    first = client_id()
+    answers = [phone.post(f"/j/{workshop.code}/ideas?lang=en",
+                          json={"text": "Idée 0", "client_id": first})]
+    answers += [send_idea(phone, workshop.code, f"Idée {n}") for n in range(1, 5)]
     assert [a.status_code for a in answers] == [200] * 5
     over = send_idea(phone, workshop.code, "La sixième")
     assert over.status_code == 409 and over.json["error"] == "too_many_pending_ideas"
@@ -116,6 +121,13 @@ def test_a_participant_waits_for_the_facilitator_past_five_pending_ideas(app, db
                                     "Keep this one and send it once some of yours have been "
                                     "read.")
     assert in_french(over.json).startswith("Vous avez déjà 5 idées en attente")
+    # Refused before queueing for the writing connection: a flood's refusals do not keep
+    # other rooms' ballots waiting. A re-sent idea still gets its first answer.
+    with reads() as counted:
+        assert send_idea(phone, workshop.code, "La septième").status_code == 409
+    assert "writes" not in counted, counted
+    again = phone.post(f"/j/{workshop.code}/ideas", json={"text": "Idée 0", "client_id": first})
+    assert again.json == {**answers[0].json, "duplicate": True}
     # Nothing was stored; once the facilitator reads one, the sixth goes through.
     db.rollback()
     assert db.scalar(select(func.count(Idea.id))) == 5

@@ -126,10 +126,16 @@ def latency_summary(values: list[float]) -> dict[str, float | int | None]:
 
 
 def run_flood(base: str, participants: int, ideas_each: int, threads: int = 16,
-              voters: int = 5, baseline_seconds: float = 2.0) -> dict[str, Any]:
-    """Flood one workshop from this address while another room votes; return the figures."""
+              voters: int = 5, baseline_seconds: float = 2.0,
+              approved: int = 0) -> dict[str, Any]:
+    """Flood one workshop from this address while another room votes; return the figures.
+
+    `approved` ideas are on the flooded room's wall first (the facilitator's merge menus
+    grew with them)."""
     room = Facilitator(base, "Salle inondée")
     room.do("open-ideas")
+    for n in range(approved):
+        room.do("add-idea", text=f"Idée du mur {n}")
     other = Voters(base, voters)
 
     stop = threading.Event()

@@ -13,13 +13,22 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from workshop.core import tokens
 from workshop.core.errors import Refused
 from workshop.core.phases import Phase
 from workshop.core.text import clean_text
 from workshop.live import broadcast
 from workshop.ops.transactions import commit_and_announce, once_per_client_id, one_change
 from workshop.store.lookups import get_idea
-from workshop.store.models import IDEA_MAX, IDEA_STATUSES, Idea, Participant, Round, Workshop
+from workshop.store.models import (
+    IDEA_MAX,
+    IDEA_STATUSES,
+    Idea,
+    Participant,
+    Receipt,
+    Round,
+    Workshop,
+)
 
 __all__ = ["IDEA_STATUSES", "PendingBounds", "add_idea", "approve_idea", "edit_idea",
            "hide_idea", "merge_ideas", "submit_idea"]
@@ -40,14 +49,16 @@ class PendingBounds:
 
 
 def _check_pending(session: Session, workshop: Workshop, participant: Participant,
-                   bounds: PendingBounds) -> None:
-    """Refuse a new idea over the pending bounds (counted inside the write transaction).
+                   bounds: PendingBounds, lock: bool = True) -> None:
+    """Refuse a new idea over the pending bounds.
 
-    On SQLite the write transaction already runs alone; on PostgreSQL the participant's row
-    is locked first, so that one phone's ideas sent at once are counted one after the other.
+    Inside the write transaction (`lock`): on SQLite it already runs alone; on PostgreSQL
+    the participant's row is locked first, so that one phone's ideas sent at once are
+    counted one after the other.
     """
-    session.execute(select(Participant.id).where(Participant.id == participant.id)
-                    .with_for_update())
+    if lock:
+        session.execute(select(Participant.id).where(Participant.id == participant.id)
+                        .with_for_update())
     mine = session.scalar(select(func.count()).select_from(Idea).where(
         Idea.participant_id == participant.id, Idea.status == "pending")) or 0
     if mine >= bounds.per_participant:
@@ -58,6 +69,23 @@ def _check_pending(session: Session, workshop: Workshop, participant: Participan
         Idea.workshop_id == workshop.id, Idea.status == "pending")) or 0
     if waiting >= bounds.per_workshop:
         raise Refused("idea_queue_full", 409, limit=bounds.per_workshop)
+
+
+def _refuse_before_writing(session: Session, workshop: Workshop, participant: Participant,
+                           client_id: str, bounds: PendingBounds) -> None:
+    """Refuse an idea over the pending bounds before queueing for the writing connection.
+
+    In a flood most ideas are refused, and a refusal found inside the write transaction
+    still waits its turn for the one writing connection, ahead of other rooms' ballots.
+    So the bounds are read first without writing (and checked again inside the write
+    transaction, where they hold). A re-sent idea (its client id already carried out), a
+    bad client id or a closed collection go on to get their answers from the write path.
+    """
+    if workshop.phase != Phase.IDEAS or not tokens.valid_client_id(client_id) or session.scalar(
+            select(Receipt.id).where(Receipt.participant_id == participant.id,
+                                     Receipt.client_id == client_id)) is not None:
+        return
+    _check_pending(session, workshop, participant, bounds, lock=False)
 
 
 def submit_idea(session: Session, workshop: Workshop, participant: Participant,
@@ -71,6 +99,7 @@ def submit_idea(session: Session, workshop: Workshop, participant: Participant,
     """
     clean = clean_text(text, IDEA_MAX, "bad_idea")
     bounds = bounds or PendingBounds()
+    _refuse_before_writing(session, workshop, participant, client_id, bounds)
 
     def work() -> dict[str, Any]:
         session.refresh(workshop)
