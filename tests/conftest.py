@@ -69,7 +69,8 @@ def pg_app(tmp_path, monkeypatch):
     monkeypatch.setenv("WORKSHOP_INSTANCE", str(tmp_path / "instance"))
     url = f"{POSTGRES}?options=-csearch_path%3D{schema}"
     app = create_app({"TESTING": True, "SECRET_KEY": "t", "DATABASE_URL": url,
-                      "PUSH_INTERVAL": None, "WTF_CSRF_ENABLED": False})
+                      "PUSH_INTERVAL": None, "WTF_CSRF_ENABLED": False,
+                      "MIGRATE_ON_START": True})
     yield app
     app.extensions["workshop.engine"].dispose()
     with admin.begin() as connection:

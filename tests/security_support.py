@@ -26,6 +26,9 @@ from workshop.store.models import (
     Ballot,
     Idea,
     Participant,
+    ProfileAnswer,
+    ProfileConsent,
+    ProfileQuestion,
     Receipt,
     Round,
     Ticket,
@@ -103,6 +106,13 @@ def rows_of(db, workshop_id: int) -> str:
         "receipts": dump(Receipt, Receipt.participant_id.in_(people)),
         "tickets": dump(Ticket, Ticket.workshop_id == workshop_id),
         "activities": dump(Activity, Activity.workshop_id == workshop_id),
+        "profile_questions": dump(ProfileQuestion, ProfileQuestion.workshop_id == workshop_id),
+        "profile_answers": dump(ProfileAnswer, ProfileAnswer.participant_id.in_(people)),
+        "profile_consents": [{c.name: str(getattr(obj, c.key))
+                              for c in ProfileConsent.__table__.columns}
+                             for obj in db.scalars(select(ProfileConsent).where(
+                                 ProfileConsent.participant_id.in_(people))
+                                 .order_by(ProfileConsent.participant_id))],
     }
     return json.dumps(rows, sort_keys=True)
 
@@ -112,10 +122,12 @@ def everything(db) -> str:
     db.rollback()
     db.expire_all()
     rows = {}
-    for model in (Workshop, Participant, Idea, Round, Ballot, Receipt, Ticket, Activity):
+    for model in (Workshop, Participant, Idea, Round, Ballot, Receipt, Ticket, Activity,
+                  ProfileQuestion, ProfileAnswer, ProfileConsent):
+        key = model.__table__.primary_key.columns.values()[0]
         rows[model.__tablename__] = [
             {c.name: str(getattr(obj, c.key)) for c in model.__table__.columns}
-            for obj in db.scalars(select(model).order_by(model.id))]
+            for obj in db.scalars(select(model).order_by(key))]
     return json.dumps(rows, sort_keys=True)
 
 

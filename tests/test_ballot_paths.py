@@ -11,6 +11,8 @@ from tests.conftest import join_phone
 from tests.factories import client_id, ids_of, workshop_with_ideas
 from workshop import ops
 from workshop.core.errors import Refused
+from workshop.core.voting import pairwise
+from workshop.core.voting.rules import step_seed
 from workshop.live.sockets import socketio
 from workshop.ops import ballots
 from workshop.store.models import Ballot
@@ -159,16 +161,19 @@ def test_one_phones_steps_and_resends_in_one_group_build_on_each_other(app, db):
     workshop, _secret, ideas = workshop_with_ideas(db)
     vote = ops.open_round(db, workshop, method="pairwise", settings={"pairs": 5})
     phone = ids_of(workshop, ops.join_workshop(db, workshop)[0])
-    a, b, c = (idea.id for idea in ideas)
+    seed = step_seed(app.config["SECRET_KEY"], vote.id, phone.participant_id)
+    options = [idea.id for idea in ideas]
+    a, b = pairwise.next_step(options, [], seed)  # the pairs served, one after the other
+    c, d = pairwise.next_step(options, [(a, b, a)], seed)
     same = client_id()
-    group = [pending(phone, (a, b, a), same), pending(phone, (b, c, None)),
+    group = [pending(phone, (a, b, a), same), pending(phone, (c, d, None)),
              pending(phone, (a, b, b), same)]
     ballots.current_writer()._commit(group)
     assert [g.response["judged"] for g in group] == [1, 2, 1]
     assert group[2].response["duplicate"] is True  # the resend changed nothing
     db.expire_all()
     assert db.scalar(select(Ballot.content).where(Ballot.round_id == vote.id)) == \
-        [[a, b, a], [b, c, None]]
+        [[a, b, a], [c, d, None]]
 
 
 def test_a_ballot_drawn_for_an_earlier_round_is_not_counted_in_the_next(app, db, client):
@@ -191,7 +196,7 @@ def test_a_ballot_drawn_for_an_earlier_round_is_not_counted_in_the_next(app, db,
 
 
 def test_a_waiter_that_goes_away_hands_its_turn_to_lead_on(app):
-    writer = ballots.BallotWriter(app.extensions["workshop.engine"])
+    writer = ballots.BallotWriter(app.extensions["workshop.engine"], "key")
     first, second = (pending(None, {}) for _ in range(2))
     writer._busy = True
     writer._queue[:] = [first, second]

@@ -499,6 +499,53 @@ def test_every_method_works_by_touch_on_a_small_phone(server, browser, watch):
     assert [row["text"] for row in ranking[:2]] == [IDEAS[3], IDEAS[0]]
 
 
+def test_a_pair_judged_in_another_tab_is_refused_and_the_next_pair_shown(server, browser,
+                                                                         watch):
+    """One phone, two tabs showing the same pair: the first tab's judgement counts; the
+    second tab's, on a pair no longer served, is refused (pair_changed) and the tab shows
+    the pair to judge now, which then counts."""
+    laptop = watch.context(browser, **LAPTOP)
+    facilitator = watch.page(laptop, "facilitator")
+    code, _secret = create_workshop(facilitator, server.url, "Deux onglets")
+    for text in IDEAS[:4]:
+        add_idea(facilitator, text)
+    open_round(facilitator, "pairwise", pairs="3")
+    phone = watch.context(browser, **PHONE)
+    tabs = [watch.page(phone, f"tab {n}") for n in (1, 2)]
+    for tab in tabs:
+        tab.goto(f"{server.url}/j/{code}")
+        expect(tab.locator(".pair-card")).to_have_count(2)
+        tab.wait_for_timeout(300)  # the socket's join answer
+    cards = lambda tab: tab.locator(".pair-card").all_inner_texts()  # noqa: E731
+    first, step = cards(tabs[0]), tabs[0].locator(".remaining").inner_text()
+    assert cards(tabs[1]) == first
+    tabs[0].locator(".pair-card").first.tap()
+    expect(tabs[0].locator(".remaining")).not_to_have_text(step)
+    following = cards(tabs[0])
+    assert cards(tabs[1]) == first  # ballots push nothing to phones
+    tabs[1].locator(".pair-card").first.tap()  # refused: the tab is shown the next pair
+    expect(tabs[1].locator(".remaining")).not_to_have_text(step)
+    assert cards(tabs[1]) == following
+    second = tabs[1].locator(".remaining").inner_text()
+    tabs[1].locator(".pair-card").last.tap()
+    expect(tabs[1].locator(".remaining")).not_to_have_text(second)
+    state = tabs[1].evaluate(f"fetch('/j/{code}/state').then(r => r.json())")
+    text_of = {idea["id"]: idea["text"] for idea in state["ideas"]}
+    assert [text_of[choice] for _left, _right, choice in state["ballot"]] == \
+        [first[0], following[1]]
+
+    # Without JavaScript: nobody is served a pair before joining; "Start comparing"
+    # joins, and the pair shown then counts.
+    plain = watch.page(watch.context(browser, **PHONE, java_script_enabled=False), "no js")
+    plain.goto(f"{server.url}/j/{code}")
+    expect(plain.locator(".pair-card")).to_have_count(0)
+    plain.locator("form[data-join-first] button").tap()
+    expect(plain.locator(".pair-card")).to_have_count(2)
+    plain.locator(".pair-card").first.tap()
+    expect(plain.locator(".flash-ok")).to_be_visible()
+    expect(plain.locator(".flash-error")).to_have_count(0)
+
+
 def test_paper_tickets_are_printed_then_typed_or_scanned_on_a_small_phone(server, browser,
                                                                           watch):
     """The facilitator prints three tickets (a page opens in a new tab, laid out three
@@ -671,3 +718,40 @@ def test_a_duplicate_is_merged_by_its_number_from_one_shared_list(server, browse
     duplicate.locator('form[action$="/do/merge"] button').click()
     expect(idea_item(facilitator, "Plus d'autobus", "merged")).to_have_count(1)
     expect(facilitator.locator("#panel li.idea-merged")).to_contain_text(f"#{number}")
+
+
+def test_a_phone_joined_by_its_first_command_counts_as_connected(server, browser, watch):
+    """Only participants count as connected. A phone whose join POST was lost connects
+    its socket without a participant cookie (it counts for nobody); its first idea joins
+    it over HTTP, and phone.js then connects the socket again, with the cookie: the
+    projector shows it."""
+    laptop = watch.context(browser, **LAPTOP)
+    facilitator = watch.page(laptop, "facilitator")
+    code, _secret = create_workshop(facilitator, server.url, "Qui est là")
+    command(facilitator, "open-ideas")
+    phase_moved(facilitator, "open-ideas")
+    projector = watch.page(watch.context(browser, **PROJECTOR), "projector")
+    projector.goto(f"{server.url}/s/{code}")
+    counted = projector.locator("[data-connected]").first
+
+    context = watch.context(browser, **PHONE)
+    dropped: list[str] = []
+
+    def drop_the_first_join(route) -> None:
+        if not dropped:
+            dropped.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    context.route(f"**/j/{code}/join", drop_the_first_join)
+    phone = context.new_page()  # not watched: the dropped request is a console error
+    phone.goto(f"{server.url}/j/{code}")
+    expect(phone.locator("#connection")).to_be_hidden()
+    phone.wait_for_timeout(500)  # the socket's join, and a push of the count
+    expect(counted).to_have_text("0")
+    assert dropped == [f"{server.url}/j/{code}/join"]
+    phone.locator("#idea-text").fill("Une idée envoyée avant d'avoir rejoint")
+    phone.locator("#idea-form button[type='submit']").tap()
+    expect(phone.locator("#idea-form .form-status")).not_to_have_text("…")
+    expect(counted).to_have_text("1")

@@ -43,7 +43,8 @@ def test_sqlite_runs_in_wal_with_full_sync_and_one_writing_connection(tmp_path, 
     every write goes through one connection, readers cannot write."""
     monkeypatch.setenv("WORKSHOP_INSTANCE", str(tmp_path / "instance"))
     app = create_app({"TESTING": True, "SECRET_KEY": "t", "PUSH_INTERVAL": None,
-                      "DATABASE_URL": f"sqlite:///{tmp_path / 'w.db'}"})
+                      "DATABASE_URL": f"sqlite:///{tmp_path / 'w.db'}",
+                      "MIGRATE_ON_START": True})
     try:
         reader = app.extensions["workshop.engine"]
         writer = app.extensions["workshop.writer"]

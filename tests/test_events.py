@@ -96,7 +96,8 @@ def test_socket_events_other_than_join_change_nothing(app, db, sockets):
 
 def test_pushes_are_coalesced_and_carry_the_whole_state(app, db, sockets, client):
     workshop, secret = ops.create_workshop(db, "Atelier")
-    phone, screen, facilitator = sockets(), sockets(), sockets()
+    join_phone(client, workshop.code)  # a participant's phone: it counts as connected
+    phone, screen, facilitator = sockets(client), sockets(), sockets()
     phone.emit("join", {"code": workshop.code, "role": "phone"}, callback=True)
     screen.emit("join", {"code": workshop.code, "role": "screen"}, callback=True)
     answer = facilitator.emit("join", {"code": workshop.code, "role": "facilitator",
@@ -158,7 +159,11 @@ def test_hidden_totals_never_reach_screens_or_phones(app, db, sockets):
 def test_disconnect_lowers_the_connected_count(app, db, sockets):
     workshop, _secret, _ideas = workshop_with_ideas(db)
     broadcaster = app.extensions["workshop.broadcaster"]
-    phones = [sockets() for _ in range(3)]
+    phones = []
+    for _n in range(3):  # three participants (sockets without one count for nobody)
+        browser = app.test_client()
+        join_phone(browser, workshop.code)
+        phones.append(sockets(browser))
     for sio in phones:
         sio.emit("join", {"code": workshop.code, "role": "phone"}, callback=True)
     assert broadcaster.connected_phones(workshop.code) == 3

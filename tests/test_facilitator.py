@@ -37,6 +37,14 @@ PAYLOADS = {
     "start-activity": {"activity": 1},
     "start-next": {},
     "close-activity": {},
+    "add-profile-template": {},
+    "add-profile-question": {"text": "Quel âge avez-vous ?", "choices": ["Moins de 30", "30+"]},
+    "edit-profile-question": {"question": 1, "text": "Genre", "choices": ["F", "H"]},
+    "remove-profile-question": {"question": 1},
+    "set-group-size": {"size": 7},
+    "open-profiles": {"open": True},
+    "set-retention": {"days": 30},
+    "purge": {"confirm": "ABCD"},
 }
 
 
@@ -96,12 +104,12 @@ def test_facilitator_runs_the_whole_loop_over_http(client, db):
                                        "supporters": 1}
 
 
-def test_facilitator_form_posts_redirect_back_with_a_message(client, db):
+def test_facilitator_form_posts_refused_answer_the_message_and_a_way_back(client, db):
     workshop, secret, _ideas = workshop_with_ideas(db)
     answer = client.post(f"/f/{secret}/do/open-round", data={"dots": "0", "max_per_option": "1"})
-    assert answer.status_code == 302 and answer.headers["Location"] == f"/f/{secret}"
-    page = client.get(f"/f/{secret}").get_data(as_text=True)
-    assert "flash-error" in page
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 400 and not answer.headers.getlist("Set-Cookie")
+    assert "flash-error" in page and f'href="/f/{secret}"' in page
     assert lookups.find_workshop(db, workshop.code).phase == "lobby"
 
 

@@ -159,7 +159,8 @@ def test_a_migrated_workshop_runs_on(tmp_path, monkeypatch):
     engine.dispose()
     monkeypatch.setenv("WORKSHOP_INSTANCE", str(tmp_path / "instance"))
     app = create_app({"TESTING": True, "SECRET_KEY": "t", "DATABASE_URL": url,
-                      "PUSH_INTERVAL": None, "WTF_CSRF_ENABLED": False})
+                      "PUSH_INTERVAL": None, "WTF_CSRF_ENABLED": False,
+                      "MIGRATE_ON_START": True})
     with app.app_context(), session_for(app) as db:
         workshop = db.get(Workshop, 1)
         ops.close_round(db, workshop)

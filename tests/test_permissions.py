@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from flask import g
+from sqlalchemy import select
 
 from tests.factories import client_id
 from tests.security_support import (
@@ -33,6 +34,7 @@ from tests.security_support import (
 from workshop import ops
 from workshop.live import broadcast
 from workshop.live.sockets import socketio
+from workshop.store.models import Participant
 from workshop.web.facilitator import COMMANDS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,6 +74,19 @@ def planned(db, scene: Scene) -> None:
     ops.plan_activity(db, scene.w, "vote", settings={"method": "approval"})
 
 
+def questions(db, scene: Scene) -> None:
+    """W asks the ADS+ Québec questions; `scene.question` is the first."""
+    scene.question = ops.add_template_questions(db, scene.w, lambda text: text)[0].id
+    ops.open_profiles(db, scene.w)
+
+
+def consented(db, scene: Scene) -> None:
+    """W asks its questions and every participant of W agreed to answer them."""
+    questions(db, scene)
+    for person in db.scalars(select(Participant).where(Participant.workshop_id == scene.w.id)):
+        ops.decide_consent(db, scene.w, person, True)
+
+
 @dataclass(frozen=True)
 class Row:
     """Who may make one call, the state W must be in first, and what the call sends."""
@@ -103,12 +118,19 @@ HTTP: dict[str, Row] = {
         "client_id": client_id(), "ballot": {str(s.ideas["A"]): 1}}),
     "POST /j/<code>/ticket": Row(EVERYONE, tickets_printed, lambda s: {
         "ticket": s.ticket, "client_id": client_id()}),
+    # Profiles: consenting joins like any first command; answering needs the consent.
+    "GET /j/<code>/profile": Row(EVERYONE),
+    "POST /j/<code>/consent": Row(EVERYONE, questions, lambda s: {"agreed": True}),
+    "POST /j/<code>/profile": Row(JOINED, consented, lambda s: {
+        "answers": {str(s.question): "c1"}}),
     "GET /s/<code>": Row(EVERYONE),
     "GET /f/<secret>": Row(FACILITATOR),
     "GET /f/<secret>/panel": Row(FACILITATOR),
     "GET /f/<secret>/export.csv": Row(FACILITATOR),
     "GET /f/<secret>/export.json": Row(FACILITATOR),
     "GET /f/<secret>/ballots.csv": Row(FACILITATOR),
+    "GET /f/<secret>/profiles": Row(FACILITATOR),
+    "GET /f/<secret>/groups.json": Row(FACILITATOR),
     "POST /f/<secret>/tickets": Row(FACILITATOR, body=lambda s: {"count": 3}),
     "POST /f/<secret>/do/rename": command(lambda s: {"title": "Pris en otage"}),
     "POST /f/<secret>/do/open-lobby": command(),
@@ -135,6 +157,17 @@ HTTP: dict[str, Row] = {
                                                   planned),
     "POST /f/<secret>/do/start-next": command(prepare=planned),
     "POST /f/<secret>/do/close-activity": command(),
+    "POST /f/<secret>/do/add-profile-template": command(),
+    "POST /f/<secret>/do/add-profile-question": command(lambda s: {
+        "text": "Quel âge avez-vous ?", "choices": ["Moins de 30 ans", "30 ans et plus"]}),
+    "POST /f/<secret>/do/edit-profile-question": command(lambda s: {
+        "question": s.question, "text": "Genre", "choices": ["F", "H", "X"]}, questions),
+    "POST /f/<secret>/do/remove-profile-question": command(lambda s: {"question": s.question},
+                                                           questions),
+    "POST /f/<secret>/do/set-group-size": command(lambda s: {"size": 7}),
+    "POST /f/<secret>/do/open-profiles": command(lambda s: {"open": False}, questions),
+    "POST /f/<secret>/do/set-retention": command(lambda s: {"days": 30}),
+    "POST /f/<secret>/do/purge": command(lambda s: {"confirm": s.w.code}),
 }
 
 # Socket events: (event, role asked in `join`). "*" is any event nobody handles.

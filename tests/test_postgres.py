@@ -9,6 +9,8 @@ from sqlalchemy import func, select
 from tests.factories import client_id, ids_of
 from workshop import ops
 from workshop.core.errors import Refused
+from workshop.core.voting import pairwise
+from workshop.core.voting.rules import step_seed
 from workshop.ops.ballots import BallotWriter
 from workshop.store import lookups, views
 from workshop.store.db import session_for
@@ -67,31 +69,42 @@ def test_concurrent_ballots_from_one_phone_end_as_one_ballot(pg_app):
         assert sum(s.score for s in result.standings) == 1
 
 
-def test_pairwise_steps_sent_at_once_from_two_tabs_all_count(pg_app):
-    """Each of one phone's judgements, sent at once from several threads (two tabs, or
-    two server processes), adds to its list: none overwrites another."""
+def test_pairwise_steps_sent_at_once_from_two_tabs_count_once_each(pg_app):
+    """One phone's judgement of the pair it was served, sent at once from four tabs (or
+    two server processes): it counts once, the other tabs are told the pair changed, and
+    each next step builds on the last: none overwrites another."""
+    key = pg_app.config["SECRET_KEY"]
     with pg_app.app_context(), session_for(pg_app) as db:
         workshop, _secret = ops.create_workshop(db, "Atelier")
         ideas = [ops.add_idea(db, workshop, f"Idée {n}") for n in range(6)]
         vote = ops.open_round(db, workshop, method="pairwise", settings={"pairs": 20})
         phone = ids_of(workshop, ops.join_workshop(db, workshop)[0])
-    pairs = [(a.id, b.id, a.id) for a in ideas for b in ideas if a.id < b.id]
-    start = threading.Barrier(len(pairs))
+    options, seed = [idea.id for idea in ideas], step_seed(key, vote.id, phone.participant_id)
     # Two writers, as two server processes have: each groups its own ballots.
-    writers = [BallotWriter(pg_app.extensions["workshop.engine"]) for _ in range(2)]
+    writers = [BallotWriter(pg_app.extensions["workshop.engine"], key) for _ in range(2)]
+    done: list[tuple] = []
+    for _step in range(4):
+        left, right = pairwise.next_step(options, done, seed)
+        judgement = (left, right, left)
+        start = threading.Barrier(4)
+        answers: list[object] = []
 
-    def send(n, judgement):
-        start.wait()
-        writers[n % 2].cast(phone, judgement, client_id())
+        def send(n, judgement=judgement, start=start, answers=answers):
+            start.wait()
+            try:
+                answers.append(writers[n % 2].cast(phone, judgement, client_id())["judged"])
+            except Refused as refusal:
+                answers.append(refusal.code)
 
-    threads = [threading.Thread(target=send, args=(n, pair)) for n, pair in enumerate(pairs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+        threads = [threading.Thread(target=send, args=(n,)) for n in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(answers, key=str) == [len(done) + 1] + ["pair_changed"] * 3
+        done.append(judgement)
     with pg_app.app_context(), session_for(pg_app) as db:
-        stored = views.own_ballot(db, vote, phone.participant_id)
-        assert sorted(map(tuple, stored)) == sorted(pairs)
+        assert views.own_ballot(db, vote, phone.participant_id) == [list(j) for j in done]
 
 
 def test_two_facilitator_tabs_starting_the_next_vote_at_once_start_it_once(pg_app):

@@ -89,9 +89,9 @@ def test_presence_sums_processes_and_forgets_a_dead_one():
     one = RedisPresence(REDIS, 0.25, namespace)
     two = RedisPresence(REDIS, 0.25, namespace)
     try:
-        one.arrive("ABC234", "s1", "phone")
-        one.arrive("ABC234", "s2", "phone")
-        two.arrive("ABC234", "s3", "phone")
+        one.arrive("ABC234", "s1", "phone", 1)  # sockets of participants 1, 2 and 3
+        one.arrive("ABC234", "s2", "phone", 2)
+        two.arrive("ABC234", "s3", "phone", 3)
         two.arrive("ABC234", "s4", "screen")
         one.tick()
         two.tick()

@@ -112,3 +112,37 @@ def test_a_session_is_copied_deeply_enough():
                     "t": (1, 2)}
     assert data == {"participants": {"ABCDEF": "s"}, "lang": "en", "list": [{"a": 1}],
                     "t": (1, 2)}
+
+
+def test_a_cached_cookie_expires_at_its_age_limit_to_the_second(app, interface, monkeypatch):
+    """The cache keeps a verified cookie for a minute, but never past the moment the
+    signature's own age check would refuse it: one second after the limit, it is refused
+    whether it was cached or not (and a socket's connection environ follows the same)."""
+    from datetime import timedelta
+
+    wall, steady = [1_000_000.0], [500.0]
+    monkeypatch.setattr(sessions.time, "time", lambda: wall[0])
+    monkeypatch.setattr(sessions.time, "monotonic", lambda: steady[0])
+    app.permanent_session_lifetime = timedelta(seconds=3600)
+    browser = app.test_client()
+    with browser.session_transaction() as session:  # signed now, at wall[0]
+        session["participants"] = {"ABCDEF": "z" * 43}
+    cookie = f"session={browser.get_cookie('session').value}"
+
+    def opened(shared_environ=None) -> dict:
+        with app.test_request_context("/", headers={"Cookie": cookie}) as ctx:
+            if shared_environ is not None:
+                ctx.request.environ.update(shared_environ)
+            found = interface.open_session(app, ctx.request)
+            return dict(found), dict(ctx.request.environ)
+
+    for step in (3590.0, 5.0):  # verified 10 s before the limit, then a hit 5 s before it
+        wall[0] += step
+        steady[0] += step
+        assert opened()[0]["participants"] == {"ABCDEF": "z" * 43}
+    _first, socket_environ = opened()
+    wall[0] += 6.0  # one second past the limit: 11 s after it was verified and cached
+    steady[0] += 6.0
+    assert "participants" not in opened()[0]
+    assert "participants" not in opened({k: v for k, v in socket_environ.items()
+                                         if k.startswith("workshop.")})[0]

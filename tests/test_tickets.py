@@ -170,9 +170,11 @@ def test_only_ticket_holders_vote_in_a_ticket_round(app, db):
 def test_pairwise_answers_need_a_ticket_too(db):
     workshop, _secret, ideas = workshop_with_ideas(db)
     (code,) = ops.issue_tickets(db, workshop, 1)
-    ops.open_round(db, workshop, method="pairwise", settings={"pairs": 3}, require_ticket=True)
+    vote = ops.open_round(db, workshop, method="pairwise", settings={"pairs": 3},
+                          require_ticket=True)
     person = participant(db, workshop)
-    judgement = [ideas[0].id, ideas[1].id, ideas[0].id]
+    left, right = views.next_step_for(db, vote, person.id)
+    judgement = [left, right, left]
     error = refusal(lambda: ops.cast_ballot(db, ids_of(workshop, person), judgement, client_id()))
     assert error.code == "ticket_needed"
     ops.claim_ticket(db, workshop, person, code)

@@ -1,9 +1,8 @@
-"""Pairwise comparison: judgement rules, Bradley–Terry tallies and the pair picker."""
+"""Pairwise comparison: judgement rules, Bradley–Terry tallies and the pairs served."""
 
 from __future__ import annotations
 
 import math
-import random
 from collections import Counter
 
 import numpy as np
@@ -214,52 +213,51 @@ def test_pairwise_a_clear_winner_of_every_judgement_ranks_first(case, data):
     assert [s.option for s in result.standings if s.rank == 1] == [favourite]
 
 
-def test_pairwise_next_pair_needs_two_options():
+def test_pairwise_next_step_needs_two_options():
     with pytest.raises(ValueError):
-        pairwise.next_pair([1], {}, random.Random(0))
+        pairwise.next_step([1], [], "seed")
     with pytest.raises(ValueError):
-        pairwise.next_pair([1, 1], {}, random.Random(0))
+        pairwise.next_step([1, 1], [], "seed")
 
 
-def test_pairwise_next_pair_repeats_the_only_pair_when_there_are_two_options():
-    assert set(pairwise.next_pair([1, 2], {}, random.Random(0), previous=(2, 1))) == {1, 2}
+def test_pairwise_next_step_repeats_the_only_pair_when_there_are_two_options():
+    assert all(set(pairwise.next_step([1, 2], [None] * k, "seed")) == {1, 2}
+               for k in range(5))
 
 
-def test_pairwise_next_pair_shows_both_sides_first():
-    rng = random.Random(3)
-    firsts = Counter(pairwise.next_pair([1, 2], {}, rng)[0] for _ in range(200))
+def test_pairwise_next_step_shows_both_sides_first():
+    firsts = Counter(pairwise.next_step([1, 2], [None] * k, f"phone {n}")[0]
+                     for n in range(20) for k in range(10))
     assert firsts[1] > 50 and firsts[2] > 50
 
 
 @PROPERTY
-@given(st.lists(st.integers(), min_size=3, max_size=12, unique=True), st.data())
-def test_pairwise_next_pair_favours_the_least_seen_and_avoids_the_previous_pair(options, data):
-    counts = {o: data.draw(st.integers(0, 5)) for o in options}
-    previous = tuple(data.draw(st.permutations(options))[:2])
-    rng = random.Random(data.draw(st.integers(0, 2**32)))
-    a, b = pairwise.next_pair(options, counts, rng, previous=previous)
+@given(st.lists(st.integers(), min_size=3, max_size=12, unique=True), st.text(max_size=8),
+       st.integers(0, 30))
+def test_pairwise_next_step_never_shows_the_previous_pair_again(options, seed, steps):
+    done = [None] * steps
+    a, b = pairwise.next_step(options, done, seed)
     assert a != b and {a, b} <= set(options)
-    assert {a, b} != set(previous)
-    ordered = sorted(counts.values())
-    assert min(counts[a], counts[b]) == ordered[0]
-    assert max(counts[a], counts[b]) <= ordered[2]
+    assert {a, b} != set(pairwise.next_step(options, [*done, None], seed))
 
 
 @PROPERTY
-@given(st.integers(2, 15), st.integers(0, 2**32))
-def test_pairwise_next_pair_keeps_every_option_seen_about_equally(n, seed):
-    rng = random.Random(seed)
+@given(st.integers(2, 15), st.text(max_size=8))
+def test_pairwise_next_step_keeps_every_option_seen_about_equally(n, seed):
     options = list(range(n))
     counts = Counter()
-    previous = None
+    done: list = []
     for _ in range(10 * n):
-        previous = pairwise.next_pair(options, counts, rng, previous=previous)
-        counts.update(previous)
+        pair = pairwise.next_step(options, done, seed)
+        done.append((*pair, None))
+        counts.update(pair)
     seen = [counts[o] for o in options]
-    assert max(seen) - min(seen) <= 2
+    # whole cycles show every option equally; the part-cycle at the end at most 3 apart
+    # (one round of the schedule less for an option whose bye fell in it, with an odd n)
+    assert max(seen) - min(seen) <= 3
 
 
-def test_pairwise_next_pair_is_reproducible_from_the_seed():
-    draws = [[pairwise.next_pair(range(6), {}, random.Random(42)) for _ in range(3)]
+def test_pairwise_next_step_is_reproducible_from_the_seed():
+    draws = [[pairwise.next_step(range(6), [None] * k, "42") for k in range(3)]
              for _ in range(2)]
     assert draws[0] == draws[1]

@@ -34,7 +34,7 @@ def test_pure_every_method_exposes_the_same_interface(name):
                       "read_json"):
         assert hasattr(method, attribute)
     if method.STEPWISE:
-        for attribute in ("add_step", "step_answer", "more_steps", "shown", "next_step"):
+        for attribute in ("add_step", "step_answer", "more_steps", "next_step", "check_step"):
             assert hasattr(method, attribute)
     assert method.check_settings({}) == method.check_settings(method.DEFAULT_SETTINGS)
     assert method.check_settings(method.check_settings({})) == method.check_settings({})

@@ -10,7 +10,8 @@ from typing import Any
 
 from workshop.web.flask_app import WorkshopFlask
 
-ENV_SETTINGS = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "PUBLIC_URL", "TRUSTED_PROXIES")
+ENV_SETTINGS = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "PUBLIC_URL", "TRUSTED_PROXIES",
+                "ALLOWED_HOSTS")
 
 
 def _instance_secret(instance: Path) -> str:
@@ -30,7 +31,12 @@ def _asset_folder(name: str) -> str:
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> WorkshopFlask:
-    """Build the Flask app: defaults, then the environment, then `test_config`."""
+    """Build the Flask app: defaults, then the environment, then `test_config`.
+
+    The database schema is only checked, never changed, unless MIGRATE_ON_START is True
+    (`workshop serve` and `workshop migrate`): a database that is not at the newest
+    migration raises store.db.SchemaNotCurrent (see store/db.py, init_app).
+    """
     instance = os.environ.get("WORKSHOP_INSTANCE")
     app = WorkshopFlask(__name__, instance_path=os.path.abspath(instance) if instance else None,
                         template_folder=_asset_folder("templates"),
@@ -58,13 +64,26 @@ def create_app(test_config: dict[str, Any] | None = None) -> WorkshopFlask:
             app.config[name] = os.environ[name]
     if test_config:
         app.config.update(test_config)
+    if str(app.config.get("PUBLIC_URL") or "").lower().startswith("https://") and \
+            "SESSION_COOKIE_SECURE" not in (test_config or {}):
+        # Reached over https: the cookie (a phone's identity) never travels in clear.
+        app.config["SESSION_COOKIE_SECURE"] = True
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
 
-    from workshop.guard import headers, http_limits, sessions, socket_throttles
+    from workshop.guard import headers, hosts, http_limits, sessions, socket_throttles
     from workshop.live import sockets
     from workshop.store import db
-    from workshop.web import agenda, answers, events, facilitator, i18n, participant, screen  # noqa: F401 - events registers the socket handlers
+    from workshop.web import (  # noqa: F401 - events registers the socket handlers
+        agenda,
+        answers,
+        events,
+        facilitator,
+        i18n,
+        participant,
+        profiles,
+        screen,
+    )
 
     sessions.init_app(app)
     db.init_app(app)
@@ -75,7 +94,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> WorkshopFlask:
     sockets.init_app(app)
     app.register_blueprint(participant.bp)
     app.register_blueprint(facilitator.bp)
+    app.register_blueprint(profiles.phone_bp)
     app.register_blueprint(screen.bp)
     http_limits.init_app(app)  # after the blueprints: it wraps their views
     socket_throttles.init_app(app)
+    hosts.init_app(app)  # last: it wraps every request, the Socket.IO endpoint's too
     return app

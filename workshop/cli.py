@@ -1,6 +1,11 @@
-"""The `workshop` command: serve the app, create a workshop, export its ranking.
+"""The `workshop` command: serve the app, migrate its database, create a workshop, export
+its ranking.
 
 Wiring layer: builds the app with create_app and calls operations; no logic of its own.
+Only `serve` and `migrate` change the database's schema; every other command checks it,
+reading only, and stops with one clear sentence if it is not at the newest migration (a
+second process upgrading a live SQLite database would break its one-writer rule,
+docs/security.md).
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from workshop.core import export
 from workshop.core.errors import Refused
 from workshop.core.network import base_url, lan_address
 from workshop.store import lookups, views
-from workshop.store.db import session_for
+from workshop.store.db import SchemaNotCurrent, newest_revision, session_for
 from workshop.web.i18n import explain
 
 DEMO_TITLE = "Priorités régionales contre la pauvreté — démo"
@@ -35,6 +40,15 @@ DEMO_IDEAS = (
 @click.group()
 def main() -> None:
     """Live participatory priority-setting: QR code, ideas, votes, ranked results."""
+
+
+def _checked_app():
+    """Build the app for a command that must not migrate: a database that is not at the
+    newest migration stops it with the reason and what to run."""
+    try:
+        return create_app()
+    except SchemaNotCurrent as error:
+        raise click.ClickException(str(error)) from error
 
 
 def _facilitator_url(base: str, secret: str) -> str:
@@ -81,7 +95,9 @@ def _demo_workshop(app) -> tuple[str, str]:
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--public-url", default=None,
               help="Address phones should use (a domain or a reverse proxy); "
-                   "default: this machine's LAN address.")
+                   "default: this machine's LAN address. An https:// address makes the "
+                   "session cookie Secure; its host is served besides localhost, addresses "
+                   "as digits and ALLOWED_HOSTS (docs/deploy.md).")
 @click.option("--demo/--no-demo", default=False,
               help="Print the links of a demo workshop with a few approved ideas (created "
                    "on first use, then the same one each run).")
@@ -121,7 +137,7 @@ def serve(host: str, port: int, public_url: str | None, demo: bool, async_mode: 
             server.restart_patched()  # does not return: the same command, gevent-patched
     public = (public_url or base_url(lan_address(), port)).rstrip("/")
     app = create_app({"PUBLIC_URL": public, "ASYNC_MODE": async_mode,
-                      **overrides})
+                      "MIGRATE_ON_START": True, **overrides})
     from workshop.live.sockets import socketio
 
     click.echo(f"Workshop is running. Phones on this network join at: {public}")
@@ -149,11 +165,23 @@ def serve(host: str, port: int, public_url: str | None, demo: bool, async_mode: 
 
 
 @main.command()
+def migrate() -> None:
+    """Bring the database to the newest migration (`serve` does it too when it starts).
+
+    With SQLite, run it while no server uses the database: it writes through its own
+    connection.
+    """
+    app = create_app({"MIGRATE_ON_START": True})
+    app.extensions["workshop.engine"].dispose()
+    click.echo(f"The database is at the newest revision ({newest_revision()}).")
+
+
+@main.command()
 @click.argument("title")
 @click.option("--public-url", default=None, help="Base address to print the links with.")
 def create(title: str, public_url: str | None) -> None:
     """Create a workshop and print its join code and secret facilitator link."""
-    app = create_app()
+    app = _checked_app()
     public = (public_url or base_url(lan_address(), 5000)).rstrip("/")
     with app.app_context(), session_for(app) as db:
         try:
@@ -176,8 +204,11 @@ def create(title: str, public_url: str | None) -> None:
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,
               help="File to write (default: standard output).")
 def export_command(code: str, fmt: str, lang: str, ballots: bool, output: str | None) -> None:
-    """Export the ranked priorities (or the ballots) of every round of a workshop."""
-    app = create_app()
+    """Export the ranked priorities (or the ballots) of every round of a workshop.
+
+    Reads only: it never migrates the database (see `workshop migrate`).
+    """
+    app = _checked_app()
     with app.app_context(), session_for(app) as db:
         workshop = lookups.find_workshop(db, code)
         if workshop is None:
@@ -193,6 +224,36 @@ def export_command(code: str, fmt: str, lang: str, ballots: bool, output: str | 
         Path(output).write_text(body, encoding="utf-8")
     else:
         click.echo(body.removeprefix("\ufeff"), nl=False)
+
+
+@main.command("purge")
+@click.argument("code", required=False)
+@click.option("--expired", is_flag=True,
+              help="Purge every workshop whose retention period is over (for cron).")
+def purge_command(code: str | None, expired: bool) -> None:
+    """Erase a workshop's personal data: profiles and who cast, proposed or held what."""
+    from workshop.ops.purge import expired_workshops
+
+    if bool(code) == expired:
+        raise click.UsageError("give a workshop CODE, or --expired")
+    app = create_app()
+    with app.app_context(), session_for(app) as db:
+        if expired:
+            targets = expired_workshops(db)
+        else:
+            workshop = lookups.find_workshop(db, code or "")
+            if workshop is None:
+                raise click.ClickException(f"no workshop with code {code}")
+            targets = [workshop]
+        for workshop in targets:
+            try:
+                count = ops.purge_personal_data(db, workshop)
+            except Refused as error:
+                raise click.ClickException(
+                    f"{workshop.code}: refused: {error.code} (close the vote first)") from error
+            click.echo(f"{workshop.code}: personal data of {count} participants erased")
+        if expired and not targets:
+            click.echo("no workshop to purge")
 
 
 @main.command("recount")

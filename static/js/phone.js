@@ -16,7 +16,8 @@
     var round = state.round;
     var activity = state.activity;
     return [state.phase, round ? round.id : "", round ? round.status : "",
-      round ? (round.revealed ? "True" : "False") : "", activity ? activity.id : ""].join(":");
+      round ? (round.revealed ? "True" : "False") : "", activity ? activity.id : "",
+      state.profiles_open ? "True" : "False"].join(":");
   }
 
   function currentKey() {
@@ -248,6 +249,7 @@
       }).then(function (answer) {
         enable();
         if (answer.ok) {
+          becameParticipant();
           form.querySelector('input[name="client_id"]').value = live.newId();
           if (form.id === "idea-form") {
             form.querySelector("textarea").value = "";
@@ -258,13 +260,27 @@
           }
         } else {
           status.textContent = answer.message || String(answer.status);
-          if (answer.error === "round_closed" || answer.error === "ideas_closed") { refresh(false); }
+          if (answer.error === "round_closed" || answer.error === "ideas_closed" ||
+              answer.error === "pair_changed") { refresh(false); }
         }
       }, function () {
         enable();
         status.textContent = panel.getAttribute("data-offline-text");
       });
     });
+  }
+
+  /* A command carried out means this browser is a participant now. If the join POST had
+     failed, its first command joined it over HTTP, but the socket connected before, with
+     no participant cookie, and counts for nobody on the projector (only participants
+     count): connect it again, so that its handshake carries the cookie. */
+  function becameParticipant() {
+    if (panel.getAttribute("data-joined") === "true") { return; }
+    panel.setAttribute("data-joined", "true");
+    if (socket && socket.connected) {
+      socket.disconnect();
+      socket.connect();
+    }
   }
 
   /* By the behaviour a voting method declares (PHONE in workshop/core/voting/<method>.py):
@@ -308,7 +324,11 @@
       headers: { "Accept": "application/json",
         "X-CSRFToken": meta ? meta.getAttribute("content") : "" }
     }).then(function (response) {
-      if (response.ok) { panel.setAttribute("data-joined", "true"); }
+      if (!response.ok) { return; }
+      panel.setAttribute("data-joined", "true");
+      /* A page drawn before this browser joined shows no pair (each phone is served its
+         own): fetch the panel again, now with this participant's pair. */
+      if (panel.querySelector("[data-join-first]")) { refresh(false); }
     }, function () {});
   }
 

@@ -181,8 +181,8 @@ class Cluster:
             env["DATABASE_URL"] = self.database_url
             env["REDIS_URL"] = self.redis_url
             if self.kind == "app":  # migrate once, before several processes race to
-                subprocess.run([sys.executable, "-c", "from workshop import create_app; "
-                                "create_app()"], env=env, check=True, cwd=ROOT)
+                subprocess.run([sys.executable, "-m", "workshop", "migrate"], env=env,
+                               check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
         else:
             self.database_url = f"sqlite:///{self.workdir / 'instance' / 'workshop.db'}"
         for _n in range(self.processes):

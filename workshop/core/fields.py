@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from workshop.core.ids import bounded_id
 from workshop.core.voting import get_method
 from workshop.core.voting.reading import whole_number
 
@@ -47,7 +48,7 @@ class UnreadBallot:
         not have its ballot counted in the next one.
         """
         value = self.fields.get("round")
-        return None if value in (None, "") else whole_number(value, "bad_request")
+        return None if value is None or value == "" else bounded_id(value, "bad_request")
 
     def read(self, method: str) -> Any:
         """Return the ballot in the shape `method` validates."""

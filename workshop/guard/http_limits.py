@@ -25,7 +25,6 @@ from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
 from limits import RateLimitItem, parse_many
 
-from workshop.core import tokens
 from workshop.core.errors import Refused
 from workshop.guard import limiter_storage  # noqa: F401 - registers "workshopmemory://"
 from workshop.guard.keys import (
@@ -36,7 +35,7 @@ from workshop.guard.keys import (
     participant_key,
     trust_proxies,
 )
-from workshop.web.answers import refused, wants_json
+from workshop.web.answers import form_page, refused, wants_json
 from workshop.web.i18n import refusal_message
 
 # Defaults, each overridable in the app config. "N per minute;M per hour" as limits parses.
@@ -53,6 +52,8 @@ DEFAULTS = {
     # one request per comparison, and a retry after a lost answer counts too).
     "RATELIMIT_IDEAS": "10 per minute;120 per hour",
     "RATELIMIT_BALLOTS": "60 per minute;1000 per hour",
+    # Profile answers and consent, per participant: a few taps each.
+    "RATELIMIT_PROFILE": "30 per minute;300 per hour",
     # Ticket codes typed: per participant (typos happen, guessing does not pay), and per
     # address, above a whole hall of 500 typing theirs in the same minute.
     "RATELIMIT_TICKET": "10 per minute;60 per hour",
@@ -99,17 +100,23 @@ ENDPOINT_LIMITS: dict[str, list[EndpointLimit]] = {
                                  EndpointLimit("RATELIMIT_TICKET_ADDRESS", address),
                                  FIRST_COMMAND],
     "participant.join": [FIRST_COMMAND],
+    "profiles.consent": [EndpointLimit("RATELIMIT_PROFILE", participant_key, not_joined),
+                         FIRST_COMMAND],
+    "profiles.answer": [EndpointLimit("RATELIMIT_PROFILE", participant_key, not_joined),
+                        FIRST_COMMAND],
     "facilitator.run_command": [EndpointLimit("RATELIMIT_FACILITATOR", facilitator_key)],
     "facilitator.download": [EndpointLimit("RATELIMIT_EXPORT", facilitator_key)],
     "facilitator.download_ballots": [EndpointLimit("RATELIMIT_EXPORT", facilitator_key)],
     "facilitator.issue_tickets": [EndpointLimit("RATELIMIT_EXPORT", facilitator_key)],
+    "facilitator.groups_export": [EndpointLimit("RATELIMIT_EXPORT", facilitator_key)],
 }
 
 # Endpoints that look a workshop up by its join code: a 404 there is a wrong guess.
 GUESS_ENDPOINTS = ("participant.join_by_code", "participant.phone", "participant.phone_panel",
                    "participant.phone_state", "participant.submit_idea",
                    "participant.cast_ballot", "participant.claim_ticket", "screen.projector",
-                   "participant.join")
+                   "participant.join", "profiles.profile", "profiles.consent",
+                   "profiles.answer")
 
 
 def _rates(setting: str) -> list[RateLimitItem]:
@@ -164,15 +171,6 @@ def _count_guesses(response: Response) -> Response:
 
 # --- the answer -------------------------------------------------------------------------
 
-def _back() -> str | None:
-    """Where a plain form goes back to after a refusal: its own page."""
-    args = request.view_args or {}
-    if "secret" in args:
-        return f"/f/{args['secret']}"
-    code = tokens.normalise_code(args.get("code"))
-    return f"/j/{code}" if code else "/"
-
-
 def rate_limited_answer(seconds: int) -> Response:
     """The answer to a caller over a limit: a clear message and when to try again."""
     error = Refused("rate_limited", 429, seconds=seconds)
@@ -180,7 +178,7 @@ def rate_limited_answer(seconds: int) -> Response:
         page = render_template("error.html", message=refusal_message(error), status=429)
         answer = current_app.make_response((page, 429))
     else:
-        answer = refused(error, None if request.method == "GET" else _back())
+        answer = refused(error, None if request.method == "GET" else form_page())
     if isinstance(answer, tuple):
         answer = current_app.make_response(answer)
     answer.headers["Retry-After"] = str(seconds)

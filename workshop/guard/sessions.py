@@ -1,4 +1,5 @@
-"""The signed session cookie, verified once a minute per distinct cookie, not per request.
+"""The signed session cookie: verified once a minute per distinct cookie, never past its
+age limit, and never sent with a refusal.
 
 Edge layer (Flask). A phone's cookie never changes during a workshop (it holds the
 participant's secret), yet Flask verifies its signature and decodes it on every request
@@ -6,9 +7,17 @@ and, through Flask-SocketIO, on every socket event: about 0.05-0.09 ms each time
 of what a ballot sent over the socket costs the server (docs/performance.md). Here the
 verified content of each cookie string is kept for a minute in a bounded cache. Only a
 cookie whose signature checked out is kept, keyed by the whole cookie string, so a forged
-or altered cookie is verified (and refused) like before; the minute bounds how far past
-its age limit a cookie could be accepted. A socket's events reuse what its connection's
-environ already verified, without parsing the cookie again.
+or altered cookie is verified (and refused) like before. An entry is kept for a minute,
+or until the cookie's own age limit if that comes sooner: expiry holds to the second
+whether the cookie was cached or not. A socket's events reuse what its connection's environ
+already verified, without parsing the cookie again.
+
+The cookie is a phone's identity (its participant, its paper ticket). An answer with a
+status of 400 or more never carries Set-Cookie: a page on another site can make a phone
+post here without its cookie (SameSite=Lax keeps it home), and a refusal that saved the
+empty session it saw (a flashed message, a CSRF token drawn for the error page) would
+replace the phone's real cookie with it. A refusal has nothing to keep in the session:
+refusals answer with their message in the answer itself (workshop/web/answers.py).
 """
 
 from __future__ import annotations
@@ -18,8 +27,8 @@ import time
 from collections import OrderedDict
 from typing import Any
 
-from flask import Flask, Request
-from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from flask import Flask, Request, Response
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 from itsdangerous import BadSignature
 
 
@@ -64,10 +73,13 @@ class CachedCookieSessionInterface(SecureCookieSessionInterface):
                 return None
             max_age = int(app.permanent_session_lifetime.total_seconds())
             try:
-                data = serializer.loads(value, max_age=max_age)
+                data, signed = serializer.loads(value, max_age=max_age, return_timestamp=True)
             except BadSignature:
                 return self.session_class()
-            entry = (now + self.KEEP_SECONDS, data)
+            # itsdangerous accepts the cookie while int(now) - signed <= max_age, that is
+            # until signed + max_age + 1: keep it no longer than that.
+            left = signed.timestamp() + max_age + 1 - time.time()
+            entry = (now + min(self.KEEP_SECONDS, left), data)
             with self._lock:
                 self._verified[value] = entry
                 self._verified.move_to_end(value)
@@ -75,6 +87,14 @@ class CachedCookieSessionInterface(SecureCookieSessionInterface):
                     self._verified.popitem(last=False)
         request.environ[_VERIFIED_KEY] = entry
         return self.session_class(_copied(entry[1]))
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        """Send the cookie as Flask does, except with a refusal (status 400 or more)."""
+        if response.status_code >= 400:
+            if session.accessed:
+                response.vary.add("Cookie")
+            return
+        super().save_session(app, session, response)
 
 
 _VERIFIED_KEY = "workshop.verified_session"

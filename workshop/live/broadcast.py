@@ -71,16 +71,18 @@ class Broadcaster:
         self.flushes = 0
 
     # presence -------------------------------------------------------------------------
-    def arrive(self, code: str, sid: str, role: str) -> None:
-        """Count a socket that joined a workshop (phones are what the projector shows)."""
-        self.presence.arrive(code, sid, role)
+    def arrive(self, code: str, sid: str, role: str, participant: int | None = None) -> None:
+        """Note a socket that joined a workshop; the projector counts the participants
+        whose phones are connected (`participant`: the socket's, if it has one)."""
+        self.presence.arrive(code, sid, role, participant)
 
     def leave(self, sid: str) -> None:
         """Forget a socket that disconnected, wherever it had joined."""
         self.presence.leave(sid)
 
     def connected_phones(self, code: str) -> int:
-        """Return how many phones are connected to a workshop (on every process)."""
+        """Return how many participants have a phone connected to a workshop (on every
+        process): cookie-less sockets joined as phones count for nobody."""
         return self.presence.phones(code)
 
     # pushes ---------------------------------------------------------------------------

@@ -5,7 +5,9 @@ Infra layer, used only by broadcast.py and sockets.py; imports only its two help
 behind a load balancer (REDIS_URL set) share them through Redis, under keys
 `workshop:<deployment>:...` where the deployment is named after the database URL:
 
-- **Presence.** Each process counts its own sockets per workshop and publishes the counts
+- **Presence.** Each process counts its own participants with a phone connected per
+  workshop (see LocalPresence: sockets without a participant count for nobody; a
+  participant whose tabs sit on two processes counts on each) and publishes the counts
   in the hash `...:presence:<code>` (field: the process id), at most once per push
   interval. A process proves it is alive with a key that expires (`...:proc:<id>`);
   the counts of a process that died stop counting when its key expires, and the pusher
@@ -42,28 +44,37 @@ PROCESS_TTL = 10.0      # seconds a silent process's presence counts keep counti
 
 
 class LocalPresence:
-    """Sockets per workshop and changed workshops, for a single server process."""
+    """Sockets per workshop and changed workshops, for a single server process.
+
+    What is counted is participants, not sockets: a socket counts only when it joined as a
+    phone with a cookie naming a participant of that workshop, and a participant with
+    several tabs open counts once. A socket is not a person: anyone can open hundreds
+    without a cookie, and the count is what the facilitator compares with the room.
+    """
 
     shared = False
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._members: dict[str, dict[str, str]] = defaultdict(dict)
+        # code -> sid -> the participant it counts for (None: it counts for nobody)
+        self._members: dict[str, dict[str, int | None]] = defaultdict(dict)
         self._joined: dict[str, set[str]] = defaultdict(set)
-        self._phones: dict[str, int] = defaultdict(int)
+        # code -> participant -> how many of its sockets are here
+        self._phones: dict[str, dict[int, int]] = defaultdict(dict)
         self._dirty: set[str] = set()
 
     # sockets ---------------------------------------------------------------------------
-    def arrive(self, code: str, sid: str, role: str) -> None:
-        """Count a socket that joined a workshop (phones are what the projector shows)."""
+    def arrive(self, code: str, sid: str, role: str, participant: int | None = None) -> None:
+        """Note a socket that joined a workshop; it counts as connected only as a phone of
+        a participant (`participant`: its id, found from the socket's cookie)."""
         with self._lock:
-            previous = self._members[code].get(sid)
-            if previous == "phone":
-                self._phones[code] -= 1
-            self._members[code][sid] = role
+            self._uncount(code, self._members[code].get(sid))
+            counted = participant if role == "phone" else None
+            self._members[code][sid] = counted
             self._joined[sid].add(code)
-            if role == "phone":
-                self._phones[code] += 1
+            if counted is not None:
+                sockets = self._phones[code]
+                sockets[counted] = sockets.get(counted, 0) + 1
             self._counts_changed(code)
 
     def leave(self, sid: str) -> list[str]:
@@ -72,21 +83,35 @@ class LocalPresence:
             codes = sorted(self._joined.pop(sid, ()))
             for code in codes:
                 members = self._members.get(code)
-                role = members.pop(sid, None) if members is not None else None
-                if role == "phone":
-                    self._phones[code] -= 1
-                if members is not None and not members:
+                if members is None:
+                    continue
+                self._uncount(code, members.pop(sid, None))
+                if not members:
                     del self._members[code]
                 self._counts_changed(code)
             return codes
 
+    def _uncount(self, code: str, participant: int | None) -> None:  # with the lock held
+        if participant is None:
+            return
+        sockets = self._phones.get(code)
+        if sockets is None or participant not in sockets:
+            return
+        sockets[participant] -= 1
+        if sockets[participant] <= 0:
+            del sockets[participant]
+        if not sockets:
+            del self._phones[code]
+
     def local_phones(self, code: str) -> int:
-        """Return how many phones are connected to a workshop on this process."""
+        """Return how many participants have a phone connected to a workshop on this
+        process."""
         with self._lock:
-            return self._phones.get(code, 0)
+            return len(self._phones.get(code, ()))
 
     def phones(self, code: str) -> int:
-        """Return how many phones are connected to a workshop, on every process."""
+        """Return how many participants have a phone connected to a workshop, on every
+        process."""
         return self.local_phones(code)
 
     def _counts_changed(self, code: str) -> None:  # called with the lock held
@@ -173,7 +198,7 @@ class RedisPresence(LocalPresence):
                 # Every two seconds, all of them: a restarted Redis has forgotten them.
                 self._publish.update(self._members)
             publish, self._publish = self._publish, set()
-            counts = {code: self._phones.get(code, 0) for code in publish}
+            counts = {code: len(self._phones.get(code, ())) for code in publish}
         if counts:
             pipe = self.redis.pipeline(transaction=False)
             for code, count in counts.items():
@@ -230,7 +255,7 @@ class RedisPresence(LocalPresence):
     def forget_process(self) -> None:
         """Withdraw this process's counts and lease (on a clean shutdown)."""
         with self._lock:
-            codes = list(self._phones)
+            codes = set(self._phones) | set(self._members) | self._publish
         pipe = self.redis.pipeline(transaction=False)
         for code in codes:
             pipe.hdel(f"{self.prefix}presence:{code}", self.id)

@@ -8,15 +8,31 @@ guards (`workshop.guard`) disconnect a flooding socket with it.
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any
 
 from flask import Flask
 from flask_socketio import SocketIO
 
+from workshop.core.ids import json_integer
 from workshop.live.broadcast import Broadcaster
 from workshop.live.presence import RedisPresence
 
-socketio = SocketIO()
+
+class SocketJSON:
+    """The JSON of socket messages: the standard module, with integer literals of more
+    than `JSON_DIGITS` digits read as their digits (`json_integer`) instead of raising
+    inside the packet decoder (engineio's default), which drops the message unanswered:
+    a ballot holding such a number is refused and acknowledged like any malformed one."""
+
+    dumps = staticmethod(json.dumps)
+
+    @staticmethod
+    def loads(text: str | bytes, **kwargs: Any) -> Any:
+        return json.loads(text, **{"parse_int": json_integer, **kwargs})
+
+
+socketio = SocketIO(json=SocketJSON)
 
 
 def deployment_name(app: Flask) -> str:

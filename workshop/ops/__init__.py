@@ -30,6 +30,17 @@ from workshop.ops.ideas import (
     submit_idea,
 )
 from workshop.ops.participants import join_workshop
+from workshop.ops.profiles import (
+    add_profile_question,
+    add_template_questions,
+    answer_profile,
+    decide_consent,
+    edit_profile_question,
+    open_profiles,
+    remove_profile_question,
+    set_min_group_size,
+)
+from workshop.ops.purge import purge_personal_data, set_retention
 from workshop.ops.rounds import reveal_results, show_live_results
 from workshop.ops.tickets import (
     TICKETS_PER_BATCH,
@@ -40,11 +51,13 @@ from workshop.ops.tickets import (
 from workshop.ops.workshops import create_workshop, rename_workshop
 
 __all__ = [
-    "PendingBounds", "TICKETS_PER_BATCH", "TICKETS_PER_WORKSHOP", "add_idea", "approve_idea",
-    "cast_ballot",
-    "claim_ticket", "close_activity", "close_round", "create_workshop", "edit_activity",
-    "edit_idea", "hide_idea", "issue_tickets", "join_workshop", "merge_ideas", "move_activity",
-    "open_ideas", "open_lobby", "open_round", "plan_activity", "remove_activity",
-    "rename_workshop", "reveal_results", "show_live_results", "start_activity",
-    "start_next_activity", "submit_idea"
+    "PendingBounds", "TICKETS_PER_BATCH", "TICKETS_PER_WORKSHOP", "add_idea",
+    "add_profile_question",
+    "add_template_questions", "answer_profile", "approve_idea", "cast_ballot", "claim_ticket",
+    "close_activity", "close_round", "create_workshop", "decide_consent", "edit_activity",
+    "edit_idea", "edit_profile_question", "hide_idea", "issue_tickets", "join_workshop",
+    "merge_ideas", "move_activity", "open_ideas", "open_lobby", "open_profiles", "open_round",
+    "plan_activity", "purge_personal_data", "remove_activity", "remove_profile_question",
+    "rename_workshop", "reveal_results", "set_min_group_size", "set_retention",
+    "show_live_results", "start_activity", "start_next_activity", "submit_idea"
 ]

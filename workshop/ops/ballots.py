@@ -51,10 +51,12 @@ from workshop.core.errors import Refused
 from workshop.core.fields import UnreadBallot
 from workshop.core.phases import Phase
 from workshop.core.voting import BallotError, get_method
+from workshop.core.voting.rules import step_seed
 from workshop.live import broadcast
 from workshop.store.db import WRITE_OPTION, writing_engine
 from workshop.store.lookups import ParticipantIds
 from workshop.store.models import Ballot, Receipt, Round, Ticket, Workshop, utcnow
+from workshop.store.views import step_key
 
 MAX_GROUP = 256
 ALONE_TRIES = 3  # a ballot retried alone after its group failed: a race, then it settles
@@ -89,7 +91,7 @@ def current_writer() -> BallotWriter:
     writer = _WRITERS.get(engine)
     if writer is None:
         with _WRITERS_LOCK:
-            writer = _WRITERS.setdefault(engine, BallotWriter(engine))
+            writer = _WRITERS.setdefault(engine, BallotWriter(engine, step_key()))
     return writer
 
 
@@ -171,10 +173,15 @@ class _Round:
 
 
 class BallotWriter:
-    """Queues ballots and writes them in groups (one writer per database)."""
+    """Queues ballots and writes them in groups (one writer per database).
 
-    def __init__(self, engine: Engine) -> None:
+    `key` is the app's secret, which seeds what a stepwise round serves each phone
+    (`views.next_step_for`): the writer derives the same step to accept only that one.
+    """
+
+    def __init__(self, engine: Engine, key: str | bytes) -> None:
         self.engine = engine
+        self.key = key
         self._lock = threading.Lock()
         self._queue: list[_Pending] = []
         self._busy = False
@@ -281,7 +288,8 @@ class BallotWriter:
                         continue
                     try:
                         vote = _check(rounds.get(voter.workshop_id), holders, voter)
-                        content, response = _read(vote, stored, voter, pending.ballot)
+                        content, response = _read(vote, stored, voter, pending.ballot,
+                                                  self.key)
                     except Refused as refusal:
                         pending.error = refusal
                         continue
@@ -365,23 +373,30 @@ def _check(vote: _Round | None, holders: set[int], voter: ParticipantIds) -> _Ro
 
 
 def _read(vote: _Round, stored: dict[tuple[int, int], Any], voter: ParticipantIds,
-          ballot: Any) -> tuple[Any, dict[str, Any]]:
+          ballot: Any, key: str | bytes) -> tuple[Any, dict[str, Any]]:
     """Read and validate a ballot by its round's method; return it stored and the answer.
 
     A stepwise method's step is added to what the phone already sent (`stored` is updated
-    so that a second step in the same group builds on the first). Whatever a malformed
-    ballot makes a method raise refuses that ballot only, never its group.
+    so that a second step in the same group builds on the first), and must be the step
+    that was served to this phone after those (`check_step`: a pairwise judgement on the
+    pair shown, `pair_changed` otherwise). Whatever a malformed ballot makes a method
+    raise refuses that ballot only, never its group.
     """
     method = vote.rules
     if isinstance(ballot, UnreadBallot):
         drawn_for = ballot.drawn_for()
         if drawn_for is not None and drawn_for != vote.id:
             raise Refused("round_changed", 409, round=vote.id)
+    previous = stored.get((vote.id, voter.participant_id))
     try:
         value = ballot.read(vote.method) if isinstance(ballot, UnreadBallot) else ballot
         if method.STEPWISE:
-            value = method.add_step(stored.get((vote.id, voter.participant_id)), value)
-        clean = _storable(method.validate(value, vote.options, vote.settings))
+            value = method.add_step(previous, value)
+        valid = method.validate(value, vote.options, vote.settings)
+        if method.STEPWISE:
+            method.check_step(previous, valid, vote.options,
+                              step_seed(key, vote.id, voter.participant_id))
+        clean = _storable(valid)
     except BallotError as error:
         raise Refused("bad_ballot", reason=error.code, method=vote.method,
                       **error.params) from error

@@ -13,11 +13,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import QueuePool
+from sqlalchemy.pool import NullPool, QueuePool
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 WRITE_OPTION = "workshop_write"
@@ -112,27 +113,108 @@ def begin_write(session: Session, *refresh: object) -> None:
         session.refresh(instance)
 
 
-def upgrade(url: str) -> None:
-    """Bring the database schema to the newest migration."""
-    from alembic import command
+class SchemaNotCurrent(RuntimeError):
+    """The database is not at the newest migration, and this command may not migrate it."""
+
+
+def _alembic_config(url: str):  # -> alembic.config.Config
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    command.upgrade(config, "head")
+    return config
+
+
+def newest_revision() -> str:
+    """Return the revision of the newest migration this release ships."""
+    from alembic.script import ScriptDirectory
+
+    return str(ScriptDirectory.from_config(_alembic_config("sqlite://")).get_current_head())
+
+
+def upgrade(url: str) -> None:
+    """Bring the database schema to the newest migration (only `serve` and `migrate` do).
+
+    A SQLite file is left in WAL mode, as the app runs it, so that a read-only command
+    opening it afterwards finds nothing to change.
+    """
+    from alembic import command
+
+    command.upgrade(_alembic_config(url), "head")
+    if url.startswith("sqlite") and not _in_memory(url):
+        engine = make_engine(url, writer=True)  # its connect sets the journal mode
+        with engine.connect():
+            pass
+        engine.dispose()
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """Return the file of a SQLite URL (None: not SQLite, in memory, or already a URI)."""
+    parsed = make_url(url)
+    if not parsed.drivername.startswith("sqlite") or _in_memory(url) or \
+            "uri" in parsed.query or not parsed.database:
+        return None
+    return Path(parsed.database)
+
+
+def current_revision(url: str) -> str | None:
+    """Return the database's migration revision (None: no schema yet), reading only.
+
+    A SQLite file is opened read-only (`mode=ro`): a check can neither create a missing
+    database nor write or checkpoint a live one.
+    """
+    from alembic.migration import MigrationContext
+
+    path = _sqlite_file(url)
+    if path is not None:
+        if not path.exists():
+            return None
+        url = f"sqlite:///file:{quote(str(path.resolve()))}?mode=ro&uri=true"
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    finally:
+        engine.dispose()
+
+
+def check_schema(url: str) -> None:
+    """Refuse to go on, without writing anything, unless the database is at the newest
+    migration: only `workshop serve` and `workshop migrate` migrate (docs/security.md)."""
+    current, newest = current_revision(url), newest_revision()
+    if current == newest:
+        return
+    where = make_url(url).render_as_string(hide_password=True)
+    if current is None:
+        raise SchemaNotCurrent(
+            f"The database {where} has no schema yet (newest revision: {newest}). Run "
+            f"`workshop migrate` (or start `workshop serve`, which migrates first), then "
+            f"try again.")
+    raise SchemaNotCurrent(
+        f"The database {where} is at revision {current}, not the newest ({newest}); this "
+        f"command only reads and does not upgrade it. Stop the server, run `workshop "
+        f"migrate` (or start `workshop serve`, which migrates first), then try again.")
 
 
 def init_app(app: Flask) -> None:
-    """Create the engine for an app, migrate it, and close sessions after each request."""
+    """Create the engine for an app, and close sessions after each request.
+
+    The schema, by MIGRATE_ON_START: True (`serve`, `migrate`) migrates it first; unset
+    checks it, reading only, and raises SchemaNotCurrent unless it is at the newest
+    migration (every other command); False trusts it (tests on a copy of a migrated file).
+    """
     url = app.config["DATABASE_URL"]
+    migrate = app.config.get("MIGRATE_ON_START")
+    if migrate:
+        upgrade(url)
+    elif migrate is None:
+        check_schema(url)
     single_writer = url.startswith("sqlite") and not _in_memory(url)
     engine = make_engine(url, read_only=single_writer)
     writer = make_engine(url, writer=True) if single_writer else None
     if writer is not None:
         event.listen(engine, "engine_disposed", lambda _engine: writer.dispose())
-    if app.config.get("MIGRATE_ON_START", True):
-        upgrade(url)
     app.extensions["workshop.db"] = sessionmaker(engine, class_=RoutedSession,
                                                  expire_on_commit=False,
                                                  info={"writer": writer})

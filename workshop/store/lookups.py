@@ -14,7 +14,15 @@ from sqlalchemy.orm import Session
 
 from workshop.core import tokens
 from workshop.core.errors import Refused
-from workshop.store.models import Activity, Idea, Participant, Ticket, Workshop
+from workshop.core.ids import bounded_id
+from workshop.store.models import (
+    Activity,
+    Idea,
+    Participant,
+    ProfileQuestion,
+    Ticket,
+    Workshop,
+)
 
 
 def find_workshop(session: Session, code: str) -> Workshop | None:
@@ -110,10 +118,9 @@ def open_activity(session: Session, workshop: Workshop) -> Activity | None:
 def _owned(session: Session, workshop: Workshop, model: type[Any], row_id: object,
            missing: str) -> Any:
     """Return the row of `model` with this id if it belongs to this workshop, else refuse
-    with `missing` (404): ids sent by a client are never trusted to be the workshop's."""
-    if isinstance(row_id, bool) or not isinstance(row_id, int):
-        raise Refused(missing, 404)
-    row = session.get(model, row_id)
+    with `missing` (404): ids sent by a client are never trusted to be the workshop's, nor
+    to fit the table's id column (`bounded_id`)."""
+    row = session.get(model, bounded_id(row_id, missing, 404))
     if row is None or row.workshop_id != workshop.id:
         raise Refused(missing, 404)
     return row
@@ -122,6 +129,12 @@ def _owned(session: Session, workshop: Workshop, model: type[Any], row_id: objec
 def get_activity(session: Session, workshop: Workshop, activity_id: object) -> Activity:
     """Return one of this workshop's activities, or refuse with activity_not_found."""
     return _owned(session, workshop, Activity, activity_id, "activity_not_found")
+
+
+def get_profile_question(session: Session, workshop: Workshop, question_id: object
+                         ) -> ProfileQuestion:
+    """Return one of this workshop's profile questions, or refuse with question_not_found."""
+    return _owned(session, workshop, ProfileQuestion, question_id, "question_not_found")
 
 
 def get_idea(session: Session, workshop: Workshop, idea_id: object) -> Idea:

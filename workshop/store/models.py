@@ -44,6 +44,15 @@ class Workshop(Base):
     current_activity_id: Mapped[int | None] = mapped_column(
         ForeignKey("activities.id", use_alter=True, name="fk_workshop_current_activity"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Results by group: the smallest group ever shown (never below cells.MIN_CELL), and
+    # whether phones are asked the profile questions now.
+    min_group_size: Mapped[int] = mapped_column(default=5, server_default="5")
+    profiles_open: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Personal data (profiles, who cast which ballot, proposed which idea or held which
+    # ticket) is purged by hand after the day, or at the latest this many days after the
+    # workshop was created (`workshop purge --expired`).
+    retention_days: Mapped[int] = mapped_column(default=90, server_default="90")
+    purged_at: Mapped[datetime | None]
 
     rounds: Mapped[list[Round]] = relationship(
         back_populates="workshop", foreign_keys="Round.workshop_id", order_by="Round.number")
@@ -141,7 +150,8 @@ class Ballot(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
-    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"))
+    # None once the workshop's personal data is purged: the ballot stays, anonymous.
+    participant_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"))
     content: Mapped[Any] = mapped_column(JSON)
     channel: Mapped[str] = mapped_column(String(16), default="phone")
     cast_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -179,3 +189,61 @@ class Ticket(Base):
                                                        unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_at: Mapped[datetime | None]
+
+
+class ProfileQuestion(Base):
+    """An optional profile question of a workshop (gender, territory, sector...).
+
+    `choices` lists {"key", "label"}: keys are stable (answers refer to them) while labels
+    may be edited; the last choice is always "prefers not to answer" (template.PREFER_NOT).
+    """
+
+    __tablename__ = "profile_questions"
+    __table_args__ = (Index("ix_profile_questions_workshop_position", "workshop_id",
+                            "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id"))
+    position: Mapped[int]
+    text: Mapped[str] = mapped_column(String(200))
+    choices: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ProfileAnswer(Base):
+    """One participant's answer to one profile question, stored apart from ballots and
+    ideas: only the anonymous participant links them, and a purge removes that link."""
+
+    __tablename__ = "profile_answers"
+    __table_args__ = (UniqueConstraint("question_id", "participant_id"),
+                      Index("ix_profile_answers_participant", "participant_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("profile_questions.id"), index=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"))
+    choice: Mapped[str] = mapped_column(String(40))
+    answered_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ProfileConsent(Base):
+    """A participant's answer to the consent screen: agreed to the profile questions or
+    not. Declining (or withdrawing) erases the answers and changes nothing else."""
+
+    __tablename__ = "profile_consents"
+
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"),
+                                                primary_key=True)
+    agreed: Mapped[bool]
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PublishedGroups(Base):
+    """The results by group of a closed vote as they were shown, kept when the answers
+    they came from are purged (suppressed figures only: no participant in them)."""
+
+    __tablename__ = "published_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), unique=True)
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

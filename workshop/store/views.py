@@ -8,14 +8,14 @@ phones never get hidden totals, only the facilitator gets the moderation queue.
 from __future__ import annotations
 
 import json
-import random
-from collections import Counter
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import Text, bindparam, cast, func, select
 from sqlalchemy.orm import Session
 
 from workshop.core.voting import Result, get_method
+from workshop.core.voting.rules import step_seed
 from workshop.store.models import IDEA_STATUSES, Activity, Ballot, Idea, Round, Ticket, Workshop
 
 
@@ -258,7 +258,8 @@ def public_view(session: Session, workshop: Workshop) -> dict[str, Any]:
                             "phase": workshop.phase, "ideas": approved_wall(session, workshop),
                             "ideas_total": approved_count(session, workshop),
                             "round": round_summary(vote) if vote else None, "results": None,
-                            "activity": activity_summary(activity) if activity else None}
+                            "activity": activity_summary(activity) if activity else None,
+                            "profiles_open": workshop.profiles_open}
     if vote is not None and vote.revealed:
         view["results"] = results_view(session, vote)
     return view
@@ -327,8 +328,9 @@ def next_step_for(session: Session, vote: Round, participant_id: int) -> Any:
     """Return what a stepwise round shows this participant next (a pairwise round: the next
     pair), or None when they are done or the round's method is not stepwise.
 
-    Options shown least so far across the room come first; the draw is seeded by who
-    asks and how far they are, so reloading the page shows the same step.
+    Derived from the participant's stored steps alone (`next_step`, seeded by the
+    server's secret, the round and the participant): reloading shows the same step, any
+    process shows the same one, and the ballot writer accepts a step on it only.
     """
     method = get_method(vote.method)
     if not method.STEPWISE:
@@ -336,11 +338,18 @@ def next_step_for(session: Session, vote: Round, participant_id: int) -> Any:
     done = own_ballot(session, vote, participant_id) or []
     if not method.more_steps(done, vote.options, vote.settings):
         return None
-    seen: Counter[Any] = Counter()
-    for (content,) in session.execute(select(Ballot.content).where(Ballot.round_id == vote.id)):
-        seen.update(method.shown(content))
-    rng = random.Random(f"{participant_id}:{len(done)}")
-    return method.next_step(vote.options, done, seen, rng)
+    return method.next_step(vote.options, done, step_seed_for(vote.id, participant_id))
+
+
+def step_key() -> str | bytes:
+    """Return the key that seeds what stepwise rounds serve: this app's secret key, the
+    same in every process of a deployment and after a restart."""
+    return current_app.config["SECRET_KEY"]
+
+
+def step_seed_for(round_id: int, participant_id: int) -> str:
+    """Return the seed of a participant's steps in a round, keyed with this app's secret."""
+    return step_seed(step_key(), round_id, participant_id)
 
 
 def export_ballots(session: Session, workshop: Workshop) -> list[dict[str, Any]]:

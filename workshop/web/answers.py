@@ -1,7 +1,10 @@
 """How every page and HTTP command answers: refusals, confirmations, error pages.
 
-Edge layer (Flask). A command answers JSON to scripts (Accept: application/json) and
-redirects with a flashed message to plain forms, so phones without JavaScript still work.
+Edge layer (Flask). A command answers JSON to scripts (Accept: application/json); to a
+plain form, so that phones without JavaScript still work, a command carried out redirects
+back with a flashed confirmation, and a refused one answers a page with the refusal's
+status, its message and a link back. A refusal never goes through the session: a status of
+400 or more never sets a cookie (workshop/guard/sessions.py says why).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from workshop.core import tokens
 from workshop.core.errors import Refused
 from workshop.web.i18n import refusal_message
 
@@ -56,11 +60,23 @@ def refusal_body(error: Refused) -> dict[str, Any]:
 
 
 def refused(error: Refused, back: str | None = None) -> Response:
-    """Answer a refused command: JSON with a stable code, or a flashed message and redirect."""
+    """Answer a refused command: JSON with a stable code, or a page with the message and a
+    link `back` to the page the form came from (the status is the refusal's either way)."""
     if wants_json() or back is None:
         return jsonify(refusal_body(error)), error.status  # type: ignore[return-value]
-    flash(refusal_message(error), "error")
-    return redirect(back)
+    page = render_template("error.html", message=refusal_message(error), status=error.status,
+                           back=back)
+    return current_app.make_response((page, error.status))
+
+
+def form_page() -> str:
+    """Where a plain form goes back to after a refusal: the page it belongs to, read from
+    the address it was posted to (never from the Referer, which another site writes)."""
+    args = request.view_args or {}
+    if "secret" in args:
+        return f"/f/{args['secret']}"
+    code = tokens.normalise_code(args.get("code"))
+    return f"/j/{code}" if code else "/"
 
 
 def done(payload: dict[str, Any], back: str, message: str | None = None) -> Response:
@@ -73,8 +89,8 @@ def done(payload: dict[str, Any], back: str, message: str | None = None) -> Resp
 
 
 def _json_or_page(error: Refused) -> Response:
-    back = request.referrer if request.method == "POST" else None
-    return refused(error, back or url_for("participant.home"))
+    return refused(error, form_page() if request.method == "POST" else
+                   url_for("participant.home"))
 
 
 def init_app(app: Flask) -> None:

@@ -102,7 +102,9 @@ def on_join(data: Any, *_extra: Any) -> dict[str, Any]:
         join_room(room(SCREENS, code))
     if role == "facilitator":
         join_room(room(FACILITATORS, code))
-    broadcaster.arrive(code, request.sid, role)  # type: ignore[attr-defined]
+    # Counted as connected only as a participant: a socket is not a person.
+    broadcaster.arrive(code, request.sid, role,  # type: ignore[attr-defined]
+                       voter.participant_id if voter is not None else None)
     if voter is not None:
         _phones[request.sid] = voter  # type: ignore[attr-defined]
     else:

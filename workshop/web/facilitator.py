@@ -21,6 +21,7 @@ from workshop.core import export
 from workshop.core.activities import settings_from_fields
 from workshop.core.activities.kinds import kind_with
 from workshop.core.errors import Refused
+from workshop.core.ids import bounded_id
 from workshop.core.qr import qr_svg
 from workshop.core.voting.reading import ticked, whole_number
 from workshop.store import lookups, views
@@ -28,6 +29,8 @@ from workshop.store.db import get_session
 from workshop.store.models import IDEA_STATUSES, Workshop
 from workshop.web.answers import done, join_url, refused, wants_json
 from workshop.web.i18n import explain
+from workshop.web.profiles import COMMANDS as PROFILE_COMMANDS
+from workshop.web.profiles import groups_json, profiles_page
 
 bp = Blueprint("facilitator", __name__, url_prefix="/f/<secret>")
 
@@ -96,8 +99,9 @@ def panel(secret: str) -> str:
     return render_template("_facilitator_panel.html", **_context(secret, workshop))
 
 
-def _int(fields: dict[str, Any], name: str) -> int:
-    return whole_number(fields.get(name))
+def _id(fields: dict[str, Any], name: str) -> int:
+    """Return the id a command's field names (`bounded_id`), or refuse with bad_request."""
+    return bounded_id(fields.get(name))
 
 
 def _flag(fields: dict[str, Any], name: str) -> bool:
@@ -126,7 +130,7 @@ def _plan_activity(db: Session, w: Workshop, f: dict[str, Any]) -> Any:
 
 
 def _edit_activity(db: Session, w: Workshop, f: dict[str, Any]) -> Any:
-    activity = lookups.get_activity(db, w, _int(f, "activity"))
+    activity = lookups.get_activity(db, w, _id(f, "activity"))
     # Only a title and a prompt sent: the settings stay as planned.
     settings = settings_from_fields(activity.kind, f) if set(f) - _ACTIVITY_FIELDS else None
     ops.edit_activity(db, w, activity.id, title=f.get("title"), prompt=f.get("prompt"),
@@ -152,18 +156,19 @@ COMMANDS: dict[str, Command] = {
     "show-live": lambda db, w, f: ops.show_live_results(db, w, _flag(f, "show")),
     "reveal": lambda db, w, f: ops.reveal_results(db, w, _flag(f, "reveal")),
     "add-idea": lambda db, w, f: ops.add_idea(db, w, f.get("text")),
-    "approve": lambda db, w, f: ops.approve_idea(db, w, _int(f, "idea")),
-    "hide": lambda db, w, f: ops.hide_idea(db, w, _int(f, "idea")),
-    "edit": lambda db, w, f: ops.edit_idea(db, w, _int(f, "idea"), f.get("text")),
-    "merge": lambda db, w, f: ops.merge_ideas(db, w, _int(f, "idea"), _int(f, "into")),
+    "approve": lambda db, w, f: ops.approve_idea(db, w, _id(f, "idea")),
+    "hide": lambda db, w, f: ops.hide_idea(db, w, _id(f, "idea")),
+    "edit": lambda db, w, f: ops.edit_idea(db, w, _id(f, "idea"), f.get("text")),
+    "merge": lambda db, w, f: ops.merge_ideas(db, w, _id(f, "idea"), _id(f, "into")),
     "plan-activity": _plan_activity,
     "edit-activity": _edit_activity,
-    "remove-activity": lambda db, w, f: ops.remove_activity(db, w, _int(f, "activity")),
-    "move-activity": lambda db, w, f: ops.move_activity(db, w, _int(f, "activity"),
+    "remove-activity": lambda db, w, f: ops.remove_activity(db, w, _id(f, "activity")),
+    "move-activity": lambda db, w, f: ops.move_activity(db, w, _id(f, "activity"),
                                                         f.get("direction")),
-    "start-activity": lambda db, w, f: _started(ops.start_activity(db, w, _int(f, "activity"))),
+    "start-activity": lambda db, w, f: _started(ops.start_activity(db, w, _id(f, "activity"))),
     "start-next": lambda db, w, f: _started(ops.start_next_activity(db, w)),
     "close-activity": lambda db, w, f: {"activity": ops.close_activity(db, w).id},
+    **PROFILE_COMMANDS,
 }
 
 
@@ -217,6 +222,18 @@ def issue_tickets(secret: str) -> Response | str:
             time.sleep(0)  # under gevent, let the room's ballots through between codes
     return render_template("tickets.html", workshop=workshop, secret=secret, slips=slips,
                            join_address=base)
+
+
+@bp.get("/profiles")
+def profiles(secret: str) -> str:
+    """Show the profile questions and the results by group of every closed vote."""
+    return profiles_page(get_session(), _workshop(secret), secret)
+
+
+@bp.get("/groups.json")
+def groups_export(secret: str) -> Response:
+    """Download the results by group of every closed vote (small groups left out)."""
+    return groups_json(get_session(), _workshop(secret))
 
 
 @bp.get("/export.<fmt>")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from types import ModuleType
 
 from flask import Flask, current_app, request, session
-from flask_babel import Babel, gettext, ngettext
+from flask_babel import Babel, format_date, format_percent, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
 from workshop.core.errors import Refused
@@ -31,6 +31,8 @@ REFUSALS = {
     "round_closed": _l("The vote is closed: your ballot was not recorded."),
     "round_changed": _l("The vote has changed since this page was shown: your ballot was not "
                         "recorded. Look at the new vote and vote again."),
+    "pair_changed": _l("This comparison is not the one to make now (already made in "
+                       "another tab?): here is the next one."),
     "round_open": _l("Close the vote before revealing the results."),
     "ideas_closed": _l("Ideas are not being collected right now."),
     "too_many_pending_ideas": _l("You already have %(limit)s ideas waiting for the "
@@ -52,6 +54,8 @@ REFUSALS = {
     "forbidden": _l("You are not allowed to do that."),
     "csrf": _l("The page was open too long. Reload it and try again."),
     "too_large": _l("This request is too large."),
+    "unknown_host": _l("This address does not lead to this workshop. Use the address shown "
+                       "on the screen or in the QR code."),
     "no_tickets": _l("Print ballot tickets first: this vote needs one ticket per person."),
     "bad_ticket_count": _l("Choose between 1 and %(limit)s tickets at a time."),
     "too_many_tickets": _l("This workshop already has the most tickets allowed "
@@ -62,6 +66,23 @@ REFUSALS = {
     "ticket_needed": _l("This vote needs the code from your paper ticket. Type it first."),
     "rate_limited": _l("Too many attempts in a short time. Wait %(seconds)s seconds, then "
                        "try again."),
+    # Profiles and results by group (ops/profiles.py).
+    "no_consent": _l("Agree to answer the questions first."),
+    "profiles_closed": _l("The questions are not open right now."),
+    "bad_choice": _l("This answer is not one of the choices. Reload the page."),
+    "question_not_found": _l("This question does not exist."),
+    "bad_question": _l("Write a question of 1 to %(limit)s characters."),
+    "bad_choices": _l("Give between %(low)s and %(high)s choices, one per line."),
+    "duplicate_choice": _l("Two choices are the same: each must be different."),
+    "choice_answered": _l("Someone chose an answer you are removing: keep it, or remove the "
+                          "whole question."),
+    "too_many_questions": _l("A workshop asks at most %(limit)s questions."),
+    "bad_group_size": _l("The smallest group shown must be between %(low)s and %(high)s "
+                         "people."),
+    "no_questions": _l("Add profile questions first."),
+    "vote_running": _l("Close the vote first."),
+    "purge_not_confirmed": _l("Type the join code to confirm."),
+    "bad_retention": _l("Choose between %(low)s and %(high)s days."),
     # The agenda (ops/activities.py).
     "unknown_activity_kind": _l("This kind of activity does not exist."),
     "bad_activity_setting": _l("The settings of this activity are not valid."),
@@ -163,4 +184,5 @@ def init_app(app: Flask) -> None:
     """Attach Flask-Babel with our locale selector and the method texts for templates."""
     Babel(app, locale_selector=select_locale)
     app.jinja_env.globals.update(explain=explain, method_name=method_name,
-                                 score_unit=score_unit, voting_methods=METHODS)
+                                 score_unit=score_unit, voting_methods=METHODS,
+                                 format_percent=format_percent, format_date=format_date)

@@ -30,7 +30,7 @@ from workshop import ops
 from workshop.core import tokens
 from workshop.core.errors import Refused
 from workshop.core.fields import UnreadBallot
-from workshop.store import lookups, views
+from workshop.store import groups, lookups, views
 from workshop.store.db import get_session
 from workshop.store.models import Participant, Workshop
 from workshop.web.answers import done, refused
@@ -118,15 +118,18 @@ def phone_context(workshop: Workshop, participant: Participant | None) -> dict[s
         lookups.holds_ticket(db, participant)
     ticket_needed = vote is not None and vote.require_ticket and not has_ticket
     pair = None
-    if vote is not None and vote.status == "open" and not ticket_needed:
-        # Not joined yet: the first step a new participant would be shown (ids start at 1,
-        # so 0 is nobody, with nothing sent).
-        pair = views.next_step_for(db, vote, participant.id if participant is not None else 0)
+    if vote is not None and vote.status == "open" and not ticket_needed \
+            and participant is not None:
+        # Steps are served to a participant (a judgement counts only on the pair served):
+        # a browser that has not joined is shown none, and joins first.
+        pair = views.next_step_for(db, vote, participant.id)
     return {"workshop": workshop, "view": view, "mine": mine, "ballot": ballot,
             "options": [{"id": i, "text": texts.get(i, "")} for i in options],
             "texts": texts, "pair": pair, "client_id": tokens.new_client_id(),
             "tickets_issued": tickets_issued, "has_ticket": has_ticket,
-            "ticket_needed": ticket_needed, "joined": participant is not None}
+            "ticket_needed": ticket_needed, "joined": participant is not None,
+            "profile_consent": None if participant is None
+            else groups.consent_of(db, participant.id)}
 
 
 @bp.get("/j/<code>")

@@ -14,6 +14,7 @@ from typing import Any
 from workshop.core.activities.rules import N_, Setting, check_declared
 from workshop.core.errors import Refused
 from workshop.core.fields import settings_from_fields as method_settings_from_fields
+from workshop.core.ids import MAX_ID, bounded_id
 from workshop.core.voting import BallotError, get_method
 from workshop.core.voting.methods import DEFAULT_METHOD, METHODS
 from workshop.core.voting.reading import ticked, whole_number
@@ -27,8 +28,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("method", str, DEFAULT_METHOD, choices=tuple(METHODS)),
     Setting("method_settings", dict, {}),
     Setting("source", str, "approved", choices=SOURCES),
-    Setting("collection", int, None, low=1, optional=True),
-    Setting("of", int, None, low=1, optional=True),
+    Setting("collection", int, None, low=1, high=MAX_ID, optional=True),  # activity ids
+    Setting("of", int, None, low=1, high=MAX_ID, optional=True),
     Setting("count", int, 3, low=1, high=100),
     Setting("show_live", bool, True),
     Setting("require_ticket", bool, False),
@@ -65,8 +66,11 @@ def check_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _number(value: Any, setting: str) -> int | None:
-    if value in (None, ""):
+    """Read a whole-number field (blank: not given); `collection` and `of` are ids."""
+    if value is None or value == "":
         return None
+    if setting in ("collection", "of"):
+        return bounded_id(value, "bad_activity_setting", setting=setting)
     try:
         return whole_number(value, "bad_activity_setting")
     except Refused as error:

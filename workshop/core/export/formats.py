@@ -11,25 +11,21 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from workshop.core.export.cells import FORMULA_STARTS, safe_cell, unformula
 from workshop.core.export.recount import ballots_table
 from workshop.core.export.tables import ranking_table
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
-
-
-def safe_cell(value: Any) -> Any:
-    """Return a cell a spreadsheet will show as text, never run as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+__all__ = ["FORMATS", "FORMULA_STARTS", "render", "render_ballots", "safe_cell", "to_csv",
+           "to_json", "unformula"]
 
 
 def to_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    """Write a table as CSV text (UTF-8 with a BOM so spreadsheets read accents right)."""
+    """Write a table as CSV text (UTF-8 with a BOM so spreadsheets read accents right),
+    every cell through `safe_cell`."""
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(headers)
+    writer.writerow([safe_cell(cell) for cell in headers])
     for row in rows:
         writer.writerow([safe_cell(cell) for cell in row])
     return out.getvalue()

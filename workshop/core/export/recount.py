@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from workshop.core.export.cells import unformula
 from workshop.core.voting import get_method
 
 BALLOT_HEADERS = ("round", "round_title", "method", "settings", "status", "options", "ballot")
@@ -36,10 +37,6 @@ def _tally_shape(content: Any) -> Any:
     return content
 
 
-def _unformula(cell: str) -> str:
-    return cell[1:] if cell.startswith("'") else cell
-
-
 def recount(text: str) -> list[dict[str, Any]]:
     """Tally every round found in a ballots CSV; return rounds shaped like the ranking export.
 
@@ -57,7 +54,7 @@ def recount(text: str) -> list[dict[str, Any]]:
         if vote is None:
             options = json.loads(row["options"])
             vote = rounds[number] = {
-                "number": number, "title": _unformula(row["round_title"]),
+                "number": number, "title": unformula(row["round_title"]),
                 "method": row["method"], "settings": json.loads(row["settings"]),
                 "status": row["status"], "options": [o for o, _t in options],
                 "texts": {o: t for o, t in options}, "ballots": []}

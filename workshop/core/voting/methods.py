@@ -4,7 +4,9 @@ Pure core. Each method is one module that declares everything the rest of the ap
 NAME; SETTINGS (whole numbers with defaults, bounds and their form labels), TEXTS (name,
 one-sentence explanation, score unit) and PHONE (which phone page behaviour it uses);
 STEPWISE (a phone sends its ballot one step at a time, each added by `add_step`, with
-`step_answer`, `more_steps`, `shown` and `next_step`); `read_form` and `read_json`
+`step_answer`, `more_steps`, `next_step` (what the phone is served next, derived from
+its stored steps and a seed, `rules.step_seed`) and `check_step` (which refuses a step
+on anything but what was served)); `read_form` and `read_json`
 (the phone's fields into a ballot); `check_settings`, `validate`, `tally` and
 `tally_counted`. Its phone template is `templates/_ballot_<NAME>.html`. Adding a method
 means writing such a module and listing it here.

@@ -13,6 +13,11 @@ Tally choices, fixed here so every recount agrees:
   Bradley–Terry, rescaled after each step to average 1, until no strength moves by more than
   1e-10 relative (or MAX_ITERATIONS steps). A score is the option's share of the total
   strength × 100, rounded to 4 decimals so options with equal strengths tie exactly.
+
+Pairs served: a phone is shown one pair at a time (`next_step`), derived from its stored
+judgements and a keyed seed alone, and a judgement counts only on the pair served
+(`check_step`): a voter cannot pick the pairs it judges, nor judge one pair again and
+again.
 """
 
 from __future__ import annotations
@@ -25,8 +30,9 @@ from typing import Any
 import numpy as np
 
 from workshop.core.errors import Refused
+from workshop.core.ids import bounded_id
 from workshop.core.voting.declare import N_, Setting, Texts, bounds, defaults
-from workshop.core.voting.reading import whole_number
+from workshop.core.voting.reading import idea_id
 from workshop.core.voting.result import BallotError, Option, Result, rank_by_score
 from workshop.core.voting.rules import each_once, known, whole_settings
 
@@ -79,7 +85,7 @@ def validate(ballot: Sequence[Any], options: Sequence[Option],
         if a == b:
             raise BallotError("same_option", "a priority cannot be compared with itself",
                               option=a)
-        if choice is not None and (isinstance(choice, bool) or choice not in (a, b)):
+        if choice is not None and (isinstance(choice, bool | float) or choice not in (a, b)):
             raise BallotError("bad_choice", "the choice must be one of the pair, or none",
                               option=choice)
         clean.append((a, b, choice))
@@ -170,44 +176,89 @@ def tally_counted(counted: Iterable[tuple[Sequence[Judgement], int]],
                   rank_by_score(scores, supporters, options), details)
 
 
-def next_pair(options: Sequence[Option], seen_counts: Mapping[Option, int],
-              rng: random.Random,
-              previous: tuple[Option, Option] | None = None) -> tuple[Option, Option]:
-    """Pick the next two options to show, favouring the least-seen so all get compared.
+def pair_at(pool: Sequence[Option], index: int) -> tuple[Option, Option]:
+    """Return pair number `index` (counted round and round again) of the round-robin
+    schedule of `pool`, as the circle method draws it.
 
-    `seen_counts` says how often each option has been shown so far (missing means 0);
-    ties are broken at random, the two sides are shuffled, and the voter's `previous` pair
-    is not repeated unless the round has only two options.
+    The circle method fixes the first option and turns the others one place per round,
+    pairing the i-th place with the i-th from the end; with an odd number of options one
+    place is empty (a bye). Its n - 1 rounds (n with a bye) hold every pair exactly once,
+    and within one round every option at most once: any run of consecutive pairs shows
+    each option about as often as any other, and two consecutive pairs always differ
+    (unless there is only one pair).
+    """
+    n = len(pool)
+    if n < 2:
+        raise ValueError("a pair needs at least two distinct options")
+    places = n + n % 2  # with a bye for an odd number of options
+    per_round = places // 2 - n % 2
+    number, slot = divmod(index % ((places - 1) * per_round), per_round)
+
+    def at(place: int) -> int | None:
+        if place == 0:
+            return 0
+        who = 1 + (place - 1 - number) % (places - 1)
+        return who if who < n else None  # the bye
+
+    seated = ((at(i), at(places - 1 - i)) for i in range(places // 2))
+    left, right = [(a, b) for a, b in seated if a is not None and b is not None][slot]
+    return pool[left], pool[right]
+
+
+def next_step(options: Sequence[Option], ballot: Sequence[Any], seed: str
+              ) -> tuple[Option, Option]:
+    """Return the pair a phone is shown after the judgements of `ballot`: the one it may
+    judge next, and the only one.
+
+    The pair depends on nothing but the round's options, how many judgements the phone
+    has made and its `seed` (`rules.step_seed`: the server's secret, the round and the
+    participant), so any process, before or after a restart, derives the pair a phone was
+    served from what is stored, and the ballot writer can refuse a judgement on any other
+    pair. Each phone walks its own round-robin schedule of the options (their order
+    shuffled by the seed) from a point the seed chooses, its sides shuffled per step: its
+    judgements cover the options evenly, and so do the room's. A phone cannot choose its
+    pair: reloading shows the same one, and only judging it moves on.
     """
     pool = list(dict.fromkeys(options))
-    if len(pool) < 2:
-        raise ValueError("a pair needs at least two distinct options")
-    draw = {option: rng.random() for option in pool}
-    pool.sort(key=lambda o: (seen_counts.get(o, 0), draw[o]))
-    avoid = frozenset(previous) if previous is not None else frozenset()
-    first = pool[0]
-    second = next((o for o in pool[1:] if frozenset((first, o)) != avoid), pool[1])
-    if rng.random() < 0.5:
-        return second, first
-    return first, second
+    draw = random.Random(f"{seed}:order")
+    draw.shuffle(pool)
+    start = draw.randrange(len(pool) * (len(pool) - 1) // 2 or 1)
+    step = len(ballot)
+    left, right = pair_at(pool, start + step)
+    if random.Random(f"{seed}:{step}").random() < 0.5:
+        return right, left
+    return left, right
+
+
+def check_step(previous: Sequence[Any] | None, ballot: Sequence[Judgement],
+               options: Sequence[Option], seed: str) -> None:
+    """Refuse the last judgement of a validated `ballot` unless it is on the pair served
+    after `previous` (`pair_changed`, with the pair to judge now)."""
+    served = next_step(options, previous or [], seed)
+    if tuple(ballot[-1][:2]) != served:
+        raise Refused("pair_changed", 409, left=served[0], right=served[1],
+                      judged=len(previous or []))
 
 
 def read_form(fields: Mapping[str, Any]) -> tuple[int, int, int | None]:
     """Read one judgement from the phone's form: the pair shown and the choice (blank or
-    "none": can't decide)."""
-    left = whole_number(fields.get("left"), "bad_ballot")
-    right = whole_number(fields.get("right"), "bad_ballot")
+    "none": can't decide); each an id (`bounded_id`), or the ballot is refused."""
+    left = bounded_id(fields.get("left"), "bad_ballot")
+    right = bounded_id(fields.get("right"), "bad_ballot")
     choice = fields.get("choice")
-    return left, right, None if choice in (None, "", "none") else whole_number(choice,
-                                                                               "bad_ballot")
+    return left, right, None if choice in (None, "", "none") else bounded_id(choice,
+                                                                             "bad_ballot")
 
 
-def read_json(body: Mapping[str, Any]) -> tuple[Any, ...]:
-    """Read a JSON command's `judgement`: [left, right, choice or null]."""
+def read_json(body: Mapping[str, Any]) -> tuple[int, int, int | None]:
+    """Read a JSON command's `judgement`: [left, right, choice or null], each an id: a
+    side that is not one names no priority, a choice that is not one is no choice."""
     judgement = body.get("judgement")
     if not isinstance(judgement, list | tuple) or len(judgement) != 3:
         raise Refused("bad_ballot", reason="bad_judgement")
-    return tuple(judgement)
+    left, right, choice = judgement
+    return (idea_id(left), idea_id(right),
+            None if choice is None else idea_id(choice, "bad_choice"))
 
 
 def add_step(previous: Sequence[Any] | None, step: Any) -> list[Any]:
@@ -224,17 +275,3 @@ def more_steps(ballot: Sequence[Any] | None, options: Sequence[Option],
                settings: Mapping[str, Any]) -> bool:
     """Say whether this phone should be shown another pair."""
     return len(ballot or []) < check_settings(settings)["pairs"] and len(options) >= 2
-
-
-def shown(ballot: Sequence[Any]) -> Iterable[Option]:
-    """Return the options a stored ballot was shown (each pair's two sides)."""
-    for left, right, _choice in ballot:
-        yield left
-        yield right
-
-
-def next_step(options: Sequence[Option], ballot: Sequence[Any], seen: Mapping[Option, int],
-              rng: random.Random) -> tuple[Option, Option]:
-    """Return the next pair to show a phone, never its last pair again."""
-    previous = (ballot[-1][0], ballot[-1][1]) if ballot else None
-    return next_pair(options, seen, rng, previous)

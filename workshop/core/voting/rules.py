@@ -7,7 +7,9 @@ way, with the same code, whatever the method.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+import hashlib
+import hmac
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from workshop.core.voting.result import BallotError, Option, Standing, rank_by_score
@@ -37,13 +39,29 @@ def whole_settings(settings: Mapping[str, Any], defaults: Mapping[str, Any],
 def known(option: Any, allowed: set[Option]) -> Option:
     """Return the option if it belongs to the round, else refuse the ballot.
 
-    A priority is named by its id: `True` is not idea 1 (though `True == 1` in Python),
-    and a list or an object names no priority at all (and cannot even be looked up).
+    A priority is named by its id: `True` is not idea 1 and `1.0` is not either (though
+    both equal 1 in Python: a float would be stored and exported as a float), and a list
+    or an object names no priority at all (and cannot even be looked up). The refusal
+    names the option only when it is a short number or text: never a number of
+    thousands of digits echoed back.
     """
-    if isinstance(option, bool) or not isinstance(option, Hashable) or option not in allowed:
+    try:
+        found = not isinstance(option, bool | float) and option in allowed
+    except TypeError:  # unhashable, even inside a "hashable" tuple
+        found = False
+    if not found:
         raise BallotError("unknown_option", "this priority is not part of the round",
-                          option=option if isinstance(option, int | str) else None)
+                          option=option if _nameable(option) else None)
     return option
+
+
+def _nameable(option: Any) -> bool:
+    """Say whether a refused option may be echoed in the refusal's params."""
+    if isinstance(option, bool):
+        return False
+    if isinstance(option, int):
+        return -(10**18) < option < 10**18
+    return isinstance(option, str) and len(option) <= 40
 
 
 def distinct_options(ballot: Any, options: Sequence[Option], kinds: tuple[type, ...],
@@ -96,3 +114,15 @@ def add_up(counted: Iterable[tuple[Mapping[Option, int], int]], options: Sequenc
                 scores[option] += count * many
                 supporters[option] += many
     return voters, rank_by_score(scores, supporters, list(options))
+
+
+def step_seed(key: str | bytes, round_id: int, participant_id: int) -> str:
+    """Return the seed of what a stepwise round serves one participant (`next_step`).
+
+    Keyed with the server's secret: the schedule must be the same in every process and
+    after a restart, yet nobody holding the ballots export may recompute it from a
+    participant id (ids follow the order people joined) and so tell whose ballot a row is.
+    """
+    secret = key.encode() if isinstance(key, str) else key
+    return hmac.new(secret, f"step:{round_id}:{participant_id}".encode(),
+                    hashlib.sha256).hexdigest()

@@ -1,0 +1,274 @@
+"""Results by group (ADS+), the pure core: suppression, equal weights, consensus and gaps.
+
+The suppression properties are checked over random group sizes (hypothesis): no shown
+group below k, and nothing recoverable by subtraction (what is hidden together holds
+nobody or at least k people), for one question and for two crossed questions. The
+figures are checked against small cases worked by hand.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from workshop.core.groups.breakdown import break_down, tally_weighted
+from workshop.core.groups.cells import (
+    MIN_CELL,
+    NO_ANSWER,
+    shown_across,
+    shown_count,
+    shown_groups,
+    threshold,
+)
+from workshop.core.groups.weights import UNIT, equal_weights
+from workshop.core.voting import approval, dots, pairwise, points, ranking
+
+GROUPS = ["femme", "homme", "non-binaire", "préfère ne pas répondre", NO_ANSWER]
+sizes_of = st.dictionaries(st.sampled_from(GROUPS), st.integers(0, 40), min_size=1)
+thresholds = st.integers(0, 12)
+
+
+def hidden_total(sizes, shown):
+    return sum(n for g, n in sizes.items() if g not in shown)
+
+
+# --- one question ----------------------------------------------------------------------------
+
+@given(sizes_of, thresholds)
+def test_no_group_below_k_and_nothing_recoverable_by_subtraction(sizes, k):
+    shown = shown_groups(sizes, k, undisclosed={"préfère ne pas répondre"})
+    k = threshold(k)
+    assert all(sizes[g] >= k for g in shown)
+    assert NO_ANSWER not in shown and "préfère ne pas répondre" not in shown
+    # total minus every shown group: what is left is nobody, or at least k people (or
+    # everyone, when nothing is shown: the overall result itself)
+    left = hidden_total(sizes, shown)
+    assert left == 0 or left >= k or not shown
+
+
+@given(st.dictionaries(st.sampled_from(GROUPS[:3]), st.integers(0, 40), min_size=1), thresholds)
+def test_when_every_group_is_large_enough_every_group_is_shown(sizes, k):
+    if all(n == 0 or n >= threshold(k) for n in sizes.values()):
+        assert shown_groups(sizes, k) == {g for g, n in sizes.items() if n}
+
+
+def test_the_threshold_can_be_raised_never_lowered():
+    assert threshold(None) == threshold(0) == threshold(3) == MIN_CELL == 5
+    assert threshold(8) == 8
+    assert threshold(True) == MIN_CELL  # not a number of people
+
+
+def test_small_groups_worked_by_hand():
+    # two people in an MRC, three without an answer: hidden together they are five
+    assert shown_groups({"Rimouski": 10, "La Mitis": 6, "Les Basques": 2, NO_ANSWER: 3}, 5) \
+        == {"Rimouski", "La Mitis"}
+    # only two without an answer: 2 + 2 < 5, so the next smallest (La Mitis) is hidden too
+    assert shown_groups({"Rimouski": 10, "La Mitis": 6, "Les Basques": 2, NO_ANSWER: 2}, 5) \
+        == {"Rimouski"}
+    # a group alone is never shown beside its total: total minus nothing would be it
+    assert shown_groups({"femme": 12, "homme": 4}, 5) == frozenset()
+    # nobody hidden: every group is shown
+    assert shown_groups({"femme": 12, "homme": 5}, 5) == {"femme", "homme"}
+    # an empty group is neither shown nor hidden
+    assert shown_groups({"femme": 12, "homme": 5, "non-binaire": 0}, 5) == {"femme", "homme"}
+
+
+def test_head_counts_projected_below_k_are_not_shown():
+    assert [shown_count(n, 5) for n in (0, 1, 4, 5, 30)] == [0, None, None, 5, 30]
+
+
+# --- questions crossed ---------------------------------------------------------------------------
+
+answers_st = st.lists(st.tuples(st.sampled_from(["femme", "homme", NO_ANSWER]),
+                                st.sampled_from(["oui", "non", "préfère ne pas répondre",
+                                                 NO_ANSWER]),
+                                st.sampled_from(["Rimouski", "La Mitis", NO_ANSWER])),
+                      max_size=80)
+
+
+def published_sets(questions, shown_by_question):
+    everyone = frozenset(questions[0])
+    sets = [everyone]
+    for group_of, shown in zip(questions, shown_by_question, strict=True):
+        for group in shown:
+            sets.append(frozenset(v for v, g in group_of.items() if g == group))
+        rest = frozenset(v for v, g in group_of.items() if g not in shown)
+        if rest:
+            sets.append(rest)
+    return sets
+
+
+@given(answers_st, thresholds)
+@settings(max_examples=300)
+def test_no_two_published_results_differ_by_fewer_than_k_people(rows, k):
+    questions = [{v: row[q] for v, row in enumerate(rows)} for q in range(3)]
+    shown = shown_across(questions, k, undisclosed={"préfère ne pas répondre"})
+    k = threshold(k)
+    for group_of, groups in zip(questions, shown, strict=True):
+        assert NO_ANSWER not in groups and "préfère ne pas répondre" not in groups
+        assert all(sum(1 for g in group_of.values() if g == group) >= k for group in groups)
+    sets = published_sets(questions, shown)
+    for a in sets:  # the difference of two published results shows nobody, or k people
+        for b in sets:
+            assert len(a - b) == 0 or len(a - b) >= k
+            assert len(b - a) == 0 or len(b - a) >= k
+
+
+def test_one_person_who_skipped_a_question_is_not_exposed():
+    # 20 women and 20 men answered the gender question; of them, 19 women and 20 men
+    # answered the territory question, the 20th woman did not. Five more answered neither.
+    gender = {**{f"f{i}": "femme" for i in range(20)}, **{f"h{i}": "homme" for i in range(20)},
+              **{f"n{i}": NO_ANSWER for i in range(5)}}
+    territory = {v: (NO_ANSWER if v.startswith("n") or v == "f19" else
+                     "Rimouski" if int(v[1:]) % 2 else "La Mitis") for v in gender}
+    alone = shown_groups({"femme": 20, "homme": 20, NO_ANSWER: 5}, 5)
+    assert alone == {"femme", "homme"}
+    # each question alone would show both of its groups, but then the hidden under the
+    # territory question (the five and f19) minus the hidden under gender (the five) is
+    # f19's ballot: one territory group is hidden with them.
+    assert shown_groups({"Rimouski": 20, "La Mitis": 19, NO_ANSWER: 6}, 5) == \
+        {"Rimouski", "La Mitis"}
+    shown = shown_across([gender, territory], 5)
+    assert shown[0] == {"femme", "homme"}
+    assert len(shown[1]) < 2
+
+
+# --- equal weights -----------------------------------------------------------------------------
+
+def test_equal_weights_worked_by_hand():
+    group_of = {**{f"a{i}": "A" for i in range(10)}, **{f"b{i}": "B" for i in range(5)},
+                "c0": "C", "c1": "C", **{f"n{i}": NO_ANSWER for i in range(3)}}
+    weights, equal = equal_weights(group_of, 5)
+    assert equal == {"A", "B"}
+    # A and B share their 15 votes: 7.5 each, so 0.75 per voter of A and 1.5 per voter of B;
+    # the two of C and the three without an answer count one each
+    assert weights["a0"] == 0.75 and weights["b0"] == 1.5
+    assert weights["c0"] == weights["n0"] == 1.0
+
+
+@given(st.lists(st.sampled_from(["A", "B", "C", "D", NO_ANSWER]), min_size=0, max_size=120),
+       thresholds)
+def test_every_group_made_equal_weighs_the_same(answers, k):
+    group_of = dict(enumerate(answers))
+    weights, equal = equal_weights(group_of, k)
+    for w in weights.values():
+        assert (w * UNIT).is_integer()  # exact in floating point, whatever the order of sums
+    totals = {g: sum(Fraction(w) for v, w in weights.items() if group_of[v] == g) for g in equal}
+    if equal:
+        assert len(equal) >= 2
+        size = {g: answers.count(g) for g in equal}
+        for g in equal:  # each the same share, to the rounding of one voter's weight
+            assert abs(totals[g] - Fraction(sum(size.values()), len(equal))) \
+                <= Fraction(size[g], 2 * UNIT)
+    for voter, group in group_of.items():
+        if group not in equal:
+            assert weights[voter] == 1.0
+
+
+# --- the breakdown -----------------------------------------------------------------------------
+
+def test_weights_of_one_are_the_plain_tally():
+    ballots = [[1, 2, 3], [2, 1], [3], [1, 3, 2]]
+    for method, settings_ in ((ranking, {}),):
+        plain = method.tally(ballots, [1, 2, 3], settings_)
+        assert tally_weighted(method, [1, 2, 3], settings_, [(b, 1) for b in ballots]) == plain
+
+
+def test_breakdown_of_a_dot_vote_worked_by_hand():
+    # 8 women all put their 3 dots on 1; 12 men put 2 dots on 2 and 1 on 3, except two
+    # who put 3 on 1; 3 people gave no answer and put 3 dots on 3; 2 non-binary people
+    # (a small group: never shown, and with the 3 without answer they are 5 hidden).
+    ballots, group_of = {}, {}
+    for i in range(8):
+        ballots[f"f{i}"], group_of[f"f{i}"] = {1: 3}, "femme"
+    for i in range(12):
+        ballots[f"h{i}"], group_of[f"h{i}"] = ({1: 3} if i < 2 else {2: 2, 3: 1}), "homme"
+    for i in range(3):
+        ballots[f"n{i}"] = {3: 3}
+    for i in range(2):
+        ballots[f"x{i}"], group_of[f"x{i}"] = {2: 3}, "non-binaire"
+    result = break_down(dots, [1, 2, 3], {"dots": 3, "max_per_option": 3}, ballots, group_of,
+                        5, groups_in_order=["homme", "femme", "non-binaire"])
+    assert [g.group for g in result.groups] == ["homme", "femme"]
+    assert result.hidden_voters == 5
+    women, men = result.groups[1].result, result.groups[0].result
+    assert [(s.option, s.score, s.supporters, s.rank) for s in women.standings] == \
+        [(1, 24, 8, 1), (2, 0, 0, 2), (3, 0, 0, 2)]
+    assert [(s.option, s.score, s.supporters, s.rank) for s in men.standings] == \
+        [(2, 20, 10, 1), (3, 10, 10, 2), (1, 6, 2, 3)]
+    # overall: 1 has 24 + 6 = 30, 2 has 20 + 6 = 26, 3 has 10 + 9 = 19
+    assert [(s.option, s.score) for s in result.overall.standings] == [(1, 30), (2, 26), (3, 19)]
+    # consensus: the lowest share of a shown group supporting it
+    assert result.consensus == {1: pytest.approx(2 / 12), 2: 0.0, 3: 0.0}
+    # gaps: 1 is first for women and third for men
+    assert [(g.option, g.spread, g.best_groups, g.worst_groups) for g in result.gaps] == [
+        (1, 2, ("femme",), ("homme",)), (2, 1, ("homme",), ("femme",)),
+        (3, 0, ("homme", "femme"), ("homme", "femme"))]
+    # each group counts equally: women and men share their 20 votes, 10 each: a woman
+    # weighs 10/8, a man 10/12. 1: 8 × 3 × 10/8 + 2 × 3 × 10/12 = 30 + 5 = 35, plus 0;
+    # 2: 10 × 2 × 10/12 = 16.67, + 6 from the non-binary voters = 22.67;
+    # 3: 10 × 1 × 10/12 = 8.33, + 9 from those without an answer = 17.33.
+    assert result.equal_groups == {"femme", "homme"}
+    equal = result.equal
+    assert [s.option for s in equal.standings] == [1, 2, 3]
+    assert [s.score for s in equal.standings] == pytest.approx([35, 22 + 2 / 3, 17 + 1 / 3],
+                                                               abs=1e-4)
+    assert equal.voters == 25
+    assert [s.supporters for s in equal.standings] == [10, 12, 13]  # people, not weights
+
+
+def test_equal_groups_of_the_same_size_change_nothing():
+    ballots = {i: [i % 3 + 1, (i + 1) % 3 + 1] for i in range(20)}
+    group_of = {i: "A" if i < 10 else "B" for i in range(20)}
+    result = break_down(ranking, [1, 2, 3], {}, ballots, group_of, 5)
+    assert [(s.option, s.score, s.rank) for s in result.equal.standings] == \
+        [(s.option, s.score, s.rank) for s in result.overall.standings]
+
+
+def test_ties_stay_ties_under_weights():
+    # A (10 voters) all approve 1; B (5) all approve 2: made equal, 1 and 2 weigh 7.5 each
+    ballots = {**{f"a{i}": [1] for i in range(10)}, **{f"b{i}": [2] for i in range(5)}}
+    group_of = {v: v[0].upper() for v in ballots}
+    result = break_down(approval, [1, 2], {}, ballots, group_of, 5)
+    assert [s.rank for s in result.equal.standings] == [1, 1]
+    assert [s.score for s in result.equal.standings] == [7.5, 7.5]
+
+
+voters_st = st.lists(st.tuples(st.sampled_from(["A", "B", "C", NO_ANSWER]),
+                               st.lists(st.sampled_from([1, 2, 3, 4]), unique=True,
+                                        max_size=4)),
+                     max_size=60)
+
+
+@given(voters_st, thresholds)
+@settings(max_examples=80, deadline=None)
+def test_a_breakdown_never_shows_a_small_group_nor_lets_one_be_subtracted(voters, k):
+    ballots = {i: ballot for i, (_g, ballot) in enumerate(voters)}
+    group_of = {i: g for i, (g, _b) in enumerate(voters)}
+    result = break_down(ranking, [1, 2, 3, 4], {}, ballots, group_of, k)
+    k = threshold(k)
+    assert all(g.voters >= k and g.result.voters == g.voters for g in result.groups)
+    assert result.hidden_voters == 0 or result.hidden_voters >= k or not result.groups
+    assert sum(g.voters for g in result.groups) + result.hidden_voters == len(ballots)
+    assert NO_ANSWER not in {g.group for g in result.groups}
+    if len(result.groups) < 2:
+        assert result.consensus == {} and result.gaps == ()
+
+
+@pytest.mark.parametrize("method, ballot, settings_", [
+    (dots, {1: 2, 2: 1}, {"dots": 3, "max_per_option": 3}),
+    (points, {1: 60, 2: 40}, {}),
+    (approval, [1, 2], {}),
+    (ranking, [2, 1, 3], {}),
+    (pairwise, [[1, 2, 1], [2, 3, 3]], {}),
+])
+def test_every_method_tallies_weighted_ballots(method, ballot, settings_):
+    options = [1, 2, 3]
+    method.validate(ballot, options, settings_)
+    once = tally_weighted(method, options, settings_, [(ballot, 1)])
+    doubled = tally_weighted(method, options, settings_, [(ballot, 0.5), (ballot, 1.5)])
+    assert [s.option for s in doubled.standings] == [s.option for s in once.standings]
+    assert doubled.voters == 2
