@@ -686,6 +686,40 @@ def test_the_agenda_is_planned_and_run_from_the_facilitator_page(server, browser
     expect(facilitator.locator("#panel .agenda-step.agenda-closed")).to_have_count(1)
 
 
+def test_a_duplicate_is_merged_by_its_number_from_one_shared_list(server, browser, watch):
+    """A waiting idea's merge field takes an idea number, typed or picked in the one list
+    of the wall's ideas (no menu per idea: docs/security.md, "Idea flood"); anything else
+    is stopped by the browser with the field's hint. axe finds nothing serious there."""
+    facilitator = watch.page(watch.context(browser, **LAPTOP), "facilitator")
+    code, _secret = create_workshop(facilitator, server.url, "Doublons")
+    command(facilitator, "open-ideas")
+    phase_moved(facilitator, "open-ideas")
+    add_idea(facilitator, "Un transport collectif abordable entre les MRC")
+    add_idea(facilitator, "Des logements sociaux près des services")
+    phone = watch.page(watch.context(browser, **PHONE), "phone")
+    phone.goto(f"{server.url}/j/{code}")
+    phone.locator("#idea-form textarea").fill("Plus d'autobus entre les villages")
+    phone.locator("#idea-form button[type='submit']").tap()
+    duplicate = idea_item(facilitator, "Plus d'autobus", "pending")
+    expect(duplicate).to_have_count(1)
+    assert serious_violations(facilitator) == []
+    target = idea_item(facilitator, "Un transport collectif", "approved")
+    number = target.locator(".idea-number").text_content().lstrip("#")
+    options = facilitator.locator("#merge-targets option")
+    expect(options).to_have_count(2)
+    expect(options.first).to_have_attribute("value", number)
+    into = duplicate.locator('input[name="into"]')
+    assert into.get_attribute("list") == "merge-targets"
+    into.fill("autobus")  # words, not a number: the browser keeps the form back
+    duplicate.locator('form[action$="/do/merge"] button').click()
+    assert into.evaluate("field => !field.validity.valid")
+    expect(duplicate).to_have_count(1)
+    into.fill(number)
+    duplicate.locator('form[action$="/do/merge"] button').click()
+    expect(idea_item(facilitator, "Plus d'autobus", "merged")).to_have_count(1)
+    expect(facilitator.locator("#panel li.idea-merged")).to_contain_text(f"#{number}")
+
+
 def test_a_phone_joined_by_its_first_command_counts_as_connected(server, browser, watch):
     """Only participants count as connected. A phone whose join POST was lost connects
     its socket without a participant cookie (it counts for nobody); its first idea joins

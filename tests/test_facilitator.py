@@ -143,4 +143,6 @@ def test_facilitator_view_lists_pending_ideas_for_moderation(db):
     person, _ = ops.join_workshop(db, workshop)
     ops.submit_idea(db, workshop, person, "En attente", client_id())
     view = views.facilitator_view(db, workshop, connected=1)
-    assert view["pending"] == 1 and view["all_ideas"][0]["status"] == "pending"
+    assert view["pending"] == 1 and view["idea_counts"]["pending"] == 1
+    assert [(i["text"], i["status"]) for i in view["pending_ideas"]] == [("En attente",
+                                                                           "pending")]

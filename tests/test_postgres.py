@@ -14,7 +14,7 @@ from workshop.core.voting.rules import step_seed
 from workshop.ops.ballots import BallotWriter
 from workshop.store import lookups, views
 from workshop.store.db import session_for
-from workshop.store.models import Round, Workshop
+from workshop.store.models import Idea, Round, Workshop
 
 
 def test_migrations_and_the_whole_loop_run_on_postgresql(pg_app):
@@ -138,3 +138,37 @@ def test_two_facilitator_tabs_starting_the_next_vote_at_once_start_it_once(pg_ap
         assert db.scalar(select(func.count(Round.id))) == 1, answers
         steps = lookups.agenda(db, db.get(Workshop, workshop_id))
         assert [step.status for step in steps] == ["open"]
+
+
+def test_one_phones_ideas_sent_at_once_stop_at_its_pending_bound(pg_app):
+    """Ten ideas from one phone at the same moment, on PostgreSQL where transactions run
+    side by side: five wait for the facilitator, five are refused (the participant's row
+    is locked while its waiting ideas are counted)."""
+    with pg_app.app_context(), session_for(pg_app) as db:
+        workshop, _secret = ops.create_workshop(db, "Atelier")
+        ops.open_ideas(db, workshop)
+        person, _ = ops.join_workshop(db, workshop)
+        code, person_id = workshop.code, person.id
+
+    answers: list[str] = []
+    start = threading.Barrier(10)
+
+    def send(n: int) -> None:
+        with pg_app.app_context(), session_for(pg_app) as session:
+            here = lookups.get_workshop(session, code)
+            me = session.get(type(person), person_id)
+            start.wait()
+            try:
+                ops.submit_idea(session, here, me, f"Idée {n}", client_id())
+                answers.append("ok")
+            except Refused as error:
+                answers.append(error.code)
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(answers) == ["ok"] * 5 + ["too_many_pending_ideas"] * 5
+    with pg_app.app_context(), session_for(pg_app) as db:
+        assert db.scalar(select(func.count(Idea.id))) == 5

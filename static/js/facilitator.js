@@ -6,7 +6,8 @@
   var panel = document.getElementById("panel");
   if (!live || !panel || !window.fetch) { return; }
   var pending = false;
-  var latest = 0;
+  var inFlight = false;  /* one panel fetch at a time ... */
+  var again = false;     /* ... and one more after it if pushes came meanwhile */
 
   function busy() {
     var active = document.activeElement;
@@ -16,20 +17,29 @@
     return panel.querySelector("details[open]") !== null;
   }
 
+  /* Pushes can come every 0.15 s while a room is busy: fetching a fragment per push
+     would ask the server for more pages than it can render. So one fetch at a time, and
+     the pushes that came while it was on its way make one more afterwards. */
   function refresh() {
     if (busy()) { pending = true; return; }
+    if (inFlight) { again = true; return; }
     pending = false;
-    var ticket = ++latest;
+    again = false;
+    inFlight = true;
+    function next() {
+      inFlight = false;
+      if (again) { refresh(); }
+    }
     live.fetchFragment(panel.getAttribute("data-panel-url")).then(function (fresh) {
-      if (ticket !== latest) { return; }  /* a newer fragment is on its way */
       /* The facilitator may have started typing while the fragment was on its way. */
-      if (busy()) { pending = true; return; }
+      if (busy()) { pending = true; next(); return; }
       var kept = roundFormValues();
       panel.innerHTML = "";
       while (fresh.firstChild) { panel.appendChild(fresh.firstChild); }
       restoreRoundForm(kept);
       enhanceRoundForm();
-    });
+      next();
+    }, next);
   }
 
   /* The vote and planning forms survive live refreshes: what was chosen is put back. */

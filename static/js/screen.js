@@ -192,6 +192,9 @@
       /* The collection's question, when the facilitator gave one. */
       title.textContent = (state.activity && state.activity.prompt) || t("ideas");
       stage.appendChild(wall(state.ideas));
+      /* The wall carries the newest ideas only (a projector cannot show hundreds). */
+      var more = (state.ideas_total || 0) - state.ideas.length;
+      if (more > 0) { stage.appendChild(el("p", "stage-sub", "+ " + counted(more, "more"))); }
     } else if (state.phase === "vote" && round) {
       title.textContent = round.title;
       stage.appendChild(methodNote(round));

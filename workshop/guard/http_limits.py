@@ -40,9 +40,10 @@ from workshop.web.i18n import refusal_message
 
 # Defaults, each overridable in the app config. "N per minute;M per hour" as limits parses.
 DEFAULTS = {
-    # New participants from one address: a hall of 500 phones behind one NAT joins in
-    # a minute or two, so this only stops a script minting voters by the thousand.
-    "RATELIMIT_JOIN": "1200 per minute;6000 per hour",
+    # New participants from one address: a hall of 500 phones behind one NAT (or four
+    # rooms of 150) joins at once with room to spare, latecomers and a second session in
+    # the hour too; a script gets no more than a hall (docs/security.md, "Idea flood").
+    "RATELIMIT_JOIN": "750 per 10 minutes;1500 per hour",
     # Unknown join codes asked from one address (HTTP pages, /join, socket joins).
     "RATELIMIT_GUESS": "60 per minute;600 per hour",
     # Workshops created from one address.

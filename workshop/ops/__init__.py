@@ -21,6 +21,7 @@ from workshop.ops.activities import (
 )
 from workshop.ops.ballots import cast_ballot
 from workshop.ops.ideas import (
+    PendingBounds,
     add_idea,
     approve_idea,
     edit_idea,
@@ -52,7 +53,8 @@ from workshop.ops.tickets import (
 from workshop.ops.workshops import create_workshop, rename_workshop
 
 __all__ = [
-    "TICKETS_PER_BATCH", "TICKETS_PER_WORKSHOP", "add_idea", "add_profile_question",
+    "PendingBounds", "TICKETS_PER_BATCH", "TICKETS_PER_WORKSHOP", "add_idea",
+    "add_profile_question",
     "add_template_questions", "answer_profile", "approve_idea", "cast_ballot", "claim_ticket",
     "close_activity", "close_round", "create_workshop", "decide_consent", "edit_activity",
     "edit_idea", "edit_profile_question", "hide_idea", "issue_tickets", "join_workshop",

@@ -1,39 +1,111 @@
 """Ideas: a phone proposes one, the facilitator approves, edits, merges or hides it.
 
-Verbs layer.
+Verbs layer. Waiting (pending) ideas are bounded per participant and per workshop, so that
+a script minting participants cannot bury the facilitator under thousands of ideas
+(docs/security.md, "Idea flood").
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from workshop.core import tokens
 from workshop.core.errors import Refused
 from workshop.core.phases import Phase
 from workshop.core.text import clean_text
 from workshop.live import broadcast
 from workshop.ops.transactions import commit_and_announce, once_per_client_id, one_change
 from workshop.store.lookups import get_idea
-from workshop.store.models import IDEA_MAX, Idea, Participant, Round, Workshop
+from workshop.store.models import (
+    IDEA_MAX,
+    IDEA_STATUSES,
+    Idea,
+    Participant,
+    Receipt,
+    Round,
+    Workshop,
+)
 
-IDEA_STATUSES = ("pending", "approved", "hidden", "merged")
+__all__ = ["IDEA_STATUSES", "PendingBounds", "add_idea", "approve_idea", "edit_idea",
+           "hide_idea", "merge_ideas", "submit_idea"]
+
+
+@dataclass(frozen=True)
+class PendingBounds:
+    """How many ideas may wait for the facilitator: per participant, and per workshop.
+
+    The workshop's bound never stops a participant who has no idea waiting: a flood can
+    fill the queue, but it cannot keep anyone else from being heard once. So a workshop
+    holds at most `per_workshop` waiting ideas plus one per participant with no other
+    waiting, and participants are themselves limited per address (RATELIMIT_JOIN).
+    """
+
+    per_participant: int = 5
+    per_workshop: int = 1000
+
+
+def _check_pending(session: Session, workshop: Workshop, participant: Participant,
+                   bounds: PendingBounds, lock: bool = True) -> None:
+    """Refuse a new idea over the pending bounds.
+
+    Inside the write transaction (`lock`): on SQLite it already runs alone; on PostgreSQL
+    the participant's row is locked first, so that one phone's ideas sent at once are
+    counted one after the other.
+    """
+    if lock:
+        session.execute(select(Participant.id).where(Participant.id == participant.id)
+                        .with_for_update())
+    mine = session.scalar(select(func.count()).select_from(Idea).where(
+        Idea.participant_id == participant.id, Idea.status == "pending")) or 0
+    if mine >= bounds.per_participant:
+        raise Refused("too_many_pending_ideas", 409, limit=bounds.per_participant)
+    if mine == 0:
+        return
+    waiting = session.scalar(select(func.count()).select_from(Idea).where(
+        Idea.workshop_id == workshop.id, Idea.status == "pending")) or 0
+    if waiting >= bounds.per_workshop:
+        raise Refused("idea_queue_full", 409, limit=bounds.per_workshop)
+
+
+def _refuse_before_writing(session: Session, workshop: Workshop, participant: Participant,
+                           client_id: str, bounds: PendingBounds) -> None:
+    """Refuse an idea over the pending bounds before queueing for the writing connection.
+
+    In a flood most ideas are refused, and a refusal found inside the write transaction
+    still waits its turn for the one writing connection, ahead of other rooms' ballots.
+    So the bounds are read first without writing (and checked again inside the write
+    transaction, where they hold). A re-sent idea (its client id already carried out), a
+    bad client id or a closed collection go on to get their answers from the write path.
+    """
+    if workshop.phase != Phase.IDEAS or not tokens.valid_client_id(client_id) or session.scalar(
+            select(Receipt.id).where(Receipt.participant_id == participant.id,
+                                     Receipt.client_id == client_id)) is not None:
+        return
+    _check_pending(session, workshop, participant, bounds, lock=False)
 
 
 def submit_idea(session: Session, workshop: Workshop, participant: Participant,
-                text: str, client_id: str) -> dict[str, Any]:
+                text: str, client_id: str, bounds: PendingBounds | None = None
+                ) -> dict[str, Any]:
     """Propose an idea; it waits for the facilitator's approval.
 
-    Whether ideas are being collected is checked inside the write transaction, after the
-    receipts: a phone re-sending an idea after the collection closed gets its first answer
-    back, as every re-sent command does.
+    Whether ideas are being collected, and the pending bounds, are checked inside the write
+    transaction, after the receipts: a phone re-sending an idea after the collection closed
+    gets its first answer back, as every re-sent command does.
     """
     clean = clean_text(text, IDEA_MAX, "bad_idea")
+    bounds = bounds or PendingBounds()
+    _refuse_before_writing(session, workshop, participant, client_id, bounds)
 
     def work() -> dict[str, Any]:
         session.refresh(workshop)
         if workshop.phase != Phase.IDEAS:
             raise Refused("ideas_closed", 409)
+        _check_pending(session, workshop, participant, bounds)
         # The room collects ideas only while a collection runs: it is the current activity.
         idea = Idea(workshop_id=workshop.id, participant_id=participant.id, text=clean,
                     status="pending", activity_id=workshop.current_activity_id)

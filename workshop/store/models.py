@@ -15,6 +15,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 IDEA_MAX = 280
 TITLE_MAX = 120
 PROMPT_MAX = 280
+IDEA_STATUSES = ("pending", "approved", "hidden", "merged")
 
 
 def utcnow() -> datetime:
@@ -78,6 +79,10 @@ class Idea(Base):
     """A proposed priority and its moderation status."""
 
     __tablename__ = "ideas"
+    # A page of one status in id order (pushes, the facilitator's lists, counts by status),
+    # and one participant's ideas (their phone's list, the pending bound).
+    __table_args__ = (Index("ix_ideas_workshop_status", "workshop_id", "status", "id"),
+                      Index("ix_ideas_participant_status", "participant_id", "status"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id"), index=True)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from workshop.core.voting import Result, get_method
 from workshop.core.voting.rules import step_seed
-from workshop.store.models import Activity, Ballot, Idea, Round, Ticket, Workshop
+from workshop.store.models import IDEA_STATUSES, Activity, Ballot, Idea, Round, Ticket, Workshop
 
 
 def _option_key(option: str) -> Any:
@@ -129,11 +129,96 @@ def results_view(session: Session, vote: Round) -> dict[str, Any]:
     return view
 
 
+# What the screens show of the ideas, and no more: a flood of ideas (one address, hundreds
+# of participants, thousands of ideas) must not make every push and every facilitator page
+# load every idea. Lists are LIMITed queries, counts are COUNT queries
+# (docs/security.md, "Idea flood").
+WALL_MAX = 60  # approved ideas on the wall (projector and phones): the newest ones
+PAGE_SIZE = 50  # waiting ideas per page (the facilitator's queue, and in pushes)
+LIST_PAGE_SIZE = 25  # ideas per page of the other lists: on the wall, hidden, merged
+MERGE_TARGETS_MAX = 200  # approved ideas offered as merge targets (any other by its number)
+MINE_MAX = 50  # a phone's own ideas on its page: the newest ones
+
+
 def approved_wall(session: Session, workshop: Workshop) -> list[dict[str, Any]]:
-    """Return the approved ideas, oldest first, as the wall shows them."""
+    """Return the newest WALL_MAX approved ideas, oldest first, as the wall shows them.
+
+    The newest, so that an idea approved now appears even on a full wall.
+    """
     rows = session.execute(select(Idea.id, Idea.text).where(
-        Idea.workshop_id == workshop.id, Idea.status == "approved").order_by(Idea.id))
+        Idea.workshop_id == workshop.id, Idea.status == "approved")
+        .order_by(Idea.id.desc()).limit(WALL_MAX))
+    return [{"id": idea_id, "text": text} for idea_id, text in reversed(rows.all())]
+
+
+def idea_counts(session: Session, workshop: Workshop) -> dict[str, int]:
+    """Return how many ideas of a workshop have each status (one COUNT query)."""
+    counts = dict.fromkeys(IDEA_STATUSES, 0)
+    for status, count in session.execute(
+            select(Idea.status, func.count()).where(Idea.workshop_id == workshop.id)
+            .group_by(Idea.status)):
+        counts[status] = int(count)
+    return counts
+
+
+def last_page(count: int, size: int = PAGE_SIZE) -> int:
+    """Return the number of the last page of `count` items (1 when there are none)."""
+    return max(1, -(-count // size))
+
+
+def ideas_page(session: Session, workshop: Workshop, status: str, page: int = 1,
+               size: int = PAGE_SIZE) -> list[dict[str, Any]]:
+    """Return one page (1 is the first) of a workshop's ideas of one status, oldest first."""
+    rows = session.execute(
+        select(Idea.id, Idea.text, Idea.merged_into_id)
+        .where(Idea.workshop_id == workshop.id, Idea.status == status)
+        .order_by(Idea.id).limit(size).offset((max(1, page) - 1) * size))
+    return [{"id": idea_id, "text": text, "status": status, "merged_into": into}
+            for idea_id, text, into in rows]
+
+
+def moderation_lists(session: Session, workshop: Workshop, counts: dict[str, int],
+                     pages: dict[str, int]) -> list[dict[str, Any]]:
+    """Return the facilitator's idea lists, one page of each status, with what paging needs.
+
+    A page asked beyond the last is the last. The queue of waiting ideas loads at most
+    PAGE_SIZE rows, each other list LIST_PAGE_SIZE.
+    """
+    lists = []
+    for status in IDEA_STATUSES:
+        size = PAGE_SIZE if status == "pending" else LIST_PAGE_SIZE
+        count = counts.get(status, 0)
+        page = min(max(1, pages.get(status, 1)), last_page(count, size))
+        ideas = ideas_page(session, workshop, status, page, size) if count else []
+        lists.append({"status": status, "count": count, "page": page,
+                      "pages": last_page(count, size), "first": (page - 1) * size + 1,
+                      "ideas": ideas})
+    return lists
+
+
+def merge_targets(session: Session, workshop: Workshop) -> list[dict[str, Any]]:
+    """Return the approved ideas offered as merge targets: the oldest MERGE_TARGETS_MAX."""
+    rows = session.execute(select(Idea.id, Idea.text).where(
+        Idea.workshop_id == workshop.id, Idea.status == "approved")
+        .order_by(Idea.id).limit(MERGE_TARGETS_MAX))
     return [{"id": idea_id, "text": text} for idea_id, text in rows]
+
+
+def own_ideas(session: Session, workshop: Workshop, participant_id: int
+              ) -> list[dict[str, Any]]:
+    """Return a participant's newest MINE_MAX ideas, every status, oldest first."""
+    rows = session.execute(
+        select(Idea.id, Idea.text, Idea.status)
+        .where(Idea.participant_id == participant_id, Idea.workshop_id == workshop.id)
+        .order_by(Idea.id.desc()).limit(MINE_MAX))
+    return [{"id": idea_id, "text": text, "status": status}
+            for idea_id, text, status in reversed(rows.all())]
+
+
+def approved_count(session: Session, workshop: Workshop) -> int:
+    """Return how many ideas are on the wall (approved), shown or not."""
+    return session.scalar(select(func.count()).select_from(Idea).where(
+        Idea.workshop_id == workshop.id, Idea.status == "approved")) or 0
 
 
 def current_round(session: Session, workshop: Workshop) -> Round | None:
@@ -171,6 +256,7 @@ def public_view(session: Session, workshop: Workshop) -> dict[str, Any]:
     activity = current_activity(session, workshop)
     view: dict[str, Any] = {"code": workshop.code, "title": workshop.title,
                             "phase": workshop.phase, "ideas": approved_wall(session, workshop),
+                            "ideas_total": approved_count(session, workshop),
                             "round": round_summary(vote) if vote else None, "results": None,
                             "activity": activity_summary(activity) if activity else None,
                             "profiles_open": workshop.profiles_open}
@@ -194,8 +280,9 @@ def audience_views(session: Session, workshop: Workshop, connected: int
     """Return (public, screen, facilitator) views at once, tallying the round only once.
 
     Each audience's view adds to the one before: the screen adds counts and live totals
-    unless hidden, the facilitator hidden totals and the moderation queue. The broadcaster
-    builds all three a few times a second, so they share one tally.
+    unless hidden, the facilitator hidden totals, the count of ideas of each status and
+    the first page of the moderation queue. The broadcaster builds all three a few times a
+    second, so they share one tally, and each loads only what its screens show.
     """
     public = public_view(session, workshop)
     vote = current_round(session, workshop)
@@ -209,13 +296,12 @@ def audience_views(session: Session, workshop: Workshop, connected: int
             results_view(session, vote)
         if screen["results"] is None and vote.status == "open" and vote.show_live:
             screen["results"] = live
-    rows = session.scalars(select(Idea).where(Idea.workshop_id == workshop.id)
-                           .order_by(Idea.id))
-    all_ideas = [{"id": i.id, "text": i.text, "status": i.status,
-                  "merged_into": i.merged_into_id} for i in rows]
+    counts = idea_counts(session, workshop)
     issued, claimed = ticket_counts(session, workshop)
-    facilitator = {**screen, "live_results": live, "all_ideas": all_ideas,
-                   "pending": sum(1 for i in all_ideas if i["status"] == "pending"),
+    facilitator = {**screen, "live_results": live, "idea_counts": counts,
+                   "pending": counts["pending"],
+                   "pending_ideas": ideas_page(session, workshop, "pending") if counts["pending"]
+                   else [],
                    "tickets": {"issued": issued, "claimed": claimed},
                    "agenda": agenda_view(session, workshop)}
     return public, screen, facilitator

@@ -26,7 +26,7 @@ from workshop.core.qr import qr_svg
 from workshop.core.voting.reading import ticked, whole_number
 from workshop.store import lookups, views
 from workshop.store.db import get_session
-from workshop.store.models import Workshop
+from workshop.store.models import IDEA_STATUSES, Workshop
 from workshop.web.answers import done, join_url, refused, wants_json
 from workshop.web.i18n import explain
 from workshop.web.profiles import COMMANDS as PROFILE_COMMANDS
@@ -49,9 +49,38 @@ def _connected(workshop: Workshop) -> int:
     return broadcaster.connected_phones(workshop.code) if broadcaster else 0
 
 
+# The page of each idea list asked for, as query arguments (`?pending=3`): a page number,
+# anything else (or nothing) is the first page. Beyond the last page: the last one.
+PAGE_ARGUMENT_MAX = 6
+
+
+def _pages() -> dict[str, int]:
+    pages = {}
+    for status in IDEA_STATUSES:
+        value = request.args.get(status, "")
+        if value.isascii() and value.isdigit() and len(value) <= PAGE_ARGUMENT_MAX:
+            pages[status] = max(1, int(value))
+    return pages
+
+
 def _context(secret: str, workshop: Workshop) -> dict[str, Any]:
-    view = views.facilitator_view(get_session(), workshop, _connected(workshop))
+    """What the page and its panel show: the facilitator's view, and one page of each idea
+    list (so the page costs what it shows, however many ideas there are)."""
+    db = get_session()
+    view = views.facilitator_view(db, workshop, _connected(workshop))
+    lists = views.moderation_lists(db, workshop, view["idea_counts"], _pages())
+    # The page each list is on, in every link and in the panel's own address, so that a
+    # live refresh stays on the page being read.
+    pages = {entry["status"]: entry["page"] for entry in lists if entry["page"] > 1}
+
+    def page_url(status: str, page: int) -> str:
+        wanted = {**pages, status: page}
+        return url_for("facilitator.page", secret=secret,
+                       **{name: n for name, n in wanted.items() if n > 1}) + f"#ideas-{status}"
+
     return {"workshop": workshop, "secret": secret, "view": view,
+            "idea_lists": lists, "pages": pages, "page_url": page_url,
+            "merge_targets": views.merge_targets(db, workshop),
             "created": request.args.get("created") == "1",
             "tickets": {**view["tickets"], "batch_max": ops.TICKETS_PER_BATCH}}
 

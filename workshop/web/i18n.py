@@ -35,6 +35,11 @@ REFUSALS = {
                        "another tab?): here is the next one."),
     "round_open": _l("Close the vote before revealing the results."),
     "ideas_closed": _l("Ideas are not being collected right now."),
+    "too_many_pending_ideas": _l("You already have %(limit)s ideas waiting for the "
+                                 "facilitator. Keep this one and send it once some of yours "
+                                 "have been read."),
+    "idea_queue_full": _l("The facilitator has many ideas to read, yours among them. Keep "
+                          "this one and send it again in a few minutes."),
     "bad_client_id": _l("This request is not valid. Reload the page and try again."),
     "busy": _l("The server is busy. Try again in a moment."),
     "bad_ballot": _l("This ballot breaks the rules of the vote. Check your dots and try again."),

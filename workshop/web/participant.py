@@ -16,6 +16,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     jsonify,
     redirect,
     render_template,
@@ -24,7 +25,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from workshop import ops
 from workshop.core import tokens
@@ -32,7 +32,7 @@ from workshop.core.errors import Refused
 from workshop.core.fields import UnreadBallot
 from workshop.store import groups, lookups, views
 from workshop.store.db import get_session
-from workshop.store.models import Idea, Participant, Workshop
+from workshop.store.models import Participant, Workshop
 from workshop.web.answers import done, refused
 
 bp = Blueprint("participant", __name__)
@@ -107,9 +107,7 @@ def phone_context(workshop: Workshop, participant: Participant | None) -> dict[s
     """
     db = get_session()
     view = views.public_view(db, workshop)
-    mine = [] if participant is None else [
-        {"id": i.id, "text": i.text, "status": i.status} for i in db.scalars(
-            select(Idea).where(Idea.participant_id == participant.id).order_by(Idea.id))]
+    mine = [] if participant is None else views.own_ideas(db, workshop, participant.id)
     vote = views.current_round(db, workshop)
     ballot = views.own_ballot(db, vote, participant.id) \
         if vote is not None and participant is not None else None
@@ -200,11 +198,22 @@ def _participant_command(code: str, act: Callable[[Workshop, Participant, dict[s
     return done(answer, back, message)
 
 
+def pending_bounds() -> ops.PendingBounds:
+    """The pending-idea bounds of this app: IDEAS_PENDING_PER_PARTICIPANT and
+    IDEAS_PENDING_PER_WORKSHOP, else the defaults (docs/security.md, "Limits")."""
+    default = ops.PendingBounds()
+    config = current_app.config
+    return ops.PendingBounds(
+        per_participant=int(config.get("IDEAS_PENDING_PER_PARTICIPANT",
+                                       default.per_participant)),
+        per_workshop=int(config.get("IDEAS_PENDING_PER_WORKSHOP", default.per_workshop)))
+
+
 @bp.post("/j/<code>/ideas")
 def submit_idea(code: str) -> Response:
     """Propose an idea (answered after it is stored; a re-send is recognised)."""
     return _participant_command(code, lambda w, p, f: ops.submit_idea(
-        get_session(), w, p, f.get("text"), f.get("client_id")),
+        get_session(), w, p, f.get("text"), f.get("client_id"), pending_bounds()),
         _("Thank you! Your idea will appear once approved."))
 
 
