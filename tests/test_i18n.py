@@ -113,6 +113,17 @@ def test_every_message_has_a_french_translation():
     assert not problems, "\n".join(problems)
 
 
+# French typography: a no-break space (or a narrow one) before ; : ? ! ending a clause.
+LOOSE_PUNCTUATION = re.compile(r"(?<![\u00a0\u202f])[;:?!](?=\s|$|\)|»|\")")
+
+
+def test_french_puts_a_no_break_space_before_high_punctuation():
+    french = load(po_path("fr"))
+    found = [string for message in french if message.id
+             for string in forms(message.string) if LOOSE_PUNCTUATION.search(string)]
+    assert found == [], "\n".join(repr(s) for s in found)
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_catalogs_follow_the_template(lang):
     """Run `pybabel update` after extracting, so each catalog holds exactly the template."""
