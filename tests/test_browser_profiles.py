@@ -71,11 +71,13 @@ def test_a_phone_consents_and_answers_by_touch_and_the_facilitator_asks(server, 
     expect(invite).to_be_visible()
     invite.tap()
     expect(phone.locator("h1")).to_have_text("Quelques questions sur vous")
+    phone.wait_for_load_state("load")  # the style sheet too, before measuring
     assert_thumb_friendly(phone)
     found["phone consent"] = serious_violations(phone)
     shoot(phone, "phone-consent.png")
     phone.locator('button[name="agreed"][value="yes"]').tap()
     expect(phone.locator("fieldset.profile-question")).to_have_count(4)
+    phone.wait_for_load_state("load")
     assert_thumb_friendly(phone)
     found["phone questions"] = serious_violations(phone)
     phone.get_by_text("Une femme", exact=True).tap()
