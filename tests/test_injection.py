@@ -206,6 +206,10 @@ class Eyes:
     def page(self, kind: str, cookies: requests.Session | None = None) -> Page:
         context = self.contexts[kind]
         if cookies is not None:
+            if kind in self.pages:
+                # Stop the page shown before (its script's requests answer with its own
+                # cookie, which would land after the switch and replace the new one).
+                self.pages[kind].goto("about:blank")
             context.clear_cookies()
             context.add_cookies([{"name": c.name, "value": c.value, "url": self.base}
                                  for c in cookies.cookies])
