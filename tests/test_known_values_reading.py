@@ -1,0 +1,44 @@
+"""Reading the strings a phone sends (workshop/core/voting/reading.py) against known values.
+
+Kept apart from the tallies' known values: the reading of ids and numbers may be
+tightened (see the input-validation work), and this file is then the one to update.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from workshop.core.errors import Refused
+from workshop.core.voting.reading import id_keys, json_ballot, numbered, ticked, whole_number
+
+
+def test_whole_number_reads_digits_and_refuses_the_rest():
+    assert whole_number(7) == 7
+    assert whole_number(" 42 ") == 42
+    assert whole_number("999999999") == 999999999
+    for bad, code in ((True, "bad_request"), ("1000000000", "x"), ("-1", "x"), ("٣", "x"),
+                      (None, "x"), ("", "x"), (1.5, "x")):
+        with pytest.raises(Refused) as caught:
+            whole_number(bad, code) if code != "bad_request" else whole_number(bad)
+        assert caught.value.code == code
+
+
+def test_ticked_says_yes_to_the_usual_yes_values_only():
+    assert [ticked(v) for v in (True, False, "1", "TRUE", "on", "yes", "0", "", None)] == [
+        True, False, True, True, True, True, False, False, False]
+
+
+def test_numbered_fields_and_json_ballots():
+    assert numbered({"rank-2": "1", "rank-3": " ", "ranked": "9"}, "rank") == {2: 1, 3: 0}
+    with pytest.raises(Refused) as caught:
+        numbered({"rank-x": "1"}, "rank")
+    assert caught.value.code == "bad_request"
+    with pytest.raises(Refused) as caught:
+        numbered({"rank-2": "two"}, "rank")
+    assert caught.value.code == "bad_ballot"
+    assert id_keys({"12": 1, "a": 2, 3: 4}) == {12: 1, "a": 2, 3: 4}
+    assert json_ballot({"ballot": [3, 1]}) == [3, 1]
+    assert json_ballot({"ballot": {"5": 1}}) == {5: 1}
+    with pytest.raises(Refused) as caught:
+        json_ballot({})
+    assert caught.value.code == "bad_request"
