@@ -122,6 +122,9 @@ def test_vote_settings_from_a_form():
         "method": "nope", "method_settings": {}, "source": "approved", "show_live": True,
         "require_ticket": False, "collection": 4}
     assert refused(settings_from_fields, "vote", {"of": "-1"}).params == {"setting": "of"}
+    # An unticked box sends nothing, a box sent unticked says no.
+    assert settings_from_fields("vote", {"show_live": "0"})["show_live"] is False
+    assert settings_from_fields("vote", {"require_ticket": "on"})["require_ticket"] is True
 
 
 def test_vote_references_and_runoff_options():
@@ -139,7 +142,7 @@ def test_kinds_registry():
     assert (kind_with("COLLECTS_IDEAS"), kind_with("OPENS_ROUND")) == ("ideas", "vote")
     assert template("vote", "plan") == "activity/vote_plan.html"
     assert template("ideas", "phone") == "activity/ideas_phone.html"
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="^projector$"):
         template("vote", "projector")
     error = refused(get_kind, "q" * 50)
     assert (error.code, error.params) == ("unknown_activity_kind", {"kind": "q" * 40})

@@ -61,6 +61,14 @@ def test_dots_refusals_carry_the_cap_and_the_budget():
         "over_budget", {"budget": 3}, "more dots than allowed")
 
 
+def test_dots_refusals_name_dots():
+    error = refusal(dots.validate, [1], [1, 2], {})
+    assert (error.code, str(error)) == ("bad_ballot", "a dot ballot maps priorities to dots")
+    error = refusal(dots.validate, {2: 0.5}, [1, 2], {})
+    assert (error.code, error.params, str(error)) == (
+        "bad_count", {"option": 2}, "dots must be whole numbers, zero or more")
+
+
 def test_dots_settings_bounds_are_inclusive():
     assert dots.check_settings({"dots": 100, "max_per_option": 100}) == {
         "dots": 100, "max_per_option": 100}
@@ -161,6 +169,11 @@ def test_whole_settings_merge_over_defaults_and_keep_a_none_default():
     assert whole_settings({}, {"a": 3, "b": 1}, LIMITS) == {"a": 3, "b": 1}
     assert whole_settings({"a": None, "b": 3}, {"a": 3, "b": 1}, LIMITS) == {"a": 3, "b": 3}
     assert whole_settings({}, {"a": 2, "b": None}, LIMITS) == {"a": 2, "b": None}
+    # A "no limit" setting listed first does not stop the others being checked.
+    assert whole_settings({}, {"b": None, "a": 2}, {"b": (1, 3), "a": (2, 5)}) == {
+        "b": None, "a": 2}
+    assert refusal(whole_settings, {"a": 9}, {"b": None, "a": 2},
+                   {"b": (1, 3), "a": (2, 5)}).params == {"setting": "a", "low": 2, "high": 5}
 
 
 @pytest.mark.parametrize("value", [1, 6, True, 2.0, "3"])
@@ -219,8 +232,9 @@ def test_rank_by_score_lists_ties_in_the_given_order():
 def test_rank_of_finds_an_option_or_raises_key_error():
     result = Result("dots", {}, 0, (Standing("a", 2, 1, 1), Standing("b", 1, 1, 2)))
     assert (result.rank_of("a"), result.rank_of("b")) == (1, 2)
-    with pytest.raises(KeyError):
+    with pytest.raises(KeyError) as caught:
         result.rank_of("c")
+    assert caught.value.args == ("c",)
     assert result.details == {}
 
 

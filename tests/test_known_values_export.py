@@ -101,6 +101,14 @@ def test_ballots_table_has_one_row_per_ballot_with_the_rules():
          "[9, -2]"]]
 
 
+def test_ballots_table_sorts_the_keys_of_settings_and_ballots():
+    rounds = [{"number": 1, "title": "t", "method": "dots", "status": "closed",
+               "settings": {"max_per_option": 2, "dots": 3}, "options": [[5, "a"], [6, "b"]],
+               "ballots": [{"6": 1, "5": 2}]}]
+    _headers, [row] = ballots_table(rounds)
+    assert (row[3], row[6]) == ('{"dots": 3, "max_per_option": 2}', '{"5": 2, "6": 1}')
+
+
 def test_recount_reproduces_each_round_from_the_ballots_file():
     text = render_ballots(ROUNDS)
     assert text.startswith("\ufeffround,round_title,method,settings,status,options,ballot\r\n")
@@ -135,6 +143,13 @@ def test_recount_refuses_a_tampered_ballot_with_its_line_number():
     with pytest.raises(ValueError) as caught:
         recount(text)
     assert str(caught.value) == "line 3: invalid ballot (more points than allowed)"
+
+
+def test_recount_refuses_a_ballot_naming_no_priority():
+    text = render_ballots([{**ROUNDS[0], "ballots": [{"X1": 1}]}])
+    with pytest.raises(ValueError) as caught:
+        recount(text)
+    assert str(caught.value) == "line 2: invalid ballot (this priority is not part of the round)"
 
 
 def test_recount_refuses_a_file_without_the_ballot_columns():

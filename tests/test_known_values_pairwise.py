@@ -14,6 +14,7 @@ import random
 import numpy as np
 import pytest
 
+from workshop.core.errors import Refused
 from workshop.core.voting import BallotError, Standing, pairwise
 
 
@@ -43,6 +44,10 @@ def test_a_win_and_a_draw_give_two_thirds():
     assert result.standings == (Standing("a", 66.6667, 1, 1), Standing("b", 33.3333, 0, 2))
     assert result.details["wins"] == {"a": 1.5, "b": 0.5}
     assert result.details["seen"] == {"a": 2, "b": 2}
+    assert all(type(seen) is int for seen in result.details["seen"].values())
+    # The same judgements with the draw written the other way round.
+    same = pairwise.tally([[("a", "b", "a"), ("a", "b", None)]], ["a", "b"], {"pairs": 2})
+    assert same.standings == result.standings
 
 
 def test_a_win_on_the_right_hand_side_counts_for_the_right_hand_option():
@@ -83,20 +88,24 @@ def test_strengths_report_when_the_iteration_limit_stops_them(monkeypatch):
 def test_strengths_solve_the_two_option_case_exactly():
     p, steps, converged = pairwise.strengths(np.array([[0.0, 3.0], [1.0, 0.0]]))
     # Wins with the virtual draw: 3.5 and 1.5; mean-1 strengths 2 · 3.5/5 and 2 · 1.5/5.
-    assert converged and steps > 1
+    # Two options: the first MM step lands on the solution, the second finds no move.
+    assert (steps, converged) == (2, True)
     assert np.allclose(p, [1.4, 0.6], rtol=1e-9)
 
 
 def test_pairwise_refusals_carry_their_parameters():
     with pytest.raises(BallotError) as caught:
         pairwise.validate([(1, 2, 1)] * 3, [1, 2], {"pairs": 2})
-    assert (caught.value.code, caught.value.params) == ("too_many", {"cap": 2})
+    assert (caught.value.code, caught.value.params, str(caught.value)) == (
+        "too_many", {"cap": 2}, "more judgements than pairs in this round")
     with pytest.raises(BallotError) as caught:
         pairwise.validate([(2, 2, None)], [1, 2], {})
-    assert (caught.value.code, caught.value.params) == ("same_option", {"option": 2})
+    assert (caught.value.code, caught.value.params, str(caught.value)) == (
+        "same_option", {"option": 2}, "a priority cannot be compared with itself")
     with pytest.raises(BallotError) as caught:
         pairwise.validate([(1, 2, True)], [1, 2], {})
-    assert (caught.value.code, caught.value.params) == ("bad_choice", {"option": True})
+    assert (caught.value.code, caught.value.params, str(caught.value)) == (
+        "bad_choice", {"option": True}, "the choice must be one of the pair, or none")
     with pytest.raises(BallotError) as caught:
         pairwise.validate([(1, 2)], [1, 2], {})
     assert (caught.value.code, str(caught.value)) == (
@@ -146,7 +155,7 @@ def test_next_pair_skips_the_previous_pair_for_the_next_least_seen():
 
 
 def test_next_step_avoids_the_last_pair_of_the_ballot():
-    ballot = [("a", "c", None), ("b", "a", "a")]
+    ballot = [("c", "b", "b"), ("a", "c", None), ("b", "a", None)]
     pair = pairwise.next_step(list("abc"), ballot, {}, Scripted([0.1, 0.2, 0.3, 0.9]))
     assert pair == ("a", "c")
     assert pairwise.next_step(list("abc"), [], {}, Scripted([0.1, 0.2, 0.3, 0.9])) == (
@@ -161,3 +170,23 @@ def test_steps_of_a_pairwise_ballot():
     assert pairwise.more_steps([(1, 2, 1)], [1, 2], {"pairs": 1}) is False
     assert pairwise.more_steps([], [1], {"pairs": 1}) is False
     assert list(pairwise.shown([(1, 2, 1), (3, 1, None)])) == [1, 2, 3, 1]
+
+
+def test_pairwise_phone_judgement_that_is_not_three_values_is_refused():
+    with pytest.raises(Refused) as caught:
+        pairwise.read_json({"judgement": [1, 2]})
+    assert (caught.value.code, caught.value.params) == ("bad_ballot",
+                                                        {"reason": "bad_judgement"})
+    assert pairwise.read_json({"judgement": [1, 2, None]}) == (1, 2, None)
+    assert pairwise.read_form({"left": "1", "right": "2", "choice": "none"}) == (1, 2, None)
+    assert pairwise.read_form({"left": "1", "right": "2", "choice": "2"}) == (1, 2, 2)
+    for fields in ({"left": "x", "right": "2"}, {"left": "1", "right": ""},
+                   {"left": "1", "right": "2", "choice": "left"}):
+        with pytest.raises(Refused) as caught:
+            pairwise.read_form(fields)
+        assert caught.value.code == "bad_ballot"
+
+
+def test_next_pair_needs_two_distinct_options():
+    with pytest.raises(ValueError, match="^a pair needs at least two distinct options$"):
+        pairwise.next_pair([4, 4], {}, random.Random(1))

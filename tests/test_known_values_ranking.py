@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from workshop.core.errors import Refused
 from workshop.core.voting import BallotError, Standing, ranking
 
 # Schulze's own example (M. Schulze, "A new monotonic, clone-independent, reversal
@@ -73,6 +74,17 @@ def test_schulze_45_borda_scores_ranks_and_supporters(schulze_45):
     assert schulze_45.details["disagree_top"] is False
     assert (schulze_45.method, schulze_45.voters, schulze_45.settings) == (
         "ranking", 45, {"top": None})
+
+
+def test_ranking_figures_are_whole_numbers(schulze_45):
+    """Counts of voters stay integers (an export writes 98, never 98.0)."""
+    details = schulze_45.details
+    figures = [*details["borda"].values(), *details["first_choices"].values(),
+               *(v for row in details["pairwise"].values() for v in row.values()),
+               *(v for row in details["schulze"]["paths"].values() for v in row.values())]
+    for standing in (*schulze_45.standings, *details["schulze"]["standings"]):
+        figures += [standing.score, standing.supporters, standing.rank]
+    assert {type(figure) for figure in figures} == {int}
 
 
 def test_strongest_paths_keep_a_zero_diagonal_and_no_link_where_votes_tie():
@@ -183,7 +195,16 @@ def test_ranking_refusals_say_what_is_wrong():
 
 
 def test_ranking_places_hold_every_option_of_a_very_large_round():
-    # 40,000 options overflow 16-bit places: one ballot ranking the last option first.
-    options = list(range(40_000))
-    pos, weights = ranking._positions([([39_999], 3)], options)
-    assert pos[0, 39_999] == 0 and pos[0, 0] == 40_000 and weights.tolist() == [3.0]
+    # 2**15 options: "unranked" is place 32,768, one more than 16 bits hold.
+    options = list(range(2**15))
+    pos, weights = ranking._positions([([2**15 - 1], 3)], options)
+    assert pos[0, 2**15 - 1] == 0 and pos[0, 0] == 2**15 and weights.tolist() == [3.0]
+
+
+def test_ranking_phone_places_that_repeat_are_refused_with_their_reason():
+    assert ranking.read_form({"rank-4": "2", "rank-9": "1", "rank-5": ""}) == [9, 4]
+    with pytest.raises(Refused) as caught:
+        ranking.read_form({"rank-4": "1", "rank-9": "1"})
+    assert (caught.value.code, caught.value.params) == ("bad_ballot",
+                                                        {"reason": "duplicate_rank"})
+    assert ranking.read_json({"ballot": [9, 4]}) == [9, 4]

@@ -29,7 +29,7 @@ def test_ticked_says_yes_to_the_usual_yes_values_only():
 
 
 def test_numbered_fields_and_json_ballots():
-    assert numbered({"rank-2": "1", "rank-3": " ", "ranked": "9"}, "rank") == {2: 1, 3: 0}
+    assert numbered({"ranked": "9", "rank-2": "1", "rank-3": " "}, "rank") == {2: 1, 3: 0}
     with pytest.raises(Refused) as caught:
         numbered({"rank-x": "1"}, "rank")
     assert caught.value.code == "bad_request"

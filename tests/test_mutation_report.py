@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 spec = importlib.util.spec_from_file_location("mutation_report",
                                               ROOT / "tools" / "mutation_report.py")
 report_tool = importlib.util.module_from_spec(spec)
+sys.modules[spec.name] = report_tool  # dataclasses look their module up there
 spec.loader.exec_module(report_tool)
 
 RESULTS = """\
