@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 from pathlib import Path
 
@@ -49,9 +50,10 @@ def test_a_diff_is_reduced_to_the_lines_it_changes():
 def test_listed_equivalents_leave_the_score_and_others_are_shown():
     mutants = report_tool.parse_results(RESULTS)
     diffs = {mutants[1].name: DIFF, mutants[2].name: "", mutants[5].name: ""}
-    equivalent = {("workshop.core.phases.check_move", "if there not in ALLOWED[here]:",
-                   "if there in ALLOWED[here]:"): "a test reason",
-                  ("workshop.core.gone.f", "a", "b"): "stale"}
+    equivalent = [report_tool.Equivalent("workshop.core.phases.check_move",
+                                         "if there not in ALLOWED[here]:",
+                                         "if there in ALLOWED[here]:", "a test reason"),
+                  report_tool.Equivalent("workshop.core.gone.f", "a", "b", "stale")]
     lines, overall = report_tool.report(mutants, diffs, equivalent)
     # phases: 2 mutants, 1 caught, 1 equivalent: 1/1. result: 4 mutants, 1 caught,
     # 1 skipped, 2 left (survived, no tests): 1/3.
@@ -67,3 +69,26 @@ def test_listed_equivalents_leave_the_score_and_others_are_shown():
 def test_an_empty_module_scores_full_marks():
     assert report_tool.score(0, 0) == 100.0
     assert report_tool.score(19, 20) == 95.0
+
+
+def test_a_pattern_entry_matches_a_family_of_lines():
+    entry = report_tool.Equivalent("workshop.core.voting.*", r".*strict=True.*",
+                                   r".*(strict=(None|False)|, \)).*", "lengths agree",
+                                   pattern=True)
+    assert entry.matches("workshop.core.voting.ranking._nested", "zip(a, b, strict=True)",
+                         "zip(a, b, strict=None)")
+    assert entry.matches("workshop.core.voting.ranking._nested", "zip(a, b, strict=True)",
+                         "zip(a, b, )")
+    assert not entry.matches("workshop.core.export.tables.f", "zip(a, b, strict=True)",
+                             "zip(a, b, )")
+    assert not entry.matches("workshop.core.voting.ranking._nested", "zip(a, b, strict=True)",
+                             "zip(b, b, strict=True)")
+
+
+def test_the_equivalents_file_loads_and_every_entry_has_a_reason():
+    entries = report_tool.load_equivalents(report_tool.EQUIVALENTS)
+    assert all(entry.why.strip() and entry.function.startswith("workshop.core.")
+               for entry in entries)
+    for entry in entries:
+        if entry.pattern:
+            re.compile(entry.was) and re.compile(entry.now)

@@ -7,7 +7,9 @@ Run by `./dev mutants` after `mutmut run` (docs/testing.md), from the repository
 A mutant that survives but cannot change what the code does (an equivalent mutant) is
 listed in tools/equivalent_mutants.toml with the reason, keyed by the function and the
 line it changes rather than by mutmut's number (numbers shift whenever a function is
-edited). The score counts only the mutants that can change behaviour:
+edited): `function` is a glob, `was` and `now` the exact lines, or `was_re` and `now_re`
+regular expressions for a whole family (a dropped `strict=True`, say). The score counts
+only the mutants that can change behaviour:
 
     score = caught / (mutants - skipped - listed equivalents that survived)
 
@@ -19,6 +21,8 @@ any more is reported too, so the list does not rot.
 from __future__ import annotations
 
 import argparse
+import fnmatch
+import re
 import subprocess
 import sys
 import tomllib
@@ -74,13 +78,44 @@ def changed_lines(diff: str) -> tuple[str, str]:
     return "\n".join(removed), "\n".join(added)
 
 
-def load_equivalents(path: Path) -> dict[tuple[str, str, str], str]:
-    """Return {(function, was, now): why} from the equivalents file."""
+@dataclass(frozen=True)
+class Equivalent:
+    """One entry of the equivalents file: which survivors it excuses, and why."""
+
+    function: str
+    was: str
+    now: str
+    why: str
+    pattern: bool = False  # was/now are regular expressions (was_re/now_re)
+
+    def matches(self, function: str, was: str, now: str) -> bool:
+        """Say whether a survivor changing `was` into `now` in `function` is this one."""
+        if not fnmatch.fnmatchcase(function, self.function):
+            return False
+        if self.pattern:
+            return bool(re.fullmatch(self.was, was) and re.fullmatch(self.now, now))
+        return (was, now) == (self.was, self.now)
+
+    def __str__(self) -> str:
+        return f"{self.function}: {self.was!r} -> {self.now!r}"
+
+
+def load_equivalents(path: Path) -> list[Equivalent]:
+    """Return the entries of the equivalents file (none if it is missing)."""
     if not path.exists():
-        return {}
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    return {(entry["function"], entry["was"].strip(), entry["now"].strip()): entry["why"]
-            for entry in data.get("equivalent", [])}
+        return []
+    entries = tomllib.loads(path.read_text(encoding="utf-8")).get("equivalent", [])
+    return [_entry(entry) for entry in entries]
+
+
+def _entry(entry: dict[str, str]) -> Equivalent:
+    """Read one entry; a line given exactly beside a pattern is matched as its own text."""
+    if "was_re" not in entry and "now_re" not in entry:
+        return Equivalent(entry["function"], entry["was"].strip(), entry["now"].strip(),
+                          entry["why"])
+    was = entry.get("was_re") or re.escape(entry["was"].strip())
+    now = entry.get("now_re") or re.escape(entry["now"].strip())
+    return Equivalent(entry["function"], was, now, entry["why"], pattern=True)
 
 
 def score(caught: int, counted: int) -> float:
@@ -95,13 +130,23 @@ def mutmut(*args: str) -> str:
     return done.stdout
 
 
+def diff_of(name: str) -> str:
+    """Return a mutant's diff as `mutmut show` prints it, without a process per mutant
+    when this mutmut (3.8, pinned) can be asked directly."""
+    try:
+        from mutmut.mutation.diff_apply import get_diff_for_mutant
+    except ImportError:  # another mutmut: its command line
+        return mutmut("show", name)
+    return get_diff_for_mutant(name)
+
+
 def report(mutants: list[Mutant], diffs: dict[str, str],
-           equivalents: dict[tuple[str, str, str], str]) -> tuple[list[str], float]:
+           equivalents: list[Equivalent]) -> tuple[list[str], float]:
     """Return the report's lines and the overall score (of behaviour-changing mutants)."""
     by_module: dict[str, Counter[str]] = defaultdict(Counter)
     explained: list[tuple[Mutant, str]] = []
     unexplained: list[Mutant] = []
-    used: set[tuple[str, str, str]] = set()
+    used: set[Equivalent] = set()
     for mutant in mutants:
         counts = by_module[mutant.module]
         counts["total"] += 1
@@ -110,11 +155,12 @@ def report(mutants: list[Mutant], diffs: dict[str, str],
         elif mutant.status in NOT_RUN:
             counts["skipped"] += 1
         else:
-            key = (mutant.function, *changed_lines(diffs.get(mutant.name, "")))
-            if key in equivalents:
-                used.add(key)
+            was, now = changed_lines(diffs.get(mutant.name, ""))
+            entry = next((e for e in equivalents if e.matches(mutant.function, was, now)), None)
+            if entry is not None:
+                used.add(entry)
                 counts["equivalent"] += 1
-                explained.append((mutant, equivalents[key]))
+                explained.append((mutant, entry.why))
             else:
                 counts["survived"] += 1
                 unexplained.append(mutant)
@@ -142,10 +188,10 @@ def report(mutants: list[Mutant], diffs: dict[str, str],
         for mutant in unexplained:
             lines += [f"  {mutant.name} [{mutant.status}]"]
             lines += [f"    {line}" for line in diffs.get(mutant.name, "").splitlines()[2:]]
-    stale = sorted(set(equivalents) - used)
+    stale = [entry for entry in equivalents if entry not in used]
     if stale:
         lines += ["", f"Listed equivalents no survivor matches any more ({len(stale)}):"]
-        lines += [f"  {function}: {was!r} -> {now!r}" for function, was, now in stale]
+        lines += [f"  {entry}" for entry in stale]
     return lines, overall
 
 
@@ -159,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     if not mutants:
         print("no mutmut results: run `mutmut run` first", file=sys.stderr)
         return 1
-    diffs = {m.name: mutmut("show", m.name) for m in mutants
+    diffs = {m.name: diff_of(m.name) for m in mutants
              if m.status not in CAUGHT and m.status not in NOT_RUN}
     lines, overall = report(mutants, diffs, load_equivalents(EQUIVALENTS))
     print("\n".join(lines))
