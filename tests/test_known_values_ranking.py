@@ -25,7 +25,7 @@ def ballots_of(profile):
     return [list(order) for order, voters in profile for _ in range(voters)]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture  # per test, so mutmut sees every test that reaches the tally
 def schulze_45():
     return ranking.tally(ballots_of(SCHULZE_45), CANDIDATES, {})
 
