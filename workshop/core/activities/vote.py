@@ -72,8 +72,8 @@ def _number(value: Any, setting: str) -> int | None:
     if setting in ("collection", "of"):
         return bounded_id(value, "bad_activity_setting", setting=setting)
     try:
-        return whole_number(value, "bad_activity_setting")
-    except Refused as error:
+        return whole_number(value)
+    except Refused as error:  # refused again, naming the setting
         raise Refused("bad_activity_setting", setting=setting) from error
 
 
@@ -88,7 +88,7 @@ def settings_from_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
         # An unticked box sends nothing: the form says it offered the box.
         "show_live": ticked(fields.get("show_live"))
         if "show_live" in fields or "live_offered" in fields else True,
-        "require_ticket": ticked(fields.get("require_ticket", False)),
+        "require_ticket": ticked(fields.get("require_ticket")),  # missing: not ticked
     }
     for name in ("collection", "of", "count"):
         value = _number(fields.get(name), name)

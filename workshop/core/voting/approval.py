@@ -64,7 +64,7 @@ def tally_counted(counted: Iterable[tuple[Iterable[Option], int]], options: Sequ
         for option in ballot:
             scores[option] += many
     return Result(NAME, check_settings(settings), voters,
-                  rank_by_score(scores, scores, list(options)))
+                  rank_by_score(scores, scores))  # ties in round order, as scores is
 
 
 def read_form(fields: Mapping[str, Any]) -> list[int]:

@@ -161,7 +161,7 @@ def tally_counted(counted: Iterable[tuple[Sequence[Judgement], int]],
     w2, voters, picked = _win_counts(counted, index, n)
     wins = w2 / 2.0
     fitted, steps, converged = strengths(wins)
-    total = float(fitted.sum()) or 1.0
+    total = float(fitted.sum())  # every strength is positive; no option, no division
     scores = {option: round(100.0 * float(fitted[i]) / total, 4)
               for i, option in enumerate(options)}
     supporters = dict(zip(options, picked, strict=True))
@@ -173,7 +173,7 @@ def tally_counted(counted: Iterable[tuple[Sequence[Judgement], int]],
         "converged": converged,
     }
     return Result(NAME, check_settings(settings), voters,
-                  rank_by_score(scores, supporters, options), details)
+                  rank_by_score(scores, supporters), details)  # ties in round order
 
 
 def pair_at(pool: Sequence[Option], index: int) -> tuple[Option, Option]:

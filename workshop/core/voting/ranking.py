@@ -163,7 +163,7 @@ def tally_counted(counted: Iterable[tuple[Sequence[Option], int]], options: Sequ
                           strict=True))
     first = dict(zip(options, np.rint(weights @ (pos == 0)).astype(np.int64).tolist(),
                      strict=True))
-    standings = rank_by_score(borda, supporters, options)
+    standings = rank_by_score(borda, supporters)  # ties in round order, as borda is
 
     wins = (p > p.T).sum(axis=1).tolist()
     ranks = schulze_tiers(p)

@@ -20,13 +20,14 @@ def whole_settings(settings: Mapping[str, Any], defaults: Mapping[str, Any],
     """Return settings merged over defaults, each a whole number within its limits.
 
     A setting whose default is None ("no limit") may stay None; a None given for any
-    other setting means "use the default".
+    other setting means "use the default". A None given is dropped before the merge, so
+    a value is None only where its default is.
     """
     merged = {**defaults, **{k: v for k, v in settings.items() if v is not None}}
     clean: dict[str, Any] = {}
     for key, (low, high) in limits.items():
         value = merged[key]
-        if value is None and defaults.get(key) is None:
+        if value is None:
             clean[key] = None
             continue
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
@@ -113,7 +114,7 @@ def add_up(counted: Iterable[tuple[Mapping[Option, int], int]], options: Sequenc
             if count:
                 scores[option] += count * many
                 supporters[option] += many
-    return voters, rank_by_score(scores, supporters, list(options))
+    return voters, rank_by_score(scores, supporters)  # ties listed in round order
 
 
 def step_seed(key: str | bytes, round_id: int, participant_id: int) -> str:
