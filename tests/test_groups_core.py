@@ -272,3 +272,49 @@ def test_every_method_tallies_weighted_ballots(method, ballot, settings_):
     doubled = tally_weighted(method, options, settings_, [(ballot, 0.5), (ballot, 1.5)])
     assert [s.option for s in doubled.standings] == [s.option for s in once.standings]
     assert doubled.voters == 2
+
+
+# --- the questions' own rules ------------------------------------------------------------------
+
+def test_a_question_is_cleaned_and_its_choices_checked():
+    from workshop.core.errors import Refused
+    from workshop.core.groups.template import CHOICES_MAX, clean_question
+
+    assert clean_question("  Votre  âge ?", ["Moins de 30 ans", " 30 ans et plus ", ""]) == (
+        "Votre âge ?", ["Moins de 30 ans", "30 ans et plus"])
+    many = [f"Choix {n}" for n in range(CHOICES_MAX)]
+    assert clean_question("Q", many)[1] == many
+    for text, choices, code, params in (
+            ("Q", ["Seul"], "bad_choices", {"low": 2, "high": CHOICES_MAX}),
+            ("Q", [*many, "Un de trop"], "bad_choices", {"low": 2, "high": CHOICES_MAX}),
+            ("Q", "A\nB", "bad_choices", {"low": 2, "high": CHOICES_MAX}),
+            ("Q", ["Oui", "OUI"], "duplicate_choice", {}),
+            ("", ["A", "B"], "bad_question", {"limit": 200}),
+            ("Q" * 201, ["A", "B"], "bad_question", {"limit": 200}),
+            ("Q", ["A", "B" * 81], "bad_choices", {"limit": 80})):
+        with pytest.raises(Refused) as refused:
+            clean_question(text, choices)
+        assert (refused.value.code, refused.value.params) == (code, params)
+
+
+def test_expected_shares_are_read_as_typed_or_pasted():
+    from workshop.core.errors import Refused
+    from workshop.core.groups.template import read_expected_shares
+
+    labels = ["Kamouraska", "La Mitis", "Les Basques"]
+    assert read_expected_shares(labels, "kamouraska\t10,5\n\"La Mitis\";8 %\nLes Basques,0") \
+        == {"Kamouraska": 10.5, "La Mitis": 8.0, "Les Basques": 0.0}
+    assert read_expected_shares(labels, "Kamouraska;60\nLa Mitis;40") == {
+        "Kamouraska": 60.0, "La Mitis": 40.0}  # exactly 100 is allowed
+    assert read_expected_shares(labels, "\n  \n") == {}
+    for typed, code, params in (("Québec;5", "unknown_choice", {"label": "Québec"}),
+                                ("Kamouraska;100,5", "bad_shares", {}),
+                                ("Kamouraska;-1", "bad_shares", {}),
+                                ("Kamouraska;dix", "bad_shares", {}),
+                                ("Kamouraska", "bad_shares", {}),
+                                (";5", "bad_shares", {}),
+                                ("Kamouraska;60\nLa Mitis;40,1", "bad_shares", {}),
+                                (None, "bad_shares", {})):
+        with pytest.raises(Refused) as refused:
+            read_expected_shares(labels, typed)
+        assert (refused.value.code, refused.value.params) == (code, params), typed
