@@ -99,3 +99,29 @@ def test_a_phone_consents_and_answers_by_touch_and_the_facilitator_asks(server, 
 
     report = {page: issues for page, issues in found.items() if issues}
     assert report == {}, json.dumps(report, indent=2, ensure_ascii=False)
+
+
+def test_a_busy_answer_is_never_swapped_into_the_facilitator_panel(server, browser, watch):
+    """A panel request answered 503 (a busy server) leaves the panel as it was; the page
+    asks again and shows the new state."""
+    from browser_support import command, phase_moved
+
+    facilitator = watch.page(watch.context(browser, **LAPTOP), "facilitator")
+    _code, _secret = create_workshop(facilitator, server.url, "Occupé")
+    refused = []
+
+    def busy_twice(route):
+        if len(refused) < 2:
+            refused.append(route.request.url)
+            route.fulfill(status=503, body="<p class=busy>Serveur occupé</p>",
+                          content_type="text/html")
+        else:
+            route.continue_()
+
+    facilitator.route("**/panel", busy_twice)
+    command(facilitator, "open-ideas")
+    phase_moved(facilitator, "open-ideas")  # shown once the third request is answered
+    assert len(refused) == 2
+    expect(facilitator.locator("#panel .busy")).to_have_count(0)
+    # the browser reports the two refused requests; nothing else may have gone wrong
+    watch.errors[:] = [e for e in watch.errors if "status of 503" not in e]

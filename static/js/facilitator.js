@@ -8,6 +8,7 @@
   var pending = false;
   var inFlight = false;  /* one panel fetch at a time ... */
   var again = false;     /* ... and one more after it if pushes came meanwhile */
+  var failures = 0;      /* fragment requests not answered in a row */
 
   function busy() {
     var active = document.activeElement;
@@ -38,8 +39,14 @@
       while (fresh.firstChild) { panel.appendChild(fresh.firstChild); }
       restoreRoundForm(kept);
       enhanceRoundForm();
+      failures = 0;
       next();
-    }, next);
+    }, function () {  /* not answered: try again in a moment, keeping the panel shown */
+      inFlight = false;
+      again = false;
+      failures += 1;
+      if (failures <= 10) { setTimeout(refresh, 1000); } else { failures = 0; }
+    });
   }
 
   /* The vote and planning forms survive live refreshes: what was chosen is put back. */

@@ -84,10 +84,15 @@
       .then(function () { return send(form, attempt + 1); });
   }
 
-  /* Fetch a server-rendered fragment and return it as a parsed element. */
+  /* Fetch a server-rendered fragment and return it as a parsed element. An answer that
+     is not the fragment (a busy server's 503, a timeout's 408) is a failure, never
+     swapped in: the page keeps what it shows and its caller tries again. */
   function fetchFragment(url) {
     return fetch(url, { credentials: "same-origin", headers: { "Accept": "text/html" } })
-      .then(function (response) { return response.text(); })
+      .then(function (response) {
+        if (!response.ok) { throw new Error("fragment: HTTP " + response.status); }
+        return response.text();
+      })
       .then(function (html) {
         var doc = new DOMParser().parseFromString("<div>" + html + "</div>", "text/html");
         return doc.body.firstElementChild;

@@ -9,6 +9,7 @@
   var panelUrl = panel.getAttribute("data-panel-url");
   var refreshing = false;
   var queued = null;
+  var failures = 0;  /* fragment requests not answered in a row */
   var socket = null;
   var joining = null;  /* the join POST; commands wait for it, so one browser joins once */
 
@@ -57,6 +58,7 @@
     refreshing = true;
     live.fetchFragment(panelUrl).then(function (fresh) {
       refreshing = false;
+      failures = 0;
       var inner = fresh.querySelector("[data-view-key]");
       var sameView = inner !== null && inner.getAttribute("data-view-key") === currentKey();
       if (!partsOnly || !sameView || !swapParts(fresh)) { swapAll(fresh); }
@@ -64,10 +66,14 @@
       queued = null;
       if (next) { refresh(next === "parts"); }
     }, function () {
+      /* Not answered (a busy server): try again after a random second or three, so a
+         hall's phones do not all come back at once; what is shown stays meanwhile. */
       refreshing = false;
-      var next = queued;
+      var next = queued || (partsOnly ? "parts" : "all");
       queued = null;
-      if (next) { refresh(next === "parts"); }
+      failures += 1;
+      if (failures > 10) { failures = 0; return; }  /* the next push tries again */
+      setTimeout(function () { refresh(next === "parts"); }, 1000 + Math.random() * 2000);
     });
   }
 
