@@ -16,12 +16,11 @@ from __future__ import annotations
 import json
 import random
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.tally import best_of  # noqa: E402  (best of 3, as the tally benchmark)
 from workshop.core.groups.breakdown import break_down, break_down_questions  # noqa: E402
 from workshop.core.groups.cells import NO_ANSWER, shown_across  # noqa: E402
 from workshop.core.voting import ranking  # noqa: E402
@@ -30,7 +29,6 @@ SEED = 2026
 PEOPLE = 2000
 PRIORITIES = list(range(1, 31))
 TOP = 5
-REPEATS = 3
 QUESTIONS = {
     "gender": (["femme", "homme", "non-binaire"], [0.55, 0.42, 0.03]),
     "territory": ([f"mrc{i}" for i in range(1, 9)] + ["hors"],
@@ -38,16 +36,6 @@ QUESTIONS = {
     "sector": ([f"s{i}" for i in range(1, 9)], [0.3, 0.2, 0.1, 0.1, 0.1, 0.1, 0.05, 0.05]),
     "lived": (["oui", "non"], [0.35, 0.65]),
 }
-
-
-def best_of(run: Callable[[], object]) -> float:
-    """Return the fastest of REPEATS runs, so a busy shared machine skews less."""
-    times = []
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def room(rng: random.Random) -> tuple[dict[int, list[int]], list[dict[int, object]]]:
