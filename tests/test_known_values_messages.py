@@ -50,17 +50,17 @@ def test_too_many_dots_on_one_priority(app):
     error = ballot_refusal("dots", {"dots": 5, "max_per_option": 2}, {1: 3})
     assert (error.code, error.params) == ("bad_ballot", {"reason": "over_cap", "method": "dots",
                                                          "option": 1, "cap": 2})
-    assert worded(app, error) == {"fr": "Au maximum 2 gommettes sur une même priorité.",
+    assert worded(app, error) == {"fr": "Au maximum 2 pastilles sur une même priorité.",
                                   "en": "At most 2 dots on one priority."}
     one = ballot_refusal("dots", {"dots": 5, "max_per_option": 1}, {1: 2})
-    assert worded(app, one) == {"fr": "Au maximum 1 gommette sur une même priorité.",
+    assert worded(app, one) == {"fr": "Au maximum 1 pastille sur une même priorité.",
                                 "en": "At most 1 dot on one priority."}
 
 
 def test_more_dots_than_the_budget(app):
     error = ballot_refusal("dots", {"dots": 3, "max_per_option": 3}, {1: 2, 2: 2})
     assert error.params == {"reason": "over_budget", "method": "dots", "budget": 3}
-    assert worded(app, error) == {"fr": "Vous avez mis plus de gommettes que vous en avez (3).",
+    assert worded(app, error) == {"fr": "Vous avez mis plus de pastilles que vous en avez (3).",
                                   "en": "You used more dots than you have (3)."}
 
 
@@ -108,9 +108,9 @@ def test_a_priority_twice_or_not_in_the_vote(app):
 
 
 @pytest.mark.parametrize(("method", "settings", "named_fr", "named_en", "high"), [
-    ("dots", {"dots": 101}, "le nombre de gommettes par personne",
+    ("dots", {"dots": 101}, "le nombre de pastilles par personne",
      "the number of dots per person", 100),
-    ("dots", {"max_per_option": 0}, "le nombre de gommettes sur une même priorité",
+    ("dots", {"max_per_option": 0}, "le nombre de pastilles sur une même priorité",
      "the number of dots on one priority", 100),
     ("points", {"points": 0}, "le nombre de points par personne",
      "the number of points per person", 10000),
