@@ -107,6 +107,25 @@ def db(app):
 
 
 @pytest.fixture
+def sockets(app):
+    """Open Socket.IO test clients on the app (optionally sharing an HTTP client's cookie);
+    every one still connected is disconnected afterwards."""
+    from workshop.live.sockets import socketio
+
+    opened = []
+
+    def open_socket(http_client=None):
+        sio = socketio.test_client(app, flask_test_client=http_client)
+        opened.append(sio)
+        return sio
+
+    yield open_socket
+    for sio in opened:
+        if sio.is_connected():
+            sio.disconnect()
+
+
+@pytest.fixture
 def runner(app):
     """A runner for the command line."""
     return app.test_cli_runner()

@@ -755,3 +755,78 @@ def test_a_phone_joined_by_its_first_command_counts_as_connected(server, browser
     phone.locator("#idea-form button[type='submit']").tap()
     expect(phone.locator("#idea-form .form-status")).not_to_have_text("…")
     expect(counted).to_have_text("1")
+
+
+# --- profiles (ADS+) ----------------------------------------------------------------------
+
+def test_a_phone_consents_and_answers_by_touch_and_the_facilitator_asks(server, browser,
+                                                                         watch):
+    found: dict[str, list[str]] = {}
+    facilitator = watch.page(watch.context(browser, **LAPTOP), "facilitator")
+    code, secret = create_workshop(facilitator, server.url, "Profils")
+    facilitator.goto(f"{server.url}/f/{secret}/profiles")
+    facilitator.locator('form[action$="/do/add-profile-template"] button').click()
+    expect(facilitator.locator("details.profile-editor")).to_have_count(4)
+    facilitator.locator('form[action$="/do/open-profiles"] button').click()
+    expect(facilitator.locator('form[action$="/do/open-profiles"] input[name="open"]')) \
+        .to_have_value("0")
+    found["facilitator profiles"] = serious_violations(facilitator)
+
+    phone = watch.page(watch.context(browser, **PHONE), "phone")
+    phone.goto(f"{server.url}/j/{code}")
+    invite = phone.locator(f'a[href$="/j/{code}/profile"]')
+    expect(invite).to_be_visible()
+    invite.tap()
+    expect(phone.locator("h1")).to_have_text("Quelques questions sur vous")
+    phone.wait_for_load_state("load")  # the style sheet too, before measuring
+    assert_thumb_friendly(phone)
+    found["phone consent"] = serious_violations(phone)
+    shoot(phone, "phone-consent.png")
+    phone.locator('button[name="agreed"][value="yes"]').tap()
+    expect(phone.locator("fieldset.profile-question")).to_have_count(4)
+    phone.wait_for_load_state("load")
+    assert_thumb_friendly(phone)
+    found["phone questions"] = serious_violations(phone)
+    phone.get_by_text("Une femme", exact=True).tap()
+    phone.get_by_text("La Mitis", exact=True).tap()
+    phone.locator('form[action$="/profile"] button[type="submit"]').tap()
+    expect(phone.locator(".flash")).to_contain_text("Merci")
+    # the invitation is gone once the phone has decided; the answers are kept
+    expect(phone.locator(f'a[href$="/j/{code}/profile"]')).to_have_count(0)
+    phone.goto(f"{server.url}/j/{code}/profile")
+    expect(phone.get_by_label("Une femme")).to_be_checked()
+    expect(phone.get_by_label("La Mitis")).to_be_checked()
+    phone.locator('button.danger[name="agreed"][value="no"]').tap()
+    phone.wait_for_url(f"{server.url}/j/{code}")
+    phone.goto(f"{server.url}/j/{code}/profile")
+    expect(phone.locator('button[name="agreed"][value="yes"]')).to_be_visible()
+    expect(facilitator.locator("body")).to_be_visible()
+    facilitator.reload()
+    expect(facilitator.locator("body")).to_contain_text("Ont refusé\u00a0: 1")
+
+    report = {page: issues for page, issues in found.items() if issues}
+    assert report == {}, json.dumps(report, indent=2, ensure_ascii=False)
+
+
+def test_a_busy_answer_is_never_swapped_into_the_facilitator_panel(server, browser, watch):
+    """A panel request answered 503 (a busy server) leaves the panel as it was; the page
+    asks again and shows the new state."""
+    facilitator = watch.page(watch.context(browser, **LAPTOP), "facilitator")
+    _code, _secret = create_workshop(facilitator, server.url, "Occupé")
+    refused = []
+
+    def busy_twice(route):
+        if len(refused) < 2:
+            refused.append(route.request.url)
+            route.fulfill(status=503, body="<p class=busy>Serveur occupé</p>",
+                          content_type="text/html")
+        else:
+            route.continue_()
+
+    facilitator.route("**/panel", busy_twice)
+    command(facilitator, "open-ideas")
+    phase_moved(facilitator, "open-ideas")  # shown once the third request is answered
+    assert len(refused) == 2
+    expect(facilitator.locator("#panel .busy")).to_have_count(0)
+    # the browser reports the two refused requests; nothing else may have gone wrong
+    watch.errors[:] = [e for e in watch.errors if "status of 503" not in e]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from flask import request
 from sqlalchemy import func, select
 from werkzeug.exceptions import NotFound
@@ -25,21 +24,6 @@ def pushes(sio, name):
 
 def flush(app) -> None:
     app.extensions["workshop.broadcaster"].flush()
-
-
-@pytest.fixture
-def sockets(app):
-    opened = []
-
-    def open_socket(http_client=None):
-        sio = socketio.test_client(app, flask_test_client=http_client)
-        opened.append(sio)
-        return sio
-
-    yield open_socket
-    for sio in opened:
-        if sio.is_connected():
-            sio.disconnect()
 
 
 def test_phone_join_answers_the_whole_public_state(app, db, sockets):

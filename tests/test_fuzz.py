@@ -144,7 +144,7 @@ def check_invariants(app) -> None:
                 assert set(vote.options) <= set(ideas)
                 method = get_method(vote.method)
                 for ballot in views.round_ballots(db, vote):
-                    content = views._ballot_for_tally(ballot.content)
+                    content = views.ballot_for_tally(ballot.content)
                     if vote.method == "pairwise":
                         method.validate(content, vote.options, vote.settings)
                     else:

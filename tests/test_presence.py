@@ -22,23 +22,8 @@ from tests.conftest import join_over_http, join_phone, start_server, stop_server
 from tests.factories import workshop_with_ideas
 from tests.support.cluster import REDIS
 from tests.support.services import redis_or_skip
+from tests.test_limits import finish
 from workshop.live.presence import LocalPresence, RedisPresence
-from workshop.live.sockets import socketio
-
-
-@pytest.fixture
-def sockets(app):
-    opened = []
-
-    def open_socket(http_client=None):
-        sio = socketio.test_client(app, flask_test_client=http_client)
-        opened.append(sio)
-        return sio
-
-    yield open_socket
-    for sio in opened:
-        if sio.is_connected():
-            sio.disconnect()
 
 
 def screen_counts(received) -> list[int]:
@@ -163,15 +148,6 @@ def join(ws: websocket.WebSocket, payload: dict) -> dict:
             return json.loads(message[3:])[0]
 
 
-def close(ws: websocket.WebSocket) -> None:
-    try:
-        ws.close(timeout=1)
-    except (websocket.WebSocketException, OSError):
-        pass
-    finally:
-        ws.shutdown()
-
-
 @pytest.mark.server
 def test_cookie_less_sockets_do_not_change_the_connected_count_on_a_real_server(tmp_path):
     server = start_server(tmp_path / "instance")
@@ -200,5 +176,5 @@ def test_cookie_less_sockets_do_not_change_the_connected_count_on_a_real_server(
         assert re.search(r"data-connected>1<", page), STRANGERS
     finally:
         for ws in opened:
-            close(ws)
+            finish(ws)
         stop_server(server)

@@ -24,6 +24,7 @@ from workshop.core.groups.template import (
     clean_question,
     read_expected_shares,
 )
+from workshop.core.ids import bounded_id
 from workshop.ops.transactions import commit_and_announce, one_change
 from workshop.store.db import begin_write
 from workshop.store.groups import vote_view
@@ -189,7 +190,7 @@ def answer_profile(session: Session, workshop: Workshop, participant: Participan
         given = {a.question_id: a for a in session.scalars(select(ProfileAnswer).where(
             ProfileAnswer.participant_id == participant.id))}
         for raw_id, choice in answers.items():
-            question = questions.get(_question_id(raw_id))
+            question = questions.get(bounded_id(raw_id, "question_not_found", 404))
             if question is None:
                 raise Refused("question_not_found", 404)
             if choice is None or choice == "":
@@ -208,17 +209,6 @@ def answer_profile(session: Session, workshop: Workshop, participant: Participan
         session.rollback()
         raise
     return {"ok": True}
-
-
-def _question_id(raw: Any) -> int | None:
-    """Return a question id sent as a number or as digits (a form field's name), else None."""
-    if isinstance(raw, bool):
-        return None
-    if isinstance(raw, int):
-        return raw
-    if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= 18:
-        return int(raw)
-    return None
 
 
 def _erase_answers(session: Session, participant: Participant) -> None:

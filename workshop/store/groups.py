@@ -28,7 +28,7 @@ from workshop.store.models import (
     Round,
     Workshop,
 )
-from workshop.store.views import _ballot_for_tally, idea_texts
+from workshop.store.views import ballot_for_tally, idea_texts
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ def round_breakdowns(session: Session, workshop: Workshop, vote: Round
     questions = profile_questions(session, workshop)
     if not questions:
         return None
-    ballots = {participant_id: _ballot_for_tally(content) for participant_id, content in
+    ballots = {participant_id: ballot_for_tally(content) for participant_id, content in
                session.execute(select(Ballot.participant_id, Ballot.content)
                                .where(Ballot.round_id == vote.id))}
     answers: dict[int, dict[int, str]] = {q.id: {} for q in questions}
@@ -104,23 +104,13 @@ def round_breakdowns(session: Session, workshop: Workshop, vote: Round
 def closed_vote_views(session: Session, workshop: Workshop) -> list[dict[str, Any]]:
     """Every closed vote's results by group, newest first, as plain values for the page
     and the JSON: nothing a small group could be recognised by is in them."""
-    shown = []
-    published = {row.round_id: row.content for row in session.scalars(
-        select(PublishedGroups).join(Round, Round.id == PublishedGroups.round_id)
-        .where(Round.workshop_id == workshop.id))}
-    for vote in reversed(workshop.rounds):
-        if vote.id in published:  # the answers were purged: as it was shown then
-            shown.append(published[vote.id])
-            continue
-        view = vote_view(session, workshop, vote)
-        if view is not None:
-            shown.append(view)
-    return shown
+    views = (vote_view(session, workshop, vote) for vote in reversed(workshop.rounds))
+    return [view for view in views if view is not None]
 
 
 def vote_view(session: Session, workshop: Workshop, vote: Round) -> dict[str, Any] | None:
     """One closed vote's results by group as plain values (None while it is open or
-    without profile questions); see `closed_vote_views`."""
+    without profile questions); once the answers are purged, as they were shown then."""
     published = session.scalar(select(PublishedGroups.content)
                                .where(PublishedGroups.round_id == vote.id))
     if published is not None:

@@ -24,7 +24,7 @@ def _option_key(option: str) -> Any:
     return int(option) if isinstance(option, str) and option.isdigit() else option
 
 
-def _ballot_for_tally(content: Any) -> Any:
+def ballot_for_tally(content: Any) -> Any:
     """Turn a stored (JSON) ballot back into the shape the method's tally expects."""
     if isinstance(content, dict):
         return {_option_key(key): value for key, value in content.items()}
@@ -58,7 +58,7 @@ def _tally_form(text: str) -> Any:
     """
     form = _TALLY_FORMS.get(text)
     if form is None:
-        form = _ballot_for_tally(json.loads(text))
+        form = ballot_for_tally(json.loads(text))
         if len(_TALLY_FORMS) >= _TALLY_FORMS_MAX:
             _TALLY_FORMS.clear()
         _TALLY_FORMS[text] = form

@@ -59,7 +59,7 @@ def ensure_participant(workshop: Workshop) -> Participant:
     return participant
 
 
-def _workshop_or_404(code: str) -> Workshop:
+def workshop_or_404(code: str) -> Workshop:
     workshop = lookups.find_workshop(get_session(), code)
     if workshop is None:
         abort(404)
@@ -128,14 +128,15 @@ def phone_context(workshop: Workshop, participant: Participant | None) -> dict[s
             "texts": texts, "pair": pair, "client_id": tokens.new_client_id(),
             "tickets_issued": tickets_issued, "has_ticket": has_ticket,
             "ticket_needed": ticket_needed, "joined": participant is not None,
-            "profile_consent": None if participant is None
-            else groups.consent_of(db, participant.id)}
+            # asked only while the questions are (a push makes every phone render this)
+            "profile_consent": groups.consent_of(db, participant.id)
+            if participant is not None and workshop.profiles_open else None}
 
 
 @bp.get("/j/<code>")
 def phone(code: str) -> str:
     """Show the phone page for whatever the room is doing now."""
-    workshop = _workshop_or_404(code)
+    workshop = workshop_or_404(code)
     participant = current_participant(workshop)
     return render_template("phone.html", **phone_context(workshop, participant))
 
@@ -143,7 +144,7 @@ def phone(code: str) -> str:
 @bp.get("/j/<code>/panel")
 def phone_panel(code: str) -> str:
     """Return just the phone's changing part, for phone.js to swap in after a push."""
-    workshop = _workshop_or_404(code)
+    workshop = workshop_or_404(code)
     participant = current_participant(workshop)
     return render_template("_phone_panel.html", **phone_context(workshop, participant))
 
@@ -151,7 +152,7 @@ def phone_panel(code: str) -> str:
 @bp.get("/j/<code>/state")
 def phone_state(code: str) -> Response:
     """Return the phone's whole state as JSON (what a reconnecting client resyncs from)."""
-    workshop = _workshop_or_404(code)
+    workshop = workshop_or_404(code)
     participant = current_participant(workshop)
     context = phone_context(workshop, participant)
     return jsonify({**context["view"], "mine": context["mine"], "ballot": context["ballot"],
@@ -159,7 +160,7 @@ def phone_state(code: str) -> Response:
                     "ticket_needed": context["ticket_needed"]})
 
 
-def _command_fields() -> dict[str, Any]:
+def command_fields() -> dict[str, Any]:
     if request.is_json:
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
@@ -191,7 +192,7 @@ def _participant_command(code: str, act: Callable[[Workshop, Participant, dict[s
     back = url_for("participant.phone", code=code)
     try:
         workshop = lookups.get_workshop(get_session(), code)
-        fields = _command_fields()
+        fields = command_fields()
         answer = act(workshop, ensure_participant(workshop), fields)
     except Refused as error:
         return refused(error, back)
@@ -240,7 +241,7 @@ def cast_ballot(code: str) -> Response:
             workshop = lookups.get_workshop(db, code)
             ensure_participant(workshop)
             voter = lookups.find_participant_ids(db, workshop.code, _secrets()[workshop.code])
-        fields = _command_fields()
+        fields = command_fields()
         # Read by the rules of the round it is cast in, inside the write transaction.
         ballot = UnreadBallot(fields, form=not request.is_json)
         answer = ops.cast_ballot(db, voter, ballot, fields.get("client_id"))

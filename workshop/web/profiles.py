@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
@@ -24,24 +24,22 @@ from workshop.store import groups, lookups
 from workshop.store.db import get_session
 from workshop.store.models import Workshop
 from workshop.web.answers import done, refused
-from workshop.web.participant import current_participant, ensure_participant
+from workshop.web.participant import (
+    command_fields,
+    current_participant,
+    ensure_participant,
+    workshop_or_404,
+)
 
 phone_bp = Blueprint("profiles", __name__)
 
 
 # --- the phone -------------------------------------------------------------------------------
 
-def _phone_workshop(code: str) -> Workshop:
-    workshop = lookups.find_workshop(get_session(), code)
-    if workshop is None or workshop.code != code:
-        abort(404)
-    return workshop
-
-
 @phone_bp.get("/j/<code>/profile")
 def profile(code: str) -> str:
     """Show the consent screen, then the questions (each optional), or what was answered."""
-    workshop = _phone_workshop(code)
+    workshop = workshop_or_404(code)
     participant = current_participant(workshop)
     db = get_session()
     consent, answers = (None, {}) if participant is None else \
@@ -57,7 +55,7 @@ def consent(code: str) -> Response:
     here = url_for("profiles.profile", code=code)
     try:
         workshop = lookups.get_workshop(get_session(), code)
-        fields = _fields()
+        fields = command_fields()
         agreed = fields.get("agreed")
         if isinstance(agreed, str):
             agreed = {"yes": True, "no": False}.get(agreed)
@@ -79,7 +77,7 @@ def answer(code: str) -> Response:
     try:
         db = get_session()
         workshop = lookups.get_workshop(db, code)
-        fields = _fields()
+        fields = command_fields()
         if request.is_json:
             chosen = fields.get("answers")
         else:
@@ -93,15 +91,6 @@ def answer(code: str) -> Response:
         return refused(error, here)
     return done(result, url_for("participant.phone", code=code),
                 _("Thank you! You can change your answers at any time."))
-
-
-def _fields() -> dict[str, Any]:
-    if request.is_json:
-        body = request.get_json(silent=True)
-        if not isinstance(body, dict):
-            raise Refused("bad_request")
-        return body
-    return request.form.to_dict()
 
 
 # --- the facilitator -------------------------------------------------------------------------
@@ -126,18 +115,12 @@ def _purge(db: Session, w: Workshop, f: dict[str, Any]) -> Any:
     return {"participants": ops.purge_personal_data(db, w)}
 
 
-def _days(f: dict[str, Any]) -> int:
+def _number(f: dict[str, Any], name: str) -> int:
+    """A whole number field; anything else is 0, which the verb refuses with its range."""
     try:
-        return whole_number(f.get("days"))
+        return whole_number(f.get(name))
     except Refused:
-        return 0  # refused by the verb, with the range allowed
-
-
-def _size(f: dict[str, Any]) -> int:
-    try:
-        return whole_number(f.get("size"))
-    except Refused:
-        return 0  # refused by the verb, with the range allowed
+        return 0
 
 
 COMMANDS = {
@@ -149,10 +132,10 @@ COMMANDS = {
         db, w, _question(db, w, f), f.get("text"), _choices(f)),
     "remove-profile-question": lambda db, w, f: ops.remove_profile_question(
         db, w, _question(db, w, f)),
-    "set-group-size": lambda db, w, f: ops.set_min_group_size(db, w, _size(f)),
+    "set-group-size": lambda db, w, f: ops.set_min_group_size(db, w, _number(f, "size")),
     "open-profiles": lambda db, w, f: ops.open_profiles(
         db, w, f.get("open") in (True, "1", "true", "on")),
-    "set-retention": lambda db, w, f: ops.set_retention(db, w, _days(f)),
+    "set-retention": lambda db, w, f: ops.set_retention(db, w, _number(f, "days")),
     "set-expected-shares": lambda db, w, f: ops.set_expected_shares(
         db, w, _question(db, w, f), f.get("shares")),
     "project-groups": lambda db, w, f: ops.project_groups(
