@@ -115,7 +115,7 @@ def test_every_csv_export_neutralises_hidden_formulas_and_the_recount_reads_them
     ops.close_round(db, workshop)
     ranking = client.get(f"/f/{secret}/export.csv").get_data(as_text=True)
     rows = list(csv.DictReader(io.StringIO(ranking.removeprefix("\ufeff"))))
-    assert sorted(row["text"] for row in rows) == sorted("'" + text for text in texts)
+    assert sorted(row["priorité"] for row in rows) == sorted("'" + text for text in texts)
     ballots = client.get(f"/f/{secret}/ballots.csv").get_data(as_text=True)
     for body in (ranking, ballots):
         cells = [cell for row in csv.reader(io.StringIO(body.removeprefix("\ufeff")))

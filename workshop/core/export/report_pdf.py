@@ -1,0 +1,175 @@
+"""The day's report as a PDF ("bilan de la journée"): fpdf2 for the pages, matplotlib
+for the bar charts, DejaVu Sans (`pdf_fonts`) for French typography.
+
+Pure core (fpdf2, matplotlib with its Agg canvas; no framework). Black on white, bars in
+grey with their values written beside them, so it reads printed in black and white.
+"""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+from fpdf.fonts import FontFace
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from workshop.core.export import day
+from workshop.core.export.pdf_fonts import FAMILY, add_fonts
+from workshop.core.export.tables import groups_table
+
+CHART_BARS = 10
+CHART_LABEL = 48
+
+
+def bar_chart(labels: Sequence[str], values: Sequence[float], unit: str) -> bytes:
+    """Return a horizontal bar chart (PNG bytes), the first bar on top, values written
+    at the end of each bar; grey bars on white so it prints in black and white."""
+    height = 0.45 * max(len(labels), 1) + 0.8
+    figure = Figure(figsize=(7.0, height), dpi=150)
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    wrapped = [textwrap.shorten(label, CHART_LABEL, placeholder="…") for label in labels]
+    positions = list(range(len(values)))[::-1]
+    bars = axes.barh(positions, values, color="#6b6b6b", edgecolor="black", linewidth=0.6)
+    axes.set_yticks(positions, wrapped, fontsize=9)
+    axes.bar_label(bars, labels=[f"{v:g}" for v in values], padding=3, fontsize=9)
+    axes.set_xlabel(unit, fontsize=9)
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.margins(x=0.12)
+    figure.tight_layout()
+    out = io.BytesIO()
+    figure.savefig(out, format="png")
+    return out.getvalue()
+
+
+class _Report(FPDF):
+    footer_text = ""
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font(FAMILY, "", 8)
+        self.cell(0, 6, f"{self.footer_text} · {self.page_no()}", align="C")
+
+
+def _heading(pdf: FPDF, text: str, size: float = 14) -> None:
+    pdf.set_font(FAMILY, "B", size)
+    pdf.multi_cell(0, size * 0.5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
+    pdf.ln(1.5)
+    pdf.set_font(FAMILY, "", 10)
+
+
+def _para(pdf: FPDF, text: str, size: float = 10, bold: bool = False) -> None:
+    pdf.set_font(FAMILY, "B" if bold else "", size)
+    pdf.multi_cell(0, size * 0.5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
+    pdf.set_font(FAMILY, "", 10)
+
+
+def _table(pdf: FPDF, headers: Sequence[str], rows: Sequence[Sequence[Any]],
+           widths: Sequence[float], size: float = 9) -> None:
+    pdf.set_font(FAMILY, "", size)
+    with pdf.table(col_widths=tuple(widths), text_align="LEFT", line_height=size * 0.5,
+                   headings_style=FontFace(emphasis="BOLD"), first_row_as_headings=True,
+                   borders_layout="HORIZONTAL_LINES") as table:
+        head = table.row()
+        for text in headers:
+            # Column keys read as words on paper: "part_des_votants" → "part des votants".
+            head.cell(str(text).replace("_", " "))
+        for row in rows:
+            line = table.row()
+            for value in row:
+                line.cell("" if value is None else str(value))
+    pdf.ln(3)
+
+
+def _percent(value: float) -> str:
+    return f"{value * 100:.0f}\u00a0%"
+
+
+def pdf_report(report: Mapping[str, Any]) -> bytes:
+    """Return the day's report as PDF bytes (the report annotated by the edge)."""
+    words = report["labels"]
+    meta = report["workshop"]
+    pdf = _Report(format="A4")
+    pdf.set_margins(18, 16, 18)
+    pdf.set_auto_page_break(True, margin=16)
+    add_fonts(pdf)
+    pdf.footer_text = f"{meta['title']} · {meta['date_text']}"
+    pdf.set_title(f"{words['report_title']} · {meta['title']}")
+    pdf.add_page()
+    _heading(pdf, words["report_title"], 20)
+    _heading(pdf, meta["title"], 16)
+    _para(pdf, f"{words['date']}\u00a0: {meta['date_text']} · {words['code']}\u00a0: "
+               f"{meta['code']}")
+    pdf.ln(3)
+
+    _heading(pdf, words["participation"], 13)
+    _table(pdf, [words[c] for c in day.PARTICIPATION_COLUMNS],
+           day.participation_rows(report, words["present"], words["voted"], words["total"]),
+           (2, 2, 1))
+
+    _heading(pdf, words["votes"], 13)
+    if not report["votes"]:
+        _para(pdf, words["no_votes"])
+    for vote in report["votes"]:
+        _heading(pdf, f"{words['vote']} {vote['number']} · {vote['title']}", 12)
+        lines = [f"{vote['method_name']} · {vote['settings_text']}",
+                 f"{words['tickets_required']}\u00a0: {vote['tickets_text']} · "
+                 f"{words['voters']}\u00a0: {vote['voters']} · {vote['status_text']}"]
+        if vote["activity"]:
+            lines.insert(0, f"{words['activity']}\u00a0: {vote['activity']}")
+        for line in lines:
+            _para(pdf, line, 9.5)
+        _para(pdf, vote["note"], 9)
+        if vote["flag_text"]:
+            _para(pdf, f"⚠ {vote['flag_text']}", 10, bold=True)
+        ranking = vote["ranking"]
+        if ranking and vote["voters"]:
+            head = ranking[:CHART_BARS]
+            chart = bar_chart([s["text"] for s in head], [s["score"] for s in head],
+                              words["score"])
+            width = pdf.epw
+            height = width * (0.45 * len(head) + 0.8) / 7.0
+            if pdf.get_y() + height > pdf.page_break_trigger:
+                pdf.add_page()
+            pdf.image(io.BytesIO(chart), w=width)
+            pdf.ln(2)
+        has_schulze = any("schulze_rank" in s for s in ranking)
+        headers = [words["rank"], words["priority"], words["score"], words["supporters"],
+                   words["share_of_voters"]] + ([words["schulze_rank"]] if has_schulze
+                                                else [])
+        rows = [[s["rank"], s["text"], s["score"], s["supporters"], _percent(s["share"])]
+                + ([s.get("schulze_rank", "")] if has_schulze else []) for s in ranking]
+        _table(pdf, headers, rows, (1, 7, 1.3, 1.5, 1.5, 1.3) if has_schulze
+               else (1, 7, 1.3, 1.5, 1.5))
+
+    groups = groups_table(report["groups"], words["everyone"], words["equal"])
+    if groups:
+        pdf.add_page()
+        _heading(pdf, words["groups"], 13)
+        _para(pdf, words["group_note"], 9)
+        pdf.ln(2)
+        _table(pdf, [words[c] for c in ("round_title", "question", "group", "group_voters",
+                                         "rank", "priority", "lowest_group_support")],
+               [[r[1], r[2], r[3], r[4], r[5], r[6],
+                 _percent(r[7]) if isinstance(r[7], float) else r[7]] for r in groups],
+               (2, 2.6, 2, 1.4, 1, 4, 1.4), size=8)
+
+    pdf.add_page()
+    _heading(pdf, words["ideas"], 13)
+    _table(pdf, [words[c] for c in ("idea", "priority", "status", "merged_into",
+                                     "original_wording", "activity", "proposed_at")],
+           [[i["id"], i["text"], i["status_text"], i["merged_into"] or "",
+             i["original_text"], i["activity"], i["created_at"].replace("T", " ")[:16]]
+            for i in report["ideas"]], (1, 5, 1.6, 1.2, 3, 2, 2), size=8)
+
+    _heading(pdf, words["methods"], 13)
+    for method in report["methods"]:
+        _para(pdf, method["name"], 10, bold=True)
+        _para(pdf, method["text"], 9.5)
+        pdf.ln(1)
+    return bytes(pdf.output())

@@ -1,0 +1,129 @@
+"""What the organisers take home, in the reader's language: the day's report annotated
+with words (method names, settings, the Borda rule, statuses), and each file built from it.
+
+Edge layer: translations happen here; the data come from `store.report.day_report`, the
+files are written by `core.export` (CSV, JSON, XLSX, PDF). Used by the facilitator's
+downloads and by `workshop export`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask_babel import format_date, gettext, ngettext, pgettext
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session
+
+from workshop.core import export
+from workshop.core.export import day
+from workshop.core.voting import METHODS
+from workshop.store.models import Workshop
+from workshop.store.report import day_report
+from workshop.web.i18n import explain, method_name
+
+
+def _status(code: str) -> str:
+    words = {"open": _("open"), "closed": _("closed"), "pending": _("waiting"),
+             "approved": _("approved"), "hidden": _("hidden"), "merged": _("merged")}
+    return words.get(code, code)
+
+
+def settings_text(method: str, settings: dict[str, Any]) -> str:
+    """Return a vote's settings in words: each setting's label and its value."""
+    module = METHODS.get(method)
+    if module is None:
+        return ""
+    return " · ".join(
+        _("%(setting)s: %(value)s", setting=gettext(setting.label),
+          value=_("no limit") if settings.get(setting.name) is None
+          else settings[setting.name])
+        for setting in module.SETTINGS)
+
+
+def borda_rule(vote: dict[str, Any]) -> str:
+    """Return the Borda rule of a ranked vote in one sentence."""
+    top = vote["settings"].get("top")
+    if top is not None:
+        return ngettext("Borda points: a first place earns %(num)d point, each place below "
+                        "one point fewer, so the %(num)d-th place earns 1 point; a priority "
+                        "left unranked earns 0.",
+                        "Borda points: a first place earns %(num)d points, each place below "
+                        "one point fewer, so the %(num)d-th place earns 1 point; a priority "
+                        "left unranked earns 0.", top)
+    return _("Borda points: a priority earns one point for each priority ranked below it; "
+             "the last place and an unranked priority earn 0.")
+
+
+def _flag(vote: dict[str, Any]) -> str:
+    if not vote.get("disagree_top_n"):
+        return ""
+    return _("Borda and Schulze differ on the first %(num)d places", num=vote["top_n"])
+
+
+def labels() -> dict[str, str]:
+    """Return every header and title the files use, in the reader's language."""
+    keys = (set(day.RANKING_COLUMNS) | set(day.IDEA_COLUMNS) | set(day.PARTICIPATION_COLUMNS)
+            | set(export.GROUPS_HEADERS) | {"question", "group"})
+    out = {key: gettext(key) for key in keys}
+    out["score"] = pgettext("column of a results file", "score")
+    out.update(
+        report_title=_("Report of the day"), date=_("Date"), code=_("Join code"),
+        participation=_("Participation"), present=_("Present"), voted=_("Voted"),
+        total=_("in all"), votes=_("Votes"), ideas=_("Ideas"), methods=_("Methods"),
+        groups=_("Results by group"), everyone=_("Everyone"),
+        equal=_("Each group counts equally"), yes=_("yes"), no=_("no"),
+        vote=pgettext("a vote (noun)", "Vote"), schulze=_("Schulze order"), borda=_("Borda order"),
+        method_sheet_intro=_("How each method counts, in plain language."),
+        no_votes=_("No vote yet."), page=_("Page"))
+    return out
+
+
+def annotated_report(session: Session, workshop: Workshop) -> dict[str, Any]:
+    """Return the day's report with its words in the reader's language (see core/export/day)."""
+    report = day_report(session, workshop)
+    for vote in report["votes"]:
+        note = explain(vote["method"])
+        if vote["method"] == "ranking":
+            note = f"{note} {borda_rule(vote)}"
+        vote.update(method_name=method_name(vote["method"]),
+                    settings_text=settings_text(vote["method"], vote["settings"]),
+                    status_text=_status(vote["status"]),
+                    tickets_text=_("yes") if vote["require_ticket"] else _("no"),
+                    note=note, flag_text=_flag(vote))
+    for idea in report["ideas"]:
+        idea["status_text"] = _status(idea["status"])
+    report["labels"] = labels()
+    report["labels"]["group_note"] = _(
+        "Groups with fewer than %(num)d voters are not shown, so nobody can be recognised.",
+        num=report["workshop"]["min_group_size"])
+    report["methods"] = [{"name": method_name(name), "text": explain(name)}
+                         for name in METHODS]
+    report["workshop"]["date_text"] = format_date(
+        date.fromisoformat(report["workshop"]["date"]), "long")
+    return report
+
+
+FILES = {"csv": "text/csv; charset=utf-8", "json": "application/json",
+         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+         "pdf": "application/pdf"}
+
+
+def build(session: Session, workshop: Workshop, fmt: str, sep: str = ","
+          ) -> tuple[bytes, str]:
+    """Return (body, mimetype) of one of the day's files (`FILES`)."""
+    report = annotated_report(session, workshop)
+    words = report["labels"]
+    if fmt == "csv":
+        headers = [words[key] for key in day.RANKING_COLUMNS]
+        text = day.to_csv(headers, day.ranking_rows(report["votes"]), sep)
+        return text.encode("utf-8"), FILES[fmt]
+    if fmt == "json":
+        return day.report_json(report).encode("utf-8"), FILES[fmt]
+    if fmt == "xlsx":
+        return export.workbook(report), FILES[fmt]
+    if fmt == "pdf":
+        return export.pdf_report(report), FILES[fmt]
+    raise ValueError(fmt)
+
+
