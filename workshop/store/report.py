@@ -21,7 +21,10 @@ from workshop.store.views import idea_texts, tally_round
 
 
 def _iso(moment: Any) -> str:
-    return moment.replace(microsecond=0).isoformat() if moment is not None else ""
+    """Return a stored (UTC) time as ISO 8601 with its offset, to the second."""
+    if moment is None:
+        return ""
+    return moment.replace(microsecond=0, tzinfo=None).isoformat() + "+00:00"
 
 
 def _vote(session: Session, vote: Round, activity: Activity | None) -> dict[str, Any]:
@@ -62,10 +65,15 @@ def day_report(session: Session, workshop: Workshop) -> dict[str, Any]:
     present = Counter(dict(session.execute(
         select(Participant.channel, func.count(Participant.id))
         .where(Participant.workshop_id == workshop.id).group_by(Participant.channel)).all()))
+    in_workshop = (select(Ballot.channel, Ballot.participant_id)
+                   .join(Round, Round.id == Ballot.round_id)
+                   .where(Round.workshop_id == workshop.id))
     voted = Counter(dict(session.execute(
         select(Ballot.channel, func.count(func.distinct(Ballot.participant_id)))
         .join(Round, Round.id == Ballot.round_id)
         .where(Round.workshop_id == workshop.id).group_by(Ballot.channel)).all()))
+    voted_people = session.scalar(select(func.count(func.distinct(
+        in_workshop.subquery().c.participant_id)))) or 0
     rows = session.execute(select(Idea.id, Idea.text, Idea.original_text, Idea.status,
                                   Idea.merged_into_id, Idea.activity_id, Idea.created_at)
                            .where(Idea.workshop_id == workshop.id).order_by(Idea.id)).all()
@@ -77,11 +85,11 @@ def day_report(session: Session, workshop: Workshop) -> dict[str, Any]:
               "activity": titles.get(row.activity_id, "") if row.activity_id else "",
               "created_at": _iso(row.created_at)} for row in rows]
     return {"workshop": {"title": workshop.title, "code": workshop.code,
-                         "date": workshop.created_at.date().isoformat(),
+                         "created_at": _iso(workshop.created_at),
                          "min_group_size": workshop.min_group_size},
             "participation": {"present": sum(present.values()),
                               "present_by_channel": dict(sorted(present.items())),
-                              "voted": sum(voted.values()),
+                              "voted": voted_people,
                               "voted_by_channel": dict(sorted(voted.items()))},
             "votes": votes, "ideas": ideas,
             "groups": list(reversed(closed_vote_views(session, workshop)))}

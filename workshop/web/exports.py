@@ -8,10 +8,10 @@ downloads and by `workshop export`.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import datetime
 from typing import Any
 
-from flask_babel import format_date, gettext, ngettext, pgettext
+from flask_babel import format_date, format_time, gettext, ngettext, pgettext
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
@@ -20,7 +20,7 @@ from workshop.core.export import day
 from workshop.core.voting import METHODS
 from workshop.store.models import Workshop
 from workshop.store.report import day_report
-from workshop.web.i18n import explain, method_name
+from workshop.web.i18n import explain, method_name, score_unit
 
 
 def _status(code: str) -> str:
@@ -35,10 +35,14 @@ def settings_text(method: str, settings: dict[str, Any]) -> str:
     if module is None:
         return ""
     return " · ".join(
-        _("%(setting)s: %(value)s", setting=gettext(setting.label),
+        _("%(setting)s: %(value)s", setting=_capital(gettext(setting.described)),
           value=_("no limit") if settings.get(setting.name) is None
           else settings[setting.name])
         for setting in module.SETTINGS)
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def borda_rule(vote: dict[str, Any]) -> str:
@@ -75,7 +79,14 @@ def labels() -> dict[str, str]:
         equal=_("Each group counts equally"), yes=_("yes"), no=_("no"),
         vote=pgettext("a vote (noun)", "Vote"), schulze=_("Schulze order"), borda=_("Borda order"),
         method_sheet_intro=_("How each method counts, in plain language."),
-        no_votes=_("No vote yet."), page=_("Page"))
+        no_votes=_("No vote yet."), page=_("Page"),
+        gaps=_("Largest gaps between groups"),
+        tickets_label=_("Printed tickets required"), voters_label=_("Voters"),
+        groups_pdf_note=_("The first %(num)d priorities; every row is in the workbook.",
+                          num=GROUP_ROWS_PDF),
+        consensus_note=_("Lowest group support: the smallest share of a group's voters "
+                         "who gave the priority at least one point; a high share means "
+                         "every group supports it."))
     return out
 
 
@@ -90,7 +101,7 @@ def annotated_report(session: Session, workshop: Workshop) -> dict[str, Any]:
                     settings_text=settings_text(vote["method"], vote["settings"]),
                     status_text=_status(vote["status"]),
                     tickets_text=_("yes") if vote["require_ticket"] else _("no"),
-                    note=note, flag_text=_flag(vote))
+                    note=note, flag_text=_flag(vote), unit=score_unit(vote["method"]))
     for idea in report["ideas"]:
         idea["status_text"] = _status(idea["status"])
     report["labels"] = labels()
@@ -99,10 +110,39 @@ def annotated_report(session: Session, workshop: Workshop) -> dict[str, Any]:
         num=report["workshop"]["min_group_size"])
     report["methods"] = [{"name": method_name(name), "text": explain(name)}
                          for name in METHODS]
-    report["workshop"]["date_text"] = format_date(
-        date.fromisoformat(report["workshop"]["date"]), "long")
+    report["workshop"]["date_text"] = format_date(_moment(report["workshop"]["created_at"]),
+                                                   "long")
+    for idea in report["ideas"]:
+        idea["time_text"] = format_time(_moment(idea["created_at"]), "short")
+    for vote in report["votes"]:
+        vote["time_text"] = " – ".join(format_time(_moment(t), "short")
+                                       for t in (vote["opened_at"], vote["closed_at"]) if t)
+    for group_vote in report["groups"]:
+        for question in group_vote["questions"]:
+            for gap in question.get("gaps", []):
+                gap["line"] = _("%(priority)s: rank %(best)d for %(best_groups)s, rank "
+                                "%(worst)d for %(worst_groups)s",
+                                priority=gap["text"], best=gap["best_rank"],
+                                worst=gap["worst_rank"],
+                                best_groups=", ".join(gap["best"]),
+                                worst_groups=", ".join(gap["worst"]))
+    report["participation"]["channel_words"] = {
+        channel: _channel(channel) for channel in
+        {*report["participation"]["present_by_channel"],
+         *report["participation"]["voted_by_channel"]}}
     return report
 
+
+def _moment(iso: str) -> datetime:
+    return datetime.fromisoformat(iso)
+
+
+def _channel(code: str) -> str:
+    words = {"phone": _("cellphone"), "kiosk": _("kiosk"), "paper": _("paper ballot")}
+    return words.get(code, code)
+
+
+GROUP_ROWS_PDF = 15
 
 FILES = {"csv": "text/csv; charset=utf-8", "json": "application/json",
          "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

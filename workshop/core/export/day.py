@@ -56,7 +56,7 @@ def idea_rows(ideas: Iterable[Mapping[str, Any]]) -> list[list[Any]]:
     """Return one row per idea submitted (IDEA_COLUMNS), in the order they came."""
     return [[idea["id"], idea["text"], idea["status_text"], idea["merged_into"] or "",
              idea["merged_into_text"], idea["original_text"], idea["activity"],
-             idea["created_at"]] for idea in ideas]
+             idea.get("time_text", idea["created_at"])] for idea in ideas]
 
 
 def participation_rows(report: Mapping[str, Any], present: str, voted: str,
@@ -64,10 +64,13 @@ def participation_rows(report: Mapping[str, Any], present: str, voted: str,
     """Return participation rows (PARTICIPATION_COLUMNS): present and voted, in all and
     by channel (phone, kiosk, paper...)."""
     part = report["participation"]
+    named = part.get("channel_words", {})
     rows: list[list[Any]] = [[present, total, part["present"]]]
-    rows += [[present, channel, n] for channel, n in part["present_by_channel"].items()]
+    rows += [[present, named.get(channel, channel), n]
+             for channel, n in part["present_by_channel"].items()]
     rows.append([voted, total, part["voted"]])
-    rows += [[voted, channel, n] for channel, n in part["voted_by_channel"].items()]
+    rows += [[voted, named.get(channel, channel), n]
+             for channel, n in part["voted_by_channel"].items()]
     return rows
 
 

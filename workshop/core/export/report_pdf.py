@@ -20,7 +20,6 @@ from matplotlib.figure import Figure
 
 from workshop.core.export import day
 from workshop.core.export.pdf_fonts import FAMILY, add_fonts
-from workshop.core.export.tables import groups_table
 
 CHART_BARS = 10
 CHART_LABEL = 48
@@ -90,6 +89,34 @@ def _percent(value: float) -> str:
     return f"{value * 100:.0f}\u00a0%"
 
 
+GROUP_ROWS = 15
+
+
+def _group_table(pdf: FPDF, words: Mapping[str, Any], vote: Mapping[str, Any],
+                 question: Mapping[str, Any]) -> None:
+    """One question's results by group: a row per priority (the first GROUP_ROWS), its
+    rank for everyone, in each group shown, when each group counts equally, and its
+    lowest group support; then the largest gaps."""
+    _heading(pdf, f"{vote['title']} · {question['text']}", 11)
+    groups = question["groups"]
+    equal = bool(question["equal_groups"])
+    headers = [words["priority"], f"{words['everyone']} ({question['voters']})",
+               *[f"{g['label']} ({g['voters']})" for g in groups],
+               *([words["equal"]] if equal else []), words["lowest_group_support"]]
+    rows = []
+    for row in sorted(question["rows"], key=lambda r: r["rank"])[:GROUP_ROWS]:
+        rows.append([row["text"], row["rank"], *row["groups"],
+                     *([row["equal_rank"]] if equal else []),
+                     "" if row["consensus"] is None else _percent(row["consensus"])])
+    _table(pdf, headers, rows, (5, *([1.4] * (len(headers) - 1))), size=8)
+    lines = [gap["line"] for gap in question.get("gaps", []) if gap.get("line")]
+    if lines:
+        _para(pdf, words["gaps"], 9, bold=True)
+        for line in lines:
+            _para(pdf, f"• {line}", 8.5)
+    pdf.ln(2)
+
+
 def pdf_report(report: Mapping[str, Any]) -> bytes:
     """Return the day's report as PDF bytes (the report annotated by the edge)."""
     words = report["labels"]
@@ -116,11 +143,16 @@ def pdf_report(report: Mapping[str, Any]) -> bytes:
     if not report["votes"]:
         _para(pdf, words["no_votes"])
     for vote in report["votes"]:
+        bars = min(len(vote["ranking"]), CHART_BARS) if vote["voters"] else 0
+        chart_height = pdf.epw * (0.45 * bars + 0.8) / 7.0 if bars else 0
+        if pdf.get_y() + chart_height + 55 > pdf.page_break_trigger:
+            pdf.add_page()  # the vote's heading and notes stay with its chart
         _heading(pdf, f"{words['vote']} {vote['number']} · {vote['title']}", 12)
         lines = [f"{vote['method_name']} · {vote['settings_text']}",
-                 f"{words['tickets_required']}\u00a0: {vote['tickets_text']} · "
-                 f"{words['voters']}\u00a0: {vote['voters']} · {vote['status_text']}"]
-        if vote["activity"]:
+                 f"{words['tickets_label']}\u00a0: {vote['tickets_text']} · "
+                 f"{words['voters_label']}\u00a0: {vote['voters']} · {vote['status_text']}"
+                 + (f" · {vote['time_text']}" if vote.get("time_text") else "")]
+        if vote["activity"] and vote["activity"] != vote["title"]:
             lines.insert(0, f"{words['activity']}\u00a0: {vote['activity']}")
         for line in lines:
             _para(pdf, line, 9.5)
@@ -131,12 +163,10 @@ def pdf_report(report: Mapping[str, Any]) -> bytes:
         if ranking and vote["voters"]:
             head = ranking[:CHART_BARS]
             chart = bar_chart([s["text"] for s in head], [s["score"] for s in head],
-                              words["score"])
-            width = pdf.epw
-            height = width * (0.45 * len(head) + 0.8) / 7.0
-            if pdf.get_y() + height > pdf.page_break_trigger:
+                              vote.get("unit") or words["score"])
+            if pdf.get_y() + chart_height > pdf.page_break_trigger:
                 pdf.add_page()
-            pdf.image(io.BytesIO(chart), w=width)
+            pdf.image(io.BytesIO(chart), w=pdf.epw)
             pdf.ln(2)
         has_schulze = any("schulze_rank" in s for s in ranking)
         headers = [words["rank"], words["priority"], words["score"], words["supporters"],
@@ -147,25 +177,26 @@ def pdf_report(report: Mapping[str, Any]) -> bytes:
         _table(pdf, headers, rows, (1, 7, 1.3, 1.5, 1.5, 1.3) if has_schulze
                else (1, 7, 1.3, 1.5, 1.5))
 
-    groups = groups_table(report["groups"], words["everyone"], words["equal"])
-    if groups:
+    if any(q["groups"] for v in report["groups"] for q in v["questions"]):
         pdf.add_page()
         _heading(pdf, words["groups"], 13)
         _para(pdf, words["group_note"], 9)
+        _para(pdf, words["consensus_note"], 9)
+        _para(pdf, words["groups_pdf_note"], 9)
         pdf.ln(2)
-        _table(pdf, [words[c] for c in ("round_title", "question", "group", "group_voters",
-                                         "rank", "priority", "lowest_group_support")],
-               [[r[1], r[2], r[3], r[4], r[5], r[6],
-                 _percent(r[7]) if isinstance(r[7], float) else r[7]] for r in groups],
-               (2, 2.6, 2, 1.4, 1, 4, 1.4), size=8)
-
+        for vote in report["groups"]:
+            for question in vote["questions"]:
+                if question["groups"]:
+                    _group_table(pdf, words, vote, question)
     pdf.add_page()
     _heading(pdf, words["ideas"], 13)
-    _table(pdf, [words[c] for c in ("idea", "priority", "status", "merged_into",
-                                     "original_wording", "activity", "proposed_at")],
-           [[i["id"], i["text"], i["status_text"], i["merged_into"] or "",
-             i["original_text"], i["activity"], i["created_at"].replace("T", " ")[:16]]
-            for i in report["ideas"]], (1, 5, 1.6, 1.2, 3, 2, 2), size=8)
+    _table(pdf, [words[c] for c in ("idea", "priority", "status", "original_wording",
+                                     "activity", "proposed_at")],
+           [[i["id"], i["text"],
+             i["status_text"] + (f" → {i['merged_into']}. {i['merged_into_text']}"
+                                 if i["merged_into"] else ""),
+             i["original_text"], i["activity"], i.get("time_text", i["created_at"])]
+            for i in report["ideas"]], (1.1, 5, 3.2, 3, 1.8, 1.7), size=8)
 
     _heading(pdf, words["methods"], 13)
     for method in report["methods"]:
