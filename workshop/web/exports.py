@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask_babel import format_date, format_time, gettext, ngettext, pgettext
+from flask_babel import force_locale, format_date, format_time, gettext, ngettext, pgettext
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
@@ -143,6 +143,37 @@ def _channel(code: str) -> str:
 
 
 GROUP_ROWS_PDF = 15
+
+
+def sign(workshop: Workshop, address: str) -> Any:
+    """Return what the poster and table tents say: the instruction in French, then in
+    English, whatever the page's language."""
+    from workshop.core.export.poster import Sign
+
+    lines = []
+    for language in ("fr", "en"):
+        with force_locale(language):
+            lines.append(_("Scan the code with your phone's camera, or type the address, "
+                           "to take part."))
+    return Sign(title=workshop.title, address=address, code=workshop.code,
+                code_label=_("Code:"), lines=lines)
+
+
+PRINTS = {"pdf": "application/pdf", "png": "image/png"}
+
+
+def printed(workshop: Workshop, address: str, kind: str, paper: str, fmt: str) -> bytes:
+    """Return a poster (pdf or png) or table tents (pdf) on a4 or letter paper."""
+    from workshop.core.export import poster
+
+    words = sign(workshop, address)
+    if kind == "poster" and fmt == "pdf":
+        return poster.poster_pdf(words, paper)
+    if kind == "poster" and fmt == "png":
+        return poster.poster_png(words, paper)
+    if kind == "tents" and fmt == "pdf":
+        return poster.tents_pdf(words, paper)
+    raise ValueError(kind, fmt)
 
 FILES = {"csv": "text/csv; charset=utf-8", "json": "application/json",
          "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -259,6 +259,30 @@ def download(secret: str, fmt: str) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
+@bp.get("/poster-<paper>.<fmt>")
+def poster(secret: str, paper: str, fmt: str) -> Response:
+    """Download the QR poster (pdf or png), on a4 or letter paper."""
+    return _printed(secret, "poster", paper, fmt)
+
+
+@bp.get("/tents-<paper>.pdf")
+def tents(secret: str, paper: str) -> Response:
+    """Download the table tents (pdf), on a4 or letter paper."""
+    return _printed(secret, "tents", paper, "pdf")
+
+
+def _printed(secret: str, kind: str, paper: str, fmt: str) -> Response:
+    from workshop.core.export.poster import PAPERS
+
+    workshop = _workshop(secret)
+    if paper not in PAPERS or fmt not in exports.PRINTS:
+        abort(404)
+    body = exports.printed(workshop, join_url(workshop.code), kind, paper, fmt)
+    filename = f"workshop-{workshop.code}-{kind}-{paper}.{fmt}"
+    return Response(body, mimetype=exports.PRINTS[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
 @bp.get("/ballots.csv")
 def download_ballots(secret: str) -> Response:
     """Download every round's anonymised ballots (one row per ballot, no identity)."""
