@@ -92,7 +92,12 @@ def labels() -> dict[str, str]:
 
 def annotated_report(session: Session, workshop: Workshop) -> dict[str, Any]:
     """Return the day's report with its words in the reader's language (see core/export/day)."""
-    report = day_report(session, workshop)
+    return annotate(day_report(session, workshop))
+
+
+def annotate(report: dict[str, Any]) -> dict[str, Any]:
+    """Add the words of a report (`store.report.day_report`'s shape) in the reader's
+    language, in place, and return it."""
     for vote in report["votes"]:
         note = explain(vote["method"])
         if vote["method"] == "ranking":

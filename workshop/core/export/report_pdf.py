@@ -14,7 +14,6 @@ from typing import Any
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
-from fpdf.fonts import FontFace
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -70,18 +69,44 @@ def _para(pdf: FPDF, text: str, size: float = 10, bold: bool = False) -> None:
 
 def _table(pdf: FPDF, headers: Sequence[str], rows: Sequence[Sequence[Any]],
            widths: Sequence[float], size: float = 9) -> None:
-    pdf.set_font(FAMILY, "", size)
-    with pdf.table(col_widths=tuple(widths), text_align="LEFT", line_height=size * 0.5,
-                   headings_style=FontFace(emphasis="BOLD"), first_row_as_headings=True,
-                   borders_layout="HORIZONTAL_LINES") as table:
-        head = table.row()
-        for text in headers:
-            # Column keys read as words on paper: "part_des_votants" → "part des votants".
-            head.cell(str(text).replace("_", " "))
-        for row in rows:
-            line = table.row()
-            for value in row:
-                line.cell("" if value is None else str(value))
+    """Draw a table: a bold header row (drawn again at the top of each new page), a thin
+    rule under every row, long cells wrapped. Written with plain cells: fpdf2's own table
+    lays every cell out twice, which is slow for the hundreds of rows of a large day."""
+    scale = pdf.epw / sum(widths)
+    columns = [w * scale for w in widths]
+    line = size * 0.45
+    pad = pdf.c_margin
+
+    def lines_of(text: str, width: float) -> list[str]:
+        if "\n" not in text and pdf.get_string_width(text) <= width - 2 * pad:
+            return [text]
+        return pdf.multi_cell(width, line, text, dry_run=True, output="LINES")
+
+    def draw(cells: Sequence[str], bold: bool) -> None:
+        pdf.set_font(FAMILY, "B" if bold else "", size)
+        wrapped = [lines_of(text, width) for text, width in zip(cells, columns, strict=True)]
+        height = max(len(w) for w in wrapped) * line + 1.2
+        if pdf.get_y() + height > pdf.page_break_trigger:
+            pdf.add_page()
+            if not bold:
+                draw(heads, True)
+                pdf.set_font(FAMILY, "", size)
+        top, x = pdf.get_y(), pdf.l_margin
+        for texts, width in zip(wrapped, columns, strict=True):
+            for n, text in enumerate(texts):
+                pdf.set_xy(x, top + 0.6 + n * line)
+                pdf.cell(width, line, text)
+            x += width
+        pdf.line(pdf.l_margin, top + height, pdf.l_margin + pdf.epw, top + height)
+        pdf.set_xy(pdf.l_margin, top + height)
+
+    heads = [str(text).replace("_", " ") for text in headers]  # keys read as words
+    pdf.set_draw_color(0, 0, 0)
+    pdf.set_line_width(0.2)
+    draw(heads, True)
+    for row in rows:
+        draw(["" if value is None else str(value) for value in row], False)
+    pdf.set_font(FAMILY, "", 10)
     pdf.ln(3)
 
 
