@@ -159,3 +159,11 @@ def test_the_facilitator_page_links_every_file(app, db, day):
         assert answer.status_code == 200
         assert load_workbook(io.BytesIO(answer.data)).sheetnames[0] == "1. Nos priorités"
         assert browser.get(f"/f/{secret}/export.xml").status_code == 404
+
+
+def test_the_facilitator_results_say_the_borda_rule_of_the_round(app, db, day):
+    _workshop, secret, *_ = day
+    with app.test_client() as browser:
+        page = " ".join(browser.get(f"/f/{secret}").get_data(as_text=True).split())
+    assert ("une première place rapporte 2 points, chaque place suivante un point de moins, "
+            "donc la 2e place rapporte 1 point") in page

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask_babel import force_locale, format_date, format_time, gettext, ngettext, pgettext
+from flask_babel import force_locale, format_date, format_time, gettext, pgettext
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
@@ -20,7 +20,7 @@ from workshop.core.export import day
 from workshop.core.voting import METHODS
 from workshop.store.models import Workshop
 from workshop.store.report import day_report
-from workshop.web.i18n import explain, method_name, score_unit
+from workshop.web.i18n import borda_rule, explain, method_name, score_unit
 
 
 def _status(code: str) -> str:
@@ -43,20 +43,6 @@ def settings_text(method: str, settings: dict[str, Any]) -> str:
 
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
-
-
-def borda_rule(vote: dict[str, Any]) -> str:
-    """Return the Borda rule of a ranked vote in one sentence."""
-    top = vote["settings"].get("top")
-    if top is not None:
-        return ngettext("Borda points: a first place earns %(num)d point, each place below "
-                        "one point fewer, so the %(num)d-th place earns 1 point; a priority "
-                        "left unranked earns 0.",
-                        "Borda points: a first place earns %(num)d points, each place below "
-                        "one point fewer, so the %(num)d-th place earns 1 point; a priority "
-                        "left unranked earns 0.", top)
-    return _("Borda points: a priority earns one point for each priority ranked below it; "
-             "the last place and an unranked priority earn 0.")
 
 
 def _flag(vote: dict[str, Any]) -> str:
