@@ -167,3 +167,25 @@ def test_the_facilitator_results_say_the_borda_rule_of_the_round(app, db, day):
         page = " ".join(browser.get(f"/f/{secret}").get_data(as_text=True).split())
     assert ("une première place rapporte 2 points, chaque place suivante un point de moins, "
             "donc la 2e place rapporte 1 point") in page
+
+
+def test_a_disagreement_below_the_first_place_is_flagged_on_the_page_and_in_files(app, db):
+    """Top 2 over ideas 1-4; ballots [4], [1, 3], [3, 4], [1], [1, 4], [1].
+    Borda (2 points, 1 point): 1: 8, 4: 2 + 1 + 1 = 4, 3: 1 + 2 = 3, 2: 0; its first two
+    places hold {1, 4}. Schulze: 1 first; 3 and 4 tie 2:2 head to head, so both are
+    second: its first two places hold {1, 3, 4}. Same first, different top 2."""
+    workshop, secret, ideas = workshop_with_ideas(db, ("Un", "Deux", "Trois", "Quatre"))
+    one, two, three, four = (i.id for i in ideas)
+    ops.open_round(db, workshop, title="Tête", method="ranking", settings={"top": 2})
+    for ballot in ([four], [one, three], [three, four], [one], [one, four], [one]):
+        ops.cast_ballot(db, ids_of(workshop, participant(db, workshop)), ballot, client_id())
+    ops.close_round(db, workshop)
+    with app.test_client() as browser:
+        page = " ".join(browser.get(f"/f/{secret}").get_data(as_text=True).split())
+        assert "ne donnent pas les mêmes 2 premières places" in page
+        report = browser.get(f"/f/{secret}/export.json").get_json()
+    [vote] = report["votes"]
+    assert (vote["disagree_top"], vote["disagree_top_n"], vote["top_n"]) == (False, True, 2)
+    assert [(r["text"], r["score"], r["rank"], r["schulze_rank"]) for r in vote["ranking"]] \
+        == [("Un", 8, 1, 1), ("Quatre", 4, 2, 2), ("Trois", 3, 3, 2), ("Deux", 0, 4, 4)]
+    assert vote["flag_text"] == "Borda et Schulze ne donnent pas les mêmes 2 premières places"

@@ -126,6 +126,8 @@ def results_view(session: Session, vote: Round) -> dict[str, Any]:
         view["schulze"] = [{"rank": s.rank, "idea": s.option, "text": texts.get(s.option, "")}
                            for s in result.details["schulze"]["standings"]]
         view["disagree_top"] = bool(result.details["disagree_top"])
+        view["disagree_top_n"] = bool(result.details["disagree_top_n"])
+        view["top_n"] = result.details["top_n"]
     return view
 
 
