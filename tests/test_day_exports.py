@@ -103,7 +103,7 @@ def test_the_workbook_reads_back_with_numbers_groups_and_every_idea(app, db, day
                                    (4, "'=HYPERLINK(\"http://x\")", 2, 1,
                                     round(1 / 12, 4), 4)]
     assert sheet.freeze_panes == f"A{header + 2}"
-    assert values[0][0].startswith("Journée régionale « Agir ensemble »")
+    assert values[0][0].startswith("Journée régionale « Agir ensemble » · Date\u00a0: ")
     ideas = [row for row in book["Idées"].iter_rows(values_only=True)][2:]
     assert [(r[1], r[2], r[4], r[5]) for r in ideas] == [
         ("Logement abordable", "approuvée", None, "logement"),
@@ -146,6 +146,13 @@ def test_the_pdf_report_reads_back_in_french(app, db, day, monkeypatch, tmp_path
                      "Méthodes", "2 points"):
         assert expected in text, expected
     assert text.index("Transport en commun") < text.index("Œuvres d'été")
+    assert "Billets imprimés requis\u00a0: non" in text.replace(" : ", "\u00a0: ")
+    english = tmp_path / "report.pdf"
+    _export(app, workshop, "--format", "pdf", "--lang", "en", "-o", str(english))
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(english).pages).split())
+    for expected in ("Report of the day", "Printed tickets required: no", "Voters: 12",
+                     "Borda points: a first place earns 2 points", "Œuvres d'été"):
+        assert expected in text, expected
 
 
 def test_the_facilitator_page_links_every_file(app, db, day):

@@ -108,6 +108,13 @@ def annotate(report: dict[str, Any]) -> dict[str, Any]:
     for vote in report["votes"]:
         vote["time_text"] = " – ".join(format_time(_moment(t), "short")
                                        for t in (vote["opened_at"], vote["closed_at"]) if t)
+        vote["facts_text"] = " · ".join(
+            [_("%(setting)s: %(value)s", setting=_("Printed tickets required"),
+               value=vote["tickets_text"]),
+             _("%(setting)s: %(value)s", setting=_("Voters"), value=vote["voters"]),
+             vote["status_text"], vote["time_text"]])
+        vote["activity_text"] = _("%(setting)s: %(value)s", setting=_("Activity"),
+                                  value=vote["activity"])
     for group_vote in report["groups"]:
         for question in group_vote["questions"]:
             for gap in question.get("gaps", []):
@@ -121,6 +128,10 @@ def annotate(report: dict[str, Any]) -> dict[str, Any]:
         channel: _channel(channel) for channel in
         {*report["participation"]["present_by_channel"],
          *report["participation"]["voted_by_channel"]}}
+    meta = report["workshop"]
+    meta["about_text"] = " · ".join([
+        _("%(setting)s: %(value)s", setting=_("Date"), value=meta["date_text"]),
+        _("%(setting)s: %(value)s", setting=_("Join code"), value=meta["code"])])
     return report
 
 

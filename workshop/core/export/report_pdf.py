@@ -22,13 +22,19 @@ from workshop.core.export.pdf_fonts import FAMILY, add_fonts
 
 CHART_BARS = 10
 CHART_LABEL = 48
+CHART_WIDTH = 7.0  # inches, drawn across the page's text width
+
+
+def chart_inches(bars: int) -> float:
+    """Return a bar chart's height in inches: a third of an inch a bar, and the axis."""
+    return 0.34 * max(bars, 1) + 0.7
 
 
 def bar_chart(labels: Sequence[str], values: Sequence[float], unit: str) -> bytes:
     """Return a horizontal bar chart (PNG bytes), the first bar on top, values written
     at the end of each bar; grey bars on white so it prints in black and white."""
-    height = 0.45 * max(len(labels), 1) + 0.8
-    figure = Figure(figsize=(7.0, height), dpi=150)
+    height = chart_inches(len(labels))
+    figure = Figure(figsize=(CHART_WIDTH, height), dpi=150)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     wrapped = [textwrap.shorten(label, CHART_LABEL, placeholder="…") for label in labels]
@@ -155,8 +161,7 @@ def pdf_report(report: Mapping[str, Any]) -> bytes:
     pdf.add_page()
     _heading(pdf, words["report_title"], 20)
     _heading(pdf, meta["title"], 16)
-    _para(pdf, f"{words['date']}\u00a0: {meta['date_text']} · {words['code']}\u00a0: "
-               f"{meta['code']}")
+    _para(pdf, meta["about_text"])
     pdf.ln(3)
 
     _heading(pdf, words["participation"], 13)
@@ -169,16 +174,13 @@ def pdf_report(report: Mapping[str, Any]) -> bytes:
         _para(pdf, words["no_votes"])
     for vote in report["votes"]:
         bars = min(len(vote["ranking"]), CHART_BARS) if vote["voters"] else 0
-        chart_height = pdf.epw * (0.45 * bars + 0.8) / 7.0 if bars else 0
-        if pdf.get_y() + chart_height + 55 > pdf.page_break_trigger:
+        chart_height = pdf.epw * chart_inches(bars) / CHART_WIDTH if bars else 0
+        if pdf.get_y() + chart_height + 45 > pdf.page_break_trigger:
             pdf.add_page()  # the vote's heading and notes stay with its chart
         _heading(pdf, f"{words['vote']} {vote['number']} · {vote['title']}", 12)
-        lines = [f"{vote['method_name']} · {vote['settings_text']}",
-                 f"{words['tickets_label']}\u00a0: {vote['tickets_text']} · "
-                 f"{words['voters_label']}\u00a0: {vote['voters']} · {vote['status_text']}"
-                 + (f" · {vote['time_text']}" if vote.get("time_text") else "")]
+        lines = [f"{vote['method_name']} · {vote['settings_text']}", vote["facts_text"]]
         if vote["activity"] and vote["activity"] != vote["title"]:
-            lines.insert(0, f"{words['activity']}\u00a0: {vote['activity']}")
+            lines.insert(0, vote["activity_text"])
         for line in lines:
             _para(pdf, line, 9.5)
         _para(pdf, vote["note"], 9)

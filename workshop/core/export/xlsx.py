@@ -97,14 +97,13 @@ def workbook(report: Mapping[str, Any]) -> bytes:
     book.remove(book.active)
     taken: set[str] = set()
     meta = report["workshop"]
-    heading = f"{meta['title']} · {meta['date_text']} · {words['code']} {meta['code']}"
+    heading = f"{meta['title']} · {meta['about_text']}"
     for vote in report["votes"]:
         above = [heading, f"{words['vote']} {vote['number']} · {vote['title']}"
-                 + (f" · {vote['activity']}" if vote["activity"] else ""),
+                 + (f" · {vote['activity']}" if vote["activity"] not in ("", vote["title"])
+                    else ""),
                  f"{vote['method_name']} · {vote['settings_text']}",
-                 f"{words['tickets_required']}: {vote['tickets_text']} · "
-                 f"{words['voters']}: {vote['voters']} · {vote['status_text']}",
-                 vote["note"]]
+                 vote.get("facts_text", ""), vote["note"]]
         if vote["flag_text"]:
             above.append(vote["flag_text"])
         has_schulze = any("schulze_rank" in s for s in vote["ranking"])
@@ -129,7 +128,7 @@ def workbook(report: Mapping[str, Any]) -> bytes:
            [heading])
     _sheet(book, words["methods"], taken, [words["method"], words["method_note"]],
            [[m["name"], m["text"]] for m in report["methods"]]
-           + [[v["method_name"] + f" ({words['vote']} {v['number']})", v["note"]]
+           + [[f"{words['vote']} {v['number']} · {v['title']}", v["note"]]
               for v in report["votes"] if v["method"] == "ranking"],
            [words["method_sheet_intro"]])
     out = io.BytesIO()
