@@ -309,19 +309,6 @@ def audience_views(session: Session, workshop: Workshop, connected: int
     return public, screen, facilitator
 
 
-def export_rounds(session: Session, workshop: Workshop) -> list[dict[str, Any]]:
-    """Return every round of a workshop with its tallied ranking, for the exports."""
-    rounds = session.scalars(select(Round).where(Round.workshop_id == workshop.id)
-                             .order_by(Round.number))
-    out = []
-    for vote in rounds:
-        result = tally_round(session, vote)
-        out.append({"number": vote.number, "title": vote.title, "method": vote.method,
-                    "settings": dict(vote.settings), "status": vote.status,
-                    "voters": result.voters, "ranking": ranking(session, vote, result)})
-    return out
-
-
 def own_ballot(session: Session, vote: Round, participant_id: int) -> Any:
     """Return one participant's stored ballot in a round, or None."""
     return session.scalar(select(Ballot.content).where(

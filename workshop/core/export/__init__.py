@@ -7,16 +7,9 @@ is neutralised for spreadsheets in the one place every spreadsheet cell passes t
 """
 
 from workshop.core.export.cells import unformula
-from workshop.core.export.formats import (
-    FORMATS,
-    render,
-    render_ballots,
-    safe_cell,
-    to_csv,
-    to_json,
-)
+from workshop.core.export.formats import render_ballots, safe_cell, to_csv, to_json
 from workshop.core.export.recount import ballots_table, recount
-from workshop.core.export.tables import GROUPS_HEADERS, groups_table, ranking_table
+from workshop.core.export.tables import GROUPS_HEADERS, groups_table
 
 
 def workbook(report):  # noqa: ANN001, ANN201 - imported lazily: openpyxl is slow to load
@@ -31,6 +24,5 @@ def pdf_report(report):  # noqa: ANN001, ANN201 - matplotlib and fpdf2 are slow 
     return build(report)
 
 
-__all__ = ["FORMATS", "GROUPS_HEADERS", "ballots_table", "groups_table", "pdf_report",
-           "ranking_table", "recount", "render", "render_ballots", "safe_cell", "to_csv",
-           "to_json", "unformula", "workbook"]
+__all__ = ["GROUPS_HEADERS", "ballots_table", "groups_table", "pdf_report", "recount",
+           "render_ballots", "safe_cell", "to_csv", "to_json", "unformula", "workbook"]
