@@ -48,6 +48,28 @@ def test_two_hundred_phones_every_acknowledged_ballot_is_counted_once():
     assert figures["disconnections"] == 0 and figures["projector_disconnections"] == 0
     assert figures["connected_on_projector"] == 200
     assert figures["server_alive"] is True
+    # pushes carry what the pages show: nobody reads it again over HTTP
+    assert figures["pulls_after_push"] == 0
+    assert figures["facilitator_fetches"] == 0
+    assert figures["facilitator_lag_p95_ms"] is not None
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("method", ["ranking", "pairwise"])
+def test_a_small_room_votes_by_ranking_and_by_pairs_and_nothing_is_lost(method):
+    """The same room with a ranked vote (every phone its own ranking) and a pairwise one
+    (each phone judges the pairs its socket serves it, one after the other)."""
+    spec = Spec(scenario="small", method=method, pairs=3, phones=60, window=4.0, workers=0,
+                saturate_seconds=0.0, ceiling=False, converge_timeout=60.0)
+    figures = asyncio.run(app_half(spec))
+    assert figures["connected_ratio"] == 1.0, figures["connect_errors"]
+    assert figures["failed_commands"] == 0
+    assert figures["acked"] == 60 * (3 if method == "pairwise" else 1)
+    assert figures["lost"] == 0 and figures["duplicated"] == 0
+    assert figures["counted"] == figures["counted_expected"] == 60 == figures["export_voters"]
+    assert figures["converged"] is True and figures["lag_never_seen"] == 0
+    assert figures["phones_reached_ratio"] == 1.0
+    assert figures["pulls_after_push"] == 0 and figures["facilitator_fetches"] == 0
 
 
 def test_ballots_sent_at_once_from_many_threads_count_once_each(any_app, any_db):
