@@ -871,11 +871,18 @@ def test_pushes_are_rendered_without_any_request(server, browser, watch):
     expect(phone.locator("#idea-form")).to_be_visible()
     expect(projector.locator("#stage .stage-message")).to_be_visible()
     expect(facilitator.locator('#panel form[action$="/do/add-idea"]')).to_have_count(1)
+    phone.locator("#idea-form textarea").fill(IDEAS[3])  # the phone's own command ...
+    phone.locator("#idea-form button[type='submit']").tap()
+    mine = phone.locator("[data-live='mine'] li[data-idea]")
+    expect(mine.locator(".badge-pending")).to_have_count(1)
+    made["phone"].clear()  # ... and its own requests (the idea, its list): not pushes
     for text in IDEAS[:3]:  # ideas on the wall
         add_idea(driver, text)
-    expect(phone.locator("[data-live='wall'] li")).to_have_count(3)
-    expect(projector.locator(".wall-card")).to_have_count(3)
-    expect(idea_item(facilitator, IDEAS[2], "approved")).to_have_count(1)
+    approve(driver, IDEAS[3])  # the phone's own idea: its list says it is on the wall
+    expect(mine.locator(".badge-approved")).to_have_count(1)
+    expect(phone.locator("[data-live='wall'] li")).to_have_count(4)
+    expect(projector.locator(".wall-card")).to_have_count(4)
+    expect(idea_item(facilitator, IDEAS[3], "approved")).to_have_count(1)
 
     start_vote(driver)  # the next step: a dot vote
     expect(phone.locator("#ballot-form")).to_be_visible()
@@ -897,7 +904,7 @@ def test_pushes_are_rendered_without_any_request(server, browser, watch):
     expect(cards).to_have_count(2)
     expect(cards.first).not_to_have_text("")
     expect(cards.last).not_to_have_text("")
-    assert set(cards.all_inner_texts()) <= set(IDEAS[:3])
+    assert set(cards.all_inner_texts()) <= set(IDEAS[:4])
     expect(facilitator.locator('#panel form[action$="/do/close-round"]')).to_have_count(1)
     expect(projector.locator("#stage .voted-count")).to_have_text("0")
 

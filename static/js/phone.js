@@ -113,6 +113,23 @@
     if (current) { card.parentNode.replaceChild(current, card); }
   }
 
+  /* This phone's own ideas the push's wall shows are approved: say so in its list (a
+     push carries nobody's own ideas; the other statuses show at the next own command). */
+  function markApproved(wall) {
+    var own = panel.querySelector('[data-live="mine"]');
+    if (!own) { return; }
+    var onWall = {};
+    for (var i = 0; i < wall.length; i++) { onWall[String(wall[i].id)] = true; }
+    var items = own.querySelectorAll("li[data-idea]");
+    for (var j = 0; j < items.length; j++) {
+      var badge = items[j].querySelector(".badge");
+      if (badge && onWall[items[j].getAttribute("data-idea")]) {
+        badge.className = "badge badge-approved";
+        badge.textContent = own.getAttribute("data-approved-text");
+      }
+    }
+  }
+
   /* A pairwise round serves each phone its own pairs: the pushed panel has the form with
      no pair, and the page asks its socket for this phone's (event "step"). */
   function askStep() {
@@ -172,6 +189,7 @@
       return;
     }
     if (!changed && state.phase !== "ideas") { return; }
+    markApproved(state.ideas || []);
     var fresh = live.parseFragment(html);
     personalise(fresh);
     pushes += 1;

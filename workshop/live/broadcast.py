@@ -208,18 +208,18 @@ class Broadcaster:
                     now - self._phones_pushed.get(code, -1e9) < self.interval - 1e-3:
                 held = True
                 continue
+            if template not in self.renderers:
+                targets = [(room(template, code), payload)]
+            else:  # rendered before anything is noted as sent: a failure is tried again
+                targets = [(room(template, code, lang),
+                            {**payload, **self.parts(code, template, lang, payload, text)})
+                           for lang in self.languages
+                           if self._occupied(room(template, code, lang))]
             if template == PHONES:
                 self._phones_pushed[code] = now
             self._last[key] = text
-            if template not in self.renderers:
-                self.socketio.emit(EVENTS[template], payload, to=room(template, code))
-                continue
-            for lang in self.languages:
-                target = room(template, code, lang)
-                if not self._occupied(target):
-                    continue
-                parts = self.parts(code, template, lang, payload, text)
-                self.socketio.emit(EVENTS[template], {**payload, **parts}, to=target)
+            for target, body in targets:
+                self.socketio.emit(EVENTS[template], body, to=target)
         return held
 
     def _occupied(self, target: str) -> bool:
