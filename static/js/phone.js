@@ -137,12 +137,15 @@
     if (box && box.hidden) { askStepNow(); }
   }
 
-  function askStepNow() {
+  function askStepNow(then) {
+    then = then || function () {};
     if (!socket || !socket.connected || !socket.joinedRoom || !socket.timeout) {
+      then();
       refresh(false);
       return;
     }
     socket.timeout(8000).emit("step", {}, function (error, answer) {
+      then();
       if (error || !answer || !answer.ok) { refresh(false); } else { showStep(answer); }
     });
   }
@@ -369,7 +372,10 @@
       joining.then(function () {
         return form.id === "ballot-form" ? sendBallot(form) : live.send(form);
       }).then(function (answer) {
-        enable();
+        /* A judgement's buttons stay off until the next pair is shown (a second tap
+           would judge the pair just judged again). */
+        var stepping = answer.ok && answer.judged !== undefined && socket && socket.joinedRoom;
+        if (!stepping) { enable(); }
         if (answer.ok) {
           becameParticipant();
           form.querySelector('input[name="client_id"]').value = live.newId();
@@ -381,8 +387,8 @@
             form.querySelector("textarea").value = "";
             status.textContent = form.getAttribute("data-sent-text") || "✓";
             refresh(true);
-          } else if (answer.judged !== undefined && socket && socket.joinedRoom) {
-            askStepNow();  /* the next pair, over the socket */
+          } else if (stepping) {
+            askStepNow(enable);  /* the next pair, over the socket */
           } else {
             refresh(false);
           }
