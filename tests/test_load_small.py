@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import client_id, ids_of, voting_workshop
+from tests.support.phones import PhoneGroup
 from tests.support.room import Spec, app_half
 from workshop import ops
 from workshop.core.errors import Refused
@@ -70,6 +71,27 @@ def test_a_small_room_votes_by_ranking_and_by_pairs_and_nothing_is_lost(method):
     assert figures["converged"] is True and figures["lag_never_seen"] == 0
     assert figures["phones_reached_ratio"] == 1.0
     assert figures["pulls_after_push"] == 0 and figures["facilitator_fetches"] == 0
+
+
+def test_the_bench_counts_a_phone_that_pulls_after_a_push_without_its_panel():
+    """The simulated phone does what phone.js does: a new view with its panel is shown at
+    once; one without (the code before issue 13) makes it GET its panel, counted."""
+    group = PhoneGroup([0], ["http://127.0.0.1:9"], "ABCDEF")  # nothing listens there
+    phone = group.phones[0]
+    vote = {"phase": "vote", "round": {"id": 1, "method": "dots", "status": "open"}}
+
+    async def pushes() -> None:
+        assert group._pushed(phone, {**vote, "panel": "<div></div>"}) is None
+        assert phone.vote_seen_at is not None and phone.pulls == 0
+        assert group._pushed(phone, {**vote, "panel": "<div></div>"}) is None  # same view
+        closed = {"phase": "results", "round": {**vote["round"], "status": "closed"}}
+        await group._pushed(phone, closed)
+        assert group._pushed(phone, closed) is None  # the same view: nothing to draw
+        if group.http is not None:
+            await group.http.close()
+
+    asyncio.run(pushes())
+    assert phone.pulls == 1
 
 
 def test_ballots_sent_at_once_from_many_threads_count_once_each(any_app, any_db):

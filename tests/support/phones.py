@@ -199,17 +199,17 @@ class PhoneGroup:
         phone.shown = view_key(answer.get("state") or {})  # the page just loaded shows it
 
     # what phone.js does with a push ------------------------------------------------------------
-    def _pushed(self, phone: Phone, state: dict[str, Any]) -> None:
+    def _pushed(self, phone: Phone, state: dict[str, Any]) -> asyncio.Task | None:
         """A push: a new view is drawn from the panel it carries; a push without one (an
-        older server) makes the page GET its panel, a pull after a push."""
+        older server) makes the page GET its panel, a pull after a push (the task)."""
         key = view_key(state)
         if key == phone.shown:
-            return
+            return None
         phone.shown = key
         if isinstance(state.get("panel"), str):
             self._shown(phone, state)
-        else:
-            asyncio.get_running_loop().create_task(self._pull(phone, state))
+            return None
+        return asyncio.get_running_loop().create_task(self._pull(phone, state))
 
     async def _pull(self, phone: Phone, state: dict[str, Any]) -> None:
         phone.pulls += 1
