@@ -30,6 +30,8 @@ PAYLOADS = {
     "hide": {"idea": 1},
     "edit": {"idea": 1, "text": "Modifiée"},
     "merge": {"idea": 2, "into": 1},
+    "unmerge": {"idea": 2},
+    "approve-ideas": {"ideas": [1, 2]},
     "plan-activity": {"kind": "ideas", "title": "Solutions", "prompt": "Quelles solutions?"},
     "edit-activity": {"activity": 1, "title": "Modifiée"},
     "remove-activity": {"activity": 1},

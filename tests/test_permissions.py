@@ -65,6 +65,11 @@ def tickets_printed(db, scene: Scene) -> None:
     scene.ticket = ops.issue_tickets(db, scene.w, 2)[0]
 
 
+def merged(db, scene: Scene) -> None:
+    """W's idea C is merged into A."""
+    ops.merge_ideas(db, scene.w, scene.ideas["C"], scene.ideas["A"])
+
+
 def lobby(db, scene: Scene) -> None:
     ops.open_lobby(db, scene.w)
 
@@ -161,6 +166,8 @@ HTTP: dict[str, Row] = {
     "POST /f/<secret>/do/edit": command(lambda s: {"idea": s.ideas["A"], "text": "Modifiée"}),
     "POST /f/<secret>/do/merge": command(lambda s: {"idea": s.ideas["C"],
                                                     "into": s.ideas["A"]}),
+    "POST /f/<secret>/do/unmerge": command(lambda s: {"idea": s.ideas["C"]}, merged),
+    "POST /f/<secret>/do/approve-ideas": command(lambda s: {"ideas": [s.ideas["C"]]}),
     "POST /f/<secret>/do/plan-activity": command(lambda s: {
         "kind": "ideas", "title": "Solutions", "prompt": "Quelles solutions?"}),
     "POST /f/<secret>/do/edit-activity": command(lambda s: {

@@ -21,13 +21,16 @@ from workshop.ops.activities import (
 )
 from workshop.ops.ballots import cast_ballot
 from workshop.ops.ideas import (
+    APPROVE_MAX,
     PendingBounds,
     add_idea,
     approve_idea,
+    approve_ideas,
     edit_idea,
     hide_idea,
     merge_ideas,
     submit_idea,
+    unmerge_idea,
 )
 from workshop.ops.participants import join_workshop
 from workshop.ops.profiles import (
@@ -53,14 +56,15 @@ from workshop.ops.tickets import (
 from workshop.ops.workshops import create_workshop, rename_workshop
 
 __all__ = [
-    "PendingBounds", "TICKETS_PER_BATCH", "TICKETS_PER_WORKSHOP", "add_idea",
+    "APPROVE_MAX", "PendingBounds", "TICKETS_PER_BATCH", "TICKETS_PER_WORKSHOP", "add_idea",
     "add_profile_question",
-    "add_template_questions", "answer_profile", "approve_idea", "cast_ballot", "claim_ticket",
+    "add_template_questions", "answer_profile", "approve_idea", "approve_ideas", "cast_ballot",
+    "claim_ticket",
     "close_activity", "close_round", "create_workshop", "decide_consent", "edit_activity",
     "edit_idea", "edit_profile_question", "hide_idea", "issue_tickets", "join_workshop",
     "merge_ideas", "move_activity", "open_ideas", "open_lobby", "open_profiles", "open_round",
     "plan_activity", "project_groups", "purge_personal_data", "remove_activity",
     "remove_profile_question", "rename_workshop", "reveal_results", "set_expected_shares",
     "set_min_group_size", "set_retention", "show_live_results", "start_activity",
-    "start_next_activity", "submit_idea"
+    "start_next_activity", "submit_idea", "unmerge_idea"
 ]

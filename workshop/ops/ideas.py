@@ -30,8 +30,9 @@ from workshop.store.models import (
     Workshop,
 )
 
-__all__ = ["IDEA_STATUSES", "PendingBounds", "add_idea", "approve_idea", "edit_idea",
-           "hide_idea", "merge_ideas", "submit_idea"]
+__all__ = ["APPROVE_MAX", "IDEA_STATUSES", "PendingBounds", "add_idea", "approve_idea",
+           "approve_ideas", "edit_idea", "hide_idea", "merge_ideas", "submit_idea",
+           "unmerge_idea"]
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,27 @@ def approve_idea(session: Session, workshop: Workshop, idea_id: int) -> None:
     commit_and_announce(session, workshop)
 
 
+# Ideas approved by one command at most: a page of the queue is 50.
+APPROVE_MAX = 200
+
+
+@one_change
+def approve_ideas(session: Session, workshop: Workshop, idea_ids: list[int]) -> int:
+    """Put several waiting ideas on the wall at once (the facilitator ticked them, or
+    approved the page they read), in one transaction; return how many changed. Ideas no
+    longer waiting (hidden, merged or approved meanwhile by a co-facilitator) are left as
+    they are: the facilitator approved what they saw waiting."""
+    if not idea_ids or len(idea_ids) > APPROVE_MAX:
+        raise Refused("bad_request", limit=APPROVE_MAX)
+    ideas = session.scalars(select(Idea).where(
+        Idea.workshop_id == workshop.id, Idea.id.in_(set(idea_ids)),
+        Idea.status == "pending")).all()
+    for idea in ideas:
+        idea.status = "approved"
+    commit_and_announce(session, workshop)
+    return len(ideas)
+
+
 @one_change
 def hide_idea(session: Session, workshop: Workshop, idea_id: int) -> None:
     """Take an idea off the wall (kept in the database, never deleted)."""
@@ -179,4 +201,17 @@ def merge_ideas(session: Session, workshop: Workshop, source_id: int, target_id:
     source.merged_into_id = target.id
     if target.status == "pending":
         target.status = "approved"
+    commit_and_announce(session, workshop)
+
+
+@one_change
+def unmerge_idea(session: Session, workshop: Workshop, idea_id: int) -> None:
+    """Undo a merge: the idea comes back on the wall beside the one it was folded into
+    (a merge made by mistake must not cost an idea). It is not added to a vote already
+    open; the ideas folded into it before stay folded into it."""
+    idea = get_idea(session, workshop, idea_id)
+    if idea.status != "merged":
+        raise Refused("idea_not_merged", 409)
+    idea.status = "approved"
+    idea.merged_into_id = None
     commit_and_announce(session, workshop)

@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy import Text, bindparam, cast, func, select
 from sqlalchemy.orm import Session
 
+from workshop.core.near_duplicates import likely_duplicates
 from workshop.core.voting import Result, get_method
 from workshop.core.voting.rules import step_seed
 from workshop.store.models import IDEA_STATUSES, Activity, Ballot, Idea, Round, Ticket, Workshop
@@ -202,6 +203,56 @@ def merge_targets(session: Session, workshop: Workshop) -> list[dict[str, Any]]:
         Idea.workshop_id == workshop.id, Idea.status == "approved")
         .order_by(Idea.id).limit(MERGE_TARGETS_MAX))
     return [{"id": idea_id, "text": text} for idea_id, text in rows]
+
+
+def with_duplicate_suggestions(lists: list[dict[str, Any]], targets: list[dict[str, Any]]
+                               ) -> list[dict[str, Any]]:
+    """Return the moderation lists with, on each waiting idea, the ideas it most probably
+    repeats (`similar`: [{id, text}], best first): the ideas on the wall offered as merge
+    targets, and the waiting ideas before it on the page (two phones sending the same
+    idea before either is approved). A suggestion is only that: nothing merges by itself."""
+    out = []
+    for entry in lists:
+        if entry["status"] != "pending" or not entry["ideas"]:
+            out.append(entry)
+            continue
+        known = [(target["id"], target["text"]) for target in targets]
+        texts = dict(known)
+        ideas = []
+        for idea in entry["ideas"]:
+            found = likely_duplicates(idea["text"], known)
+            ideas.append({**idea, "similar": [{"id": idea_id, "text": texts[idea_id]}
+                                              for idea_id, _score in found]})
+            known.append((idea["id"], idea["text"]))
+            texts[idea["id"]] = idea["text"]
+        out.append({**entry, "ideas": ideas})
+    return out
+
+
+def merge_credits(session: Session, workshop: Workshop) -> dict[int, int]:
+    """Return, for each idea that others were merged into, how many other people proposed
+    it too: the distinct authors of the ideas folded into it (directly or through an idea
+    folded into it before), its own author left out. Ideas added by the facilitator have
+    no author and credit nobody."""
+    rows = session.execute(select(Idea.id, Idea.merged_into_id, Idea.participant_id).where(
+        Idea.workshop_id == workshop.id, Idea.status == "merged")).all()
+    into = {idea_id: target for idea_id, target, _author in rows}
+    authors: dict[int, set[int]] = {}
+    for idea_id, _target, author in rows:
+        if author is None:
+            continue
+        seen = {idea_id}
+        kept = into[idea_id]
+        while kept in into and kept not in seen:  # follow a chain of merges to its end
+            seen.add(kept)
+            kept = into[kept]
+        authors.setdefault(kept, set()).add(author)
+    if not authors:
+        return {}
+    own = dict(session.execute(select(Idea.id, Idea.participant_id).where(
+        Idea.id.in_(authors))).all())
+    return {kept: len(people - {own.get(kept)}) for kept, people in authors.items()
+            if people - {own.get(kept)}}
 
 
 def own_ideas(session: Session, workshop: Workshop, participant_id: int

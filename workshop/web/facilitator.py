@@ -68,7 +68,9 @@ def _context(secret: str, workshop: Workshop) -> dict[str, Any]:
     list (so the page costs what it shows, however many ideas there are)."""
     db = get_session()
     view = views.facilitator_view(db, workshop, _connected(workshop))
-    lists = views.moderation_lists(db, workshop, view["idea_counts"], _pages())
+    targets = views.merge_targets(db, workshop)
+    lists = views.with_duplicate_suggestions(
+        views.moderation_lists(db, workshop, view["idea_counts"], _pages()), targets)
     # The page each list is on, in every link and in the panel's own address, so that a
     # live refresh stays on the page being read.
     pages = {entry["status"]: entry["page"] for entry in lists if entry["page"] > 1}
@@ -80,7 +82,7 @@ def _context(secret: str, workshop: Workshop) -> dict[str, Any]:
 
     return {"workshop": workshop, "secret": secret, "view": view,
             "idea_lists": lists, "pages": pages, "page_url": page_url,
-            "merge_targets": views.merge_targets(db, workshop),
+            "merge_targets": targets, "credits": views.merge_credits(db, workshop),
             "created": request.args.get("created") == "1",
             "tickets": {**view["tickets"], "batch_max": ops.TICKETS_PER_BATCH}}
 
@@ -102,6 +104,16 @@ def panel(secret: str) -> str:
 def _id(fields: dict[str, Any], name: str) -> int:
     """Return the id a command's field names (`bounded_id`), or refuse with bad_request."""
     return bounded_id(fields.get(name))
+
+
+def _ids(fields: dict[str, Any], name: str) -> list[int]:
+    """Return the ids a command's list field names: a JSON list, or a form's ticked boxes
+    (several fields of one name), each read by `bounded_id`; more than ops.APPROVE_MAX of
+    them is refused before any is read."""
+    values = fields.get(name) if request.is_json else request.form.getlist(name)
+    if not isinstance(values, list) or len(values) > ops.APPROVE_MAX:
+        raise Refused("bad_request")
+    return [bounded_id(value) for value in values]
 
 
 def _flag(fields: dict[str, Any], name: str) -> bool:
@@ -160,6 +172,8 @@ COMMANDS: dict[str, Command] = {
     "hide": lambda db, w, f: ops.hide_idea(db, w, _id(f, "idea")),
     "edit": lambda db, w, f: ops.edit_idea(db, w, _id(f, "idea"), f.get("text")),
     "merge": lambda db, w, f: ops.merge_ideas(db, w, _id(f, "idea"), _id(f, "into")),
+    "unmerge": lambda db, w, f: ops.unmerge_idea(db, w, _id(f, "idea")),
+    "approve-ideas": lambda db, w, f: {"approved": ops.approve_ideas(db, w, _ids(f, "ideas"))},
     "plan-activity": _plan_activity,
     "edit-activity": _edit_activity,
     "remove-activity": lambda db, w, f: ops.remove_activity(db, w, _id(f, "activity")),

@@ -48,6 +48,7 @@ REFUSALS = {
     "idea_in_open_round": _l("This idea is part of the open vote: close the vote first."),
     "merge_into_itself": _l("Choose another idea to merge into."),
     "merge_target_unavailable": _l("You cannot merge into a hidden or merged idea."),
+    "idea_not_merged": _l("This idea is not merged: there is nothing to undo."),
     "code_exhausted": _l("Could not create a join code. Try again."),
     "not_joined": _l("Open the workshop page again to join."),
     "bad_request": _l("This request is not valid."),
