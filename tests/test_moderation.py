@@ -77,10 +77,11 @@ def test_a_kept_idea_credits_every_other_author_once(db):
     ops.merge_ideas(db, workshop, second, middle)  # folded into one folded later
     ops.merge_ideas(db, workshop, middle, kept)
     # first, second, middle's author and `again` (twice): four other people, not the author
-    assert views.merge_credits(db, workshop) == {kept: 4}
+    assert views.merge_credits(db, workshop, [kept, middle, floor.id]) == {kept: 4}
     facilitator_added = ops.add_idea(db, workshop, "Transport").id
     ops.merge_ideas(db, workshop, facilitator_added, floor.id)
-    assert floor.id not in views.merge_credits(db, workshop)
+    assert views.merge_credits(db, workshop, [kept, floor.id]) == {kept: 4}
+    assert views.merge_credits(db, workshop, [floor.id]) == {}
 
 
 def test_the_page_points_at_likely_duplicates_and_merges_in_one_click(client, db):
@@ -119,3 +120,45 @@ def test_ticked_boxes_of_a_plain_form_are_approved_together(client, db):
     assert statuses(db, waiting) == ["approved", "pending", "approved"]
     refused = client.post(f"/f/{secret}/do/approve-ideas", json={"ideas": "1,2"})
     assert refused.status_code == 400
+
+
+def item_of(page: str, idea: int) -> str:
+    return page.split(f'id="idea-{idea}"')[1].split("</li>")[0]
+
+
+def test_what_the_open_vote_forbids_is_not_offered(client, db):
+    workshop, secret, (option, other) = workshop_with_ideas(db, ("Logement", "Transport"))
+    ops.open_round(db, workshop, settings={"dots": 2, "max_per_option": 1})
+    later = ops.add_idea(db, workshop, "Épicerie").id  # on the wall, not in this vote
+    page = client.get(f"/f/{secret}").get_data(as_text=True)
+    for idea in (option.id, other.id):
+        assert "/do/hide" not in item_of(page, idea)
+        assert "Dans le vote en cours" in item_of(page, idea)
+    assert "/do/hide" in item_of(page, later)
+    ops.close_round(db, workshop)
+    page = client.get(f"/f/{secret}").get_data(as_text=True)
+    assert "/do/hide" in item_of(page, option.id)
+
+
+def test_the_last_votes_count_leaves_with_its_step(client, db):
+    workshop, secret, _ideas = workshop_with_ideas(db)
+    ops.open_round(db, workshop, settings={"dots": 2, "max_per_option": 1})
+    assert "data-voted" in client.get(f"/f/{secret}").get_data(as_text=True)
+    ops.close_round(db, workshop)
+    assert "data-voted" in client.get(f"/f/{secret}").get_data(as_text=True)
+    ops.open_ideas(db, workshop)
+    page = client.get(f"/f/{secret}").get_data(as_text=True)
+    assert "data-voted" not in page and "Votes reçus" not in page
+
+
+def test_merging_a_duplicate_moves_what_was_merged_into_it_onto_the_kept_idea(db):
+    workshop, _secret, (kept, twin, third) = workshop_with_ideas(
+        db, ("Logement", "Logements", "Du logement"))
+    ops.merge_ideas(db, workshop, third.id, twin.id)
+    ops.merge_ideas(db, workshop, twin.id, kept.id)
+    db.rollback()
+    assert db.get(Idea, third.id).merged_into_id == kept.id
+    ops.unmerge_idea(db, workshop, twin.id)
+    db.rollback()
+    assert (db.get(Idea, twin.id).status, db.get(Idea, third.id).merged_into_id) == \
+        ("approved", kept.id)

@@ -27,8 +27,9 @@ from rapidfuzz import fuzz, process
 # duplicates but suggests "Santé mentale accessible" for "Santé dentaire accessible"; 90
 # suggested no wrong pair there.
 SIMILAR_AT = 90
-# At most this many suggestions per idea: more is a search, not a suggestion.
-SUGGESTIONS_MAX = 3
+# At most this many suggestions per idea: more is a search, not a suggestion (and the
+# facilitator's page shows them for a whole page of waiting ideas).
+SUGGESTIONS_MAX = 2
 
 _SMALL_WORDS = frozenset((
     # French articles, prepositions and conjunctions, and words of emphasis

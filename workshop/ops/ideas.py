@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from workshop.core import tokens
@@ -199,6 +199,11 @@ def merge_ideas(session: Session, workshop: Workshop, source_id: int, target_id:
     _refuse_if_in_open_round(session, workshop, source)
     source.status = "merged"
     source.merged_into_id = target.id
+    # What was merged into the duplicate now belongs to the kept idea: every author is
+    # credited there, and one step always leads from a merged idea to the one kept.
+    session.execute(update(Idea).where(Idea.workshop_id == workshop.id,
+                                       Idea.merged_into_id == source.id)
+                    .values(merged_into_id=target.id))
     if target.status == "pending":
         target.status = "approved"
     commit_and_announce(session, workshop)
@@ -208,7 +213,7 @@ def merge_ideas(session: Session, workshop: Workshop, source_id: int, target_id:
 def unmerge_idea(session: Session, workshop: Workshop, idea_id: int) -> None:
     """Undo a merge: the idea comes back on the wall beside the one it was folded into
     (a merge made by mistake must not cost an idea). It is not added to a vote already
-    open; the ideas folded into it before stay folded into it."""
+    open; the ideas that had been merged into it stay with the kept idea."""
     idea = get_idea(session, workshop, idea_id)
     if idea.status != "merged":
         raise Refused("idea_not_merged", 409)

@@ -11,8 +11,8 @@ import json
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Text, bindparam, cast, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Text, bindparam, cast, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from workshop.core.near_duplicates import likely_duplicates
 from workshop.core.voting import Result, get_method
@@ -229,30 +229,24 @@ def with_duplicate_suggestions(lists: list[dict[str, Any]], targets: list[dict[s
     return out
 
 
-def merge_credits(session: Session, workshop: Workshop) -> dict[int, int]:
-    """Return, for each idea that others were merged into, how many other people proposed
-    it too: the distinct authors of the ideas folded into it (directly or through an idea
-    folded into it before), its own author left out. Ideas added by the facilitator have
-    no author and credit nobody."""
-    rows = session.execute(select(Idea.id, Idea.merged_into_id, Idea.participant_id).where(
-        Idea.workshop_id == workshop.id, Idea.status == "merged")).all()
-    into = {idea_id: target for idea_id, target, _author in rows}
-    authors: dict[int, set[int]] = {}
-    for idea_id, _target, author in rows:
-        if author is None:
-            continue
-        seen = {idea_id}
-        kept = into[idea_id]
-        while kept in into and kept not in seen:  # follow a chain of merges to its end
-            seen.add(kept)
-            kept = into[kept]
-        authors.setdefault(kept, set()).add(author)
-    if not authors:
+def merge_credits(session: Session, workshop: Workshop, shown: list[int]
+                  ) -> dict[int, int]:
+    """Return, for the ideas `shown` that others were merged into, how many other people
+    proposed them too: the distinct authors of the ideas merged into each (a merge moves
+    the ideas merged into the duplicate onto the kept idea, so they are all direct), its
+    own author left out. Ideas added by the facilitator have no author and credit nobody.
+    One row per idea shown, whatever the number of merged ideas."""
+    if not shown:
         return {}
-    own = dict(session.execute(select(Idea.id, Idea.participant_id).where(
-        Idea.id.in_(authors))).all())
-    return {kept: len(people - {own.get(kept)}) for kept, people in authors.items()
-            if people - {own.get(kept)}}
+    kept = aliased(Idea)
+    rows = session.execute(
+        select(Idea.merged_into_id, func.count(Idea.participant_id.distinct()))
+        .join(kept, kept.id == Idea.merged_into_id)
+        .where(Idea.workshop_id == workshop.id, Idea.status == "merged",
+               Idea.merged_into_id.in_(shown), Idea.participant_id.is_not(None),
+               or_(kept.participant_id.is_(None), Idea.participant_id != kept.participant_id))
+        .group_by(Idea.merged_into_id))
+    return {idea: people for idea, people in rows if people}
 
 
 def own_ideas(session: Session, workshop: Workshop, participant_id: int

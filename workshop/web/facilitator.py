@@ -17,7 +17,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from workshop import ops
-from workshop.core import export
+from workshop.core import export, tokens
 from workshop.core.activities import settings_from_fields
 from workshop.core.activities.kinds import kind_with
 from workshop.core.errors import Refused
@@ -82,9 +82,12 @@ def _context(secret: str, workshop: Workshop) -> dict[str, Any]:
 
     return {"workshop": workshop, "secret": secret, "view": view,
             "idea_lists": lists, "pages": pages, "page_url": page_url,
-            "merge_targets": targets, "credits": views.merge_credits(db, workshop),
+            "merge_targets": targets, "credits": views.merge_credits(
+                db, workshop, [idea["id"] for entry in lists for idea in entry["ideas"]]),
             "created": request.args.get("created") == "1",
-            "tickets": {**view["tickets"], "batch_max": ops.TICKETS_PER_BATCH}}
+            "tickets": {**view["tickets"], "batch_max": ops.TICKETS_PER_BATCH,
+                        # the print form's key: reloading the printed page prints nothing
+                        "batch": tokens.new_client_id()}}
 
 
 @bp.get("")
@@ -226,7 +229,9 @@ def issue_tickets(secret: str) -> Response | str:
             count = whole_number(fields.get("count"))
         except Refused:
             count = 0  # refused just below, with the range allowed
-        codes = ops.issue_tickets(get_session(), workshop, count)
+        batch = fields.get("batch")
+        codes = ops.issue_tickets(get_session(), workshop, count,
+                                  None if batch is None else str(batch))
     except Refused as error:
         return refused(error, back)
     if wants_json():

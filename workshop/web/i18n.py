@@ -48,6 +48,9 @@ REFUSALS = {
     "idea_in_open_round": _l("This idea is part of the open vote: close the vote first."),
     "merge_into_itself": _l("Choose another idea to merge into."),
     "merge_target_unavailable": _l("You cannot merge into a hidden or merged idea."),
+    "tickets_already_printed": _l("These tickets were already printed: their codes are "
+                                  "shown only once. If the printout is lost, print a new "
+                                  "batch from the facilitator page."),
     "idea_not_merged": _l("This idea is not merged: there is nothing to undo."),
     "code_exhausted": _l("Could not create a join code. Try again."),
     "not_joined": _l("Open the workshop page again to join."),
