@@ -172,3 +172,34 @@ def test_the_older_commands_are_activities(db):
     assert lookups.open_activity(db, workshop) is None
     assert db.get(Activity, later.id).position == 4
     assert refused_code(ops.close_activity, db, workshop) == "no_open_activity"
+
+
+def test_the_ready_made_agenda_runs_from_challenges_to_solutions(db):
+    workshop, _secret = ops.create_workshop(db, "Journée régionale")
+    ops.plan_activity(db, workshop, "ideas", title="Accueil")  # what was planned stays first
+    steps = ops.plan_ready_agenda(db, workshop, lambda text: f"«{text}»")
+    agenda = lookups.agenda(db, workshop)
+    assert [a.title for a in agenda] == ["Accueil", "«Challenges»", "«Priorities»", "«Top 5»",
+                                         "«Solutions»"]
+    challenges, priorities, top, solutions = steps
+    assert challenges.prompt == "«What are the challenges in our region?»"
+    assert priorities.settings["collection"] == challenges.id
+    assert (top.settings["source"], top.settings["of"], top.settings["count"],
+            top.settings["method"]) == ("top", priorities.id, 5, "ranking")
+    ops.remove_activity(db, workshop, agenda[0].id)
+    # the day itself: 7 challenges, dots, the five first ranked, then solutions
+    ops.start_next_activity(db, workshop)
+    person = participant(db, workshop)
+    ideas = propose(db, workshop, person, *[f"Défi {n}" for n in range(4)])
+    ideas += propose(db, workshop, participant(db, workshop), *[f"Défi {n}" for n in range(4, 7)])
+    dots = ops.start_next_activity(db, workshop)
+    vote = db.get(Round, db.get(Activity, dots.id).round_id)
+    assert sorted(vote.options) == sorted(ideas) and vote.method == "dots"
+    ops.cast_ballot(db, ids_of(workshop, person), {ideas[n]: 1 for n in range(5)}, client_id())
+    ops.close_activity(db, workshop)
+    ranking = ops.start_next_activity(db, workshop)
+    runoff = db.get(Round, db.get(Activity, ranking.id).round_id)
+    assert sorted(runoff.options) == sorted(ideas[:5]) and runoff.method == "ranking"
+    ops.close_activity(db, workshop)
+    last = ops.start_next_activity(db, workshop)
+    assert last.id == solutions.id and workshop.phase == "ideas"

@@ -33,6 +33,7 @@ PAYLOADS = {
     "unmerge": {"idea": 2},
     "approve-ideas": {"ideas": [1, 2]},
     "plan-activity": {"kind": "ideas", "title": "Solutions", "prompt": "Quelles solutions?"},
+    "plan-ready-agenda": {},
     "edit-activity": {"activity": 1, "title": "Modifiée"},
     "remove-activity": {"activity": 1},
     "move-activity": {"activity": 1, "direction": "down"},

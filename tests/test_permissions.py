@@ -168,6 +168,7 @@ HTTP: dict[str, Row] = {
                                                     "into": s.ideas["A"]}),
     "POST /f/<secret>/do/unmerge": command(lambda s: {"idea": s.ideas["C"]}, merged),
     "POST /f/<secret>/do/approve-ideas": command(lambda s: {"ideas": [s.ideas["C"]]}),
+    "POST /f/<secret>/do/plan-ready-agenda": command(),
     "POST /f/<secret>/do/plan-activity": command(lambda s: {
         "kind": "ideas", "title": "Solutions", "prompt": "Quelles solutions?"}),
     "POST /f/<secret>/do/edit-activity": command(lambda s: {

@@ -178,6 +178,8 @@ COMMANDS: dict[str, Command] = {
     "unmerge": lambda db, w, f: ops.unmerge_idea(db, w, _id(f, "idea")),
     "approve-ideas": lambda db, w, f: {"approved": ops.approve_ideas(db, w, _ids(f, "ideas"))},
     "plan-activity": _plan_activity,
+    "plan-ready-agenda": lambda db, w, f: {
+        "activities": [step.id for step in ops.plan_ready_agenda(db, w, _)]},
     "edit-activity": _edit_activity,
     "remove-activity": lambda db, w, f: ops.remove_activity(db, w, _id(f, "activity")),
     "move-activity": lambda db, w, f: ops.move_activity(db, w, _id(f, "activity"),
