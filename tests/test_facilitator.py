@@ -31,6 +31,7 @@ PAYLOADS = {
     "edit": {"idea": 1, "text": "Modifiée"},
     "merge": {"idea": 2, "into": 1},
     "unmerge": {"idea": 2},
+    "import-ideas": {"csv": "priorité\nLogement\nTransport collectif"},
     "approve-ideas": {"ideas": [1, 2]},
     "plan-activity": {"kind": "ideas", "title": "Solutions", "prompt": "Quelles solutions?"},
     "plan-ready-agenda": {},

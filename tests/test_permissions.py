@@ -167,6 +167,7 @@ HTTP: dict[str, Row] = {
     "POST /f/<secret>/do/merge": command(lambda s: {"idea": s.ideas["C"],
                                                     "into": s.ideas["A"]}),
     "POST /f/<secret>/do/unmerge": command(lambda s: {"idea": s.ideas["C"]}, merged),
+    "POST /f/<secret>/do/import-ideas": command(lambda s: {"csv": "priorité\nInjectée"}),
     "POST /f/<secret>/do/approve-ideas": command(lambda s: {"ideas": [s.ideas["C"]]}),
     "POST /f/<secret>/do/plan-ready-agenda": command(),
     "POST /f/<secret>/do/plan-activity": command(lambda s: {

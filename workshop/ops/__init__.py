@@ -29,6 +29,7 @@ from workshop.ops.ideas import (
     approve_ideas,
     edit_idea,
     hide_idea,
+    import_ideas,
     merge_ideas,
     submit_idea,
     unmerge_idea,
@@ -60,10 +61,11 @@ __all__ = [
     "APPROVE_MAX", "TICKETS_PER_BATCH", "TICKETS_PER_WORKSHOP", "add_idea", "add_profile_question",
     "add_template_questions", "answer_profile", "approve_idea", "approve_ideas", "cast_ballot",
     "claim_ticket", "close_activity", "close_round", "create_workshop", "decide_consent",
-    "edit_activity", "edit_idea", "edit_profile_question", "hide_idea", "issue_tickets",
-    "join_workshop", "merge_ideas", "move_activity", "open_ideas", "open_lobby", "open_profiles",
-    "open_round", "PendingBounds", "plan_activity", "plan_ready_agenda", "project_groups",
-    "purge_personal_data", "remove_activity", "remove_profile_question", "rename_workshop",
-    "reveal_results", "set_expected_shares", "set_min_group_size", "set_retention",
-    "show_live_results", "start_activity", "start_next_activity", "submit_idea", "unmerge_idea"
+    "edit_activity", "edit_idea", "edit_profile_question", "hide_idea", "import_ideas",
+    "issue_tickets", "join_workshop", "merge_ideas", "move_activity", "open_ideas", "open_lobby",
+    "open_profiles", "open_round", "PendingBounds", "plan_activity", "plan_ready_agenda",
+    "project_groups", "purge_personal_data", "remove_activity", "remove_profile_question",
+    "rename_workshop", "reveal_results", "set_expected_shares", "set_min_group_size",
+    "set_retention", "show_live_results", "start_activity", "start_next_activity", "submit_idea",
+    "unmerge_idea"
 ]

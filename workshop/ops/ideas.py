@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from workshop.core import tokens
 from workshop.core.errors import Refused
+from workshop.core.near_duplicates import matching_key
 from workshop.core.phases import Phase
 from workshop.core.text import clean_text
 from workshop.live import broadcast
@@ -30,9 +31,10 @@ from workshop.store.models import (
     Workshop,
 )
 
-__all__ = ["APPROVE_MAX", "IDEA_STATUSES", "PendingBounds", "add_idea", "approve_idea",
-           "approve_ideas", "edit_idea", "hide_idea", "merge_ideas", "submit_idea",
-           "unmerge_idea"]
+__all__ = [
+    "APPROVE_MAX", "IDEA_STATUSES", "add_idea", "approve_idea", "approve_ideas", "edit_idea",
+    "hide_idea", "import_ideas", "merge_ideas", "PendingBounds", "submit_idea", "unmerge_idea"
+]
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,26 @@ def add_idea(session: Session, workshop: Workshop, text: str) -> Idea:
     session.add(idea)
     commit_and_announce(session, workshop)
     return idea
+
+
+@one_change
+def import_ideas(session: Session, workshop: Workshop, texts: list[str]) -> dict[str, int]:
+    """Put an earlier consultation's priorities on the wall, approved, in one change (read
+    by core.seed_csv). Those already on the wall, waiting or hidden (same words) are left
+    out; answer how many were added and left out."""
+    known = {matching_key(text) or text for text in session.scalars(
+        select(Idea.text).where(Idea.workshop_id == workshop.id, Idea.status != "merged"))}
+    added = 0
+    for text in texts:
+        clean = clean_text(text, IDEA_MAX, "bad_idea")
+        key = matching_key(clean) or clean
+        if key in known:
+            continue
+        known.add(key)
+        session.add(Idea(workshop_id=workshop.id, text=clean, status="approved"))
+        added += 1
+    commit_and_announce(session, workshop)
+    return {"added": added, "skipped": len(texts) - added}
 
 
 @one_change

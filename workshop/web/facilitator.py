@@ -13,11 +13,12 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from workshop import ops
-from workshop.core import export, tokens
+from workshop.core import export, seed_csv, tokens
 from workshop.core.activities import settings_from_fields
 from workshop.core.activities.kinds import kind_with
 from workshop.core.errors import Refused
@@ -26,7 +27,7 @@ from workshop.core.qr import qr_svg
 from workshop.core.voting.reading import ticked, whole_number
 from workshop.store import lookups, views
 from workshop.store.db import get_session
-from workshop.store.models import IDEA_STATUSES, Workshop
+from workshop.store.models import IDEA_MAX, IDEA_STATUSES, Workshop
 from workshop.web.answers import done, join_url, refused, wants_json
 from workshop.web.i18n import explain
 from workshop.web.profiles import COMMANDS as PROFILE_COMMANDS
@@ -119,6 +120,19 @@ def _ids(fields: dict[str, Any], name: str) -> list[int]:
     return [bounded_id(value) for value in values]
 
 
+def _imported(fields: dict[str, Any]) -> list[str]:
+    """Return the priorities of an imported CSV: the form's file (`file`), else the
+    pasted or JSON text (`csv`); read by core.seed_csv."""
+    upload = None if request.is_json else request.files.get("file")
+    if upload is not None and upload.filename:
+        text = seed_csv.decode(upload.read())
+    else:
+        text = fields.get("csv")
+        if not isinstance(text, str):
+            raise Refused("bad_import", limit=seed_csv.IMPORT_MAX)
+    return seed_csv.read_priorities(text, IDEA_MAX)
+
+
 def _flag(fields: dict[str, Any], name: str) -> bool:
     return ticked(fields.get(name))
 
@@ -176,6 +190,7 @@ COMMANDS: dict[str, Command] = {
     "edit": lambda db, w, f: ops.edit_idea(db, w, _id(f, "idea"), f.get("text")),
     "merge": lambda db, w, f: ops.merge_ideas(db, w, _id(f, "idea"), _id(f, "into")),
     "unmerge": lambda db, w, f: ops.unmerge_idea(db, w, _id(f, "idea")),
+    "import-ideas": lambda db, w, f: ops.import_ideas(db, w, _imported(f)),
     "approve-ideas": lambda db, w, f: {"approved": ops.approve_ideas(db, w, _ids(f, "ideas"))},
     "plan-activity": _plan_activity,
     "plan-ready-agenda": lambda db, w, f: {
@@ -215,7 +230,13 @@ def run_command(secret: str, command: str) -> Response:
     payload = {"ok": True}
     if isinstance(result, dict):
         payload.update(result)
-    return done(payload, back, _("Done."))
+    message = _("Done.")
+    if command == "import-ideas":
+        message = ngettext("%(num)s priority imported.", "%(num)s priorities imported.",
+                           payload["added"]) + " " + \
+            ngettext("%(num)s was already there.", "%(num)s were already there.",
+                     payload["skipped"])
+    return done(payload, back, message)
 
 
 @bp.post("/tickets")
