@@ -9,7 +9,7 @@ from tests.factories import client_id, ids_of, participant
 from workshop import ops
 from workshop.core.errors import Refused
 from workshop.store import lookups, views
-from workshop.store.models import Activity, Idea, Round
+from workshop.store.models import Activity, Idea, ProfileQuestion, Round
 
 
 def refused_code(call, *args, **kwargs) -> str:
@@ -203,3 +203,36 @@ def test_the_ready_made_agenda_runs_from_challenges_to_solutions(db):
     ops.close_activity(db, workshop)
     last = ops.start_next_activity(db, workshop)
     assert last.id == solutions.id and workshop.phase == "ideas"
+
+
+def test_a_copy_of_a_workshop_has_its_agenda_and_questions_and_nobody(db, client):
+    source, secret = ops.create_workshop(db, "Journée 2026")
+    ops.plan_ready_agenda(db, source, lambda text: text)
+    ops.add_template_questions(db, source, lambda text: text)
+    ops.set_min_group_size(db, source, 8)
+    ops.start_next_activity(db, source)
+    person = participant(db, source)
+    propose(db, source, person, "Logement")
+    answer = client.post(f"/f/{secret}/duplicate", json={})
+    assert answer.status_code == 200 and answer.json["code"] != source.code
+    db.rollback()
+    copy = lookups.get_workshop(db, answer.json["code"])
+    assert copy.title == "Journée 2026 (copie)" and copy.min_group_size == 8
+    assert copy.phase == "lobby"
+    steps, originals = lookups.agenda(db, copy), lookups.agenda(db, source)
+    assert [(a.kind, a.title, a.prompt, a.status) for a in steps] == \
+        [(a.kind, a.title, a.prompt, "planned") for a in originals]
+    mapping = {old.id: new.id for old, new in zip(originals, steps, strict=True)}
+    assert steps[1].settings["collection"] == mapping[originals[0].id]
+    assert steps[2].settings["of"] == mapping[originals[1].id]
+    assert len(views.approved_wall(db, copy)) == 0
+    questions = db.scalars(select(ProfileQuestion).where(ProfileQuestion.workshop_id == copy.id)
+                           .order_by(ProfileQuestion.position)).all()
+    originals_q = db.scalars(select(ProfileQuestion).where(
+        ProfileQuestion.workshop_id == source.id).order_by(ProfileQuestion.position)).all()
+    assert [(q.text, q.choices) for q in questions] == [(q.text, q.choices) for q in originals_q]
+    # the copy runs its own day
+    ops.start_next_activity(db, copy)
+    assert copy.phase == "ideas"
+    page = client.post(f"/f/{secret}/duplicate", data={})  # a form: the new page opens
+    assert page.status_code in (302, 400)

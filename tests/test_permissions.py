@@ -153,6 +153,7 @@ HTTP: dict[str, Row] = {
     "GET /f/<secret>/groups.json": Row(FACILITATOR),
     "GET /f/<secret>/groups.csv": Row(FACILITATOR),
     "POST /f/<secret>/tickets": Row(FACILITATOR, body=lambda s: {"count": 3}),
+    "POST /f/<secret>/duplicate": Row(FACILITATOR, body=lambda s: {}),
     "POST /f/<secret>/do/rename": command(lambda s: {"title": "Pris en otage"}),
     "POST /f/<secret>/do/open-lobby": command(),
     "POST /f/<secret>/do/open-ideas": command(prepare=lobby),

@@ -11,7 +11,16 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from markupsafe import Markup
@@ -237,6 +246,23 @@ def run_command(secret: str, command: str) -> Response:
             ngettext("%(num)s was already there.", "%(num)s were already there.",
                      payload["skipped"])
     return done(payload, back, message)
+
+
+@bp.post("/duplicate")
+def duplicate(secret: str) -> Response:
+    """Start a new workshop from this one (agenda, profile questions, settings; nobody's
+    data) and open its facilitator page: a new secret link, shown as /new shows one."""
+    workshop = _workshop(secret)
+    try:
+        copy, copy_secret = ops.duplicate_workshop(
+            get_session(), workshop, lambda title: _("%(title)s (copy)", title=title))
+    except Refused as error:
+        return refused(error, url_for("facilitator.page", secret=secret))
+    page = url_for("facilitator.page", secret=copy_secret, created=1)
+    if wants_json():
+        return jsonify({"ok": True, "code": copy.code,
+                        "facilitator": url_for("facilitator.page", secret=copy_secret)})
+    return redirect(page)
 
 
 @bp.post("/tickets")
