@@ -265,7 +265,7 @@ def _ballot_refused_page(code: str, error: Refused) -> Response:
     db.rollback()  # what the refused write began
     workshop = lookups.get_workshop(db, code)
     vote = views.current_round(db, workshop)
-    if vote is None or vote.status != "open" or workshop.phase != "vote":
+    if vote is None or vote.status != "open":
         # no ballot on the page to come back to (the vote closed meanwhile): say why
         return refused(error, url_for("participant.phone", code=workshop.code))
     context = phone_context(workshop, current_participant(workshop))
