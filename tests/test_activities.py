@@ -236,3 +236,35 @@ def test_a_copy_of_a_workshop_has_its_agenda_and_questions_and_nobody(db, client
     assert copy.phase == "ideas"
     page = client.post(f"/f/{secret}/duplicate", data={})  # a form: the new page opens
     assert page.status_code in (302, 400)
+
+
+def test_solutions_are_asked_for_each_priority_of_a_votes_top(db, client):
+    workshop, secret = ops.create_workshop(db, "Journée")
+    ops.open_ideas(db, workshop)
+    people = [participant(db, workshop) for _ in range(3)]
+    ideas = propose(db, workshop, people[0], "Logement", "Transport", "Épicerie") + \
+        propose(db, workshop, people[1], "Garderies")
+    vote = ops.open_round(db, workshop, settings={"dots": 2, "max_per_option": 1})
+    ops.cast_ballot(db, ids_of(workshop, people[0]), {ideas[0]: 1, ideas[1]: 1}, client_id())
+    ops.cast_ballot(db, ids_of(workshop, people[1]), {ideas[0]: 1, ideas[2]: 1}, client_id())
+    ops.cast_ballot(db, ids_of(workshop, people[2]), {ideas[0]: 1, ideas[3]: 1}, client_id())
+    step = db.scalar(select(Activity).where(Activity.round_id == vote.id))
+    assert refused_code(ops.plan_solutions, db, workshop, step.id, 2,
+                        lambda t: (t, t)) == "runoff_source_open"
+    ops.close_round(db, workshop)
+    # Logement 3, then three tied at 1: a top 2 takes all four, ties are never cut
+    answer = client.post(f"/f/{secret}/do/plan-solutions",
+                         json={"activity": step.id, "count": 2})
+    assert answer.status_code == 200 and len(answer.json["activities"]) == 4
+    db.rollback()
+    planned = [db.get(Activity, a) for a in answer.json["activities"]]
+    assert planned[0].title == "Solutions\u00a0: Logement"
+    assert planned[0].prompt == "Quelles solutions pour «\u00a0Logement\u00a0»\u00a0?"
+    assert {a.kind for a in planned} == {"ideas"} and {a.status for a in planned} == {"planned"}
+    assert sorted(a.title for a in planned[1:]) == ["Solutions\u00a0: Garderies",
+                                                    "Solutions\u00a0: Transport",
+                                                    "Solutions\u00a0: Épicerie"]
+    assert refused_code(ops.plan_solutions, db, workshop, step.id, 11,
+                        lambda t: (t, t)) == "bad_activity_setting"
+    assert client.post(f"/f/{secret}/do/plan-solutions",
+                       json={"activity": step.id, "count": "beaucoup"}).status_code == 400

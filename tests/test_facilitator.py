@@ -35,6 +35,7 @@ PAYLOADS = {
     "approve-ideas": {"ideas": [1, 2]},
     "plan-activity": {"kind": "ideas", "title": "Solutions", "prompt": "Quelles solutions?"},
     "plan-ready-agenda": {},
+    "plan-solutions": {"activity": 1, "count": 3},
     "edit-activity": {"activity": 1, "title": "Modifiée"},
     "remove-activity": {"activity": 1},
     "move-activity": {"activity": 1, "direction": "down"},

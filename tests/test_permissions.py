@@ -35,7 +35,7 @@ from workshop import ops
 from workshop.live import broadcast
 from workshop.live.sockets import socketio
 from workshop.store.lookups import ParticipantIds
-from workshop.store.models import Participant
+from workshop.store.models import Activity, Participant
 from workshop.web.facilitator import COMMANDS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,6 +63,13 @@ def closed(db, scene: Scene) -> None:
 
 def tickets_printed(db, scene: Scene) -> None:
     scene.ticket = ops.issue_tickets(db, scene.w, 2)[0]
+
+
+def vote_done(db, scene: Scene) -> None:
+    """W's dot vote is closed; `scene.activity` is its step on the agenda."""
+    ops.open_round(db, scene.w, settings={"dots": 3, "max_per_option": 1})
+    vote = ops.close_round(db, scene.w)
+    scene.activity = db.scalar(select(Activity.id).where(Activity.round_id == vote.id))
 
 
 def merged(db, scene: Scene) -> None:
@@ -171,6 +178,8 @@ HTTP: dict[str, Row] = {
     "POST /f/<secret>/do/import-ideas": command(lambda s: {"csv": "priorité\nInjectée"}),
     "POST /f/<secret>/do/approve-ideas": command(lambda s: {"ideas": [s.ideas["C"]]}),
     "POST /f/<secret>/do/plan-ready-agenda": command(),
+    "POST /f/<secret>/do/plan-solutions": command(lambda s: {"activity": s.activity,
+                                                             "count": 2}, vote_done),
     "POST /f/<secret>/do/plan-activity": command(lambda s: {
         "kind": "ideas", "title": "Solutions", "prompt": "Quelles solutions?"}),
     "POST /f/<secret>/do/edit-activity": command(lambda s: {

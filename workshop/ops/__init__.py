@@ -16,6 +16,7 @@ from workshop.ops.activities import (
     open_round,
     plan_activity,
     plan_ready_agenda,
+    plan_solutions,
     remove_activity,
     start_activity,
     start_next_activity,
@@ -64,8 +65,8 @@ __all__ = [
     "duplicate_workshop", "edit_activity", "edit_idea", "edit_profile_question", "hide_idea",
     "import_ideas", "issue_tickets", "join_workshop", "merge_ideas", "move_activity", "open_ideas",
     "open_lobby", "open_profiles", "open_round", "PendingBounds", "plan_activity",
-    "plan_ready_agenda", "project_groups", "purge_personal_data", "remove_activity",
-    "remove_profile_question", "rename_workshop", "reveal_results", "set_expected_shares",
-    "set_min_group_size", "set_retention", "show_live_results", "start_activity",
-    "start_next_activity", "submit_idea", "unmerge_idea"
+    "plan_ready_agenda", "plan_solutions", "project_groups", "purge_personal_data",
+    "remove_activity", "remove_profile_question", "rename_workshop", "reveal_results",
+    "set_expected_shares", "set_min_group_size", "set_retention", "show_live_results",
+    "start_activity", "start_next_activity", "submit_idea", "unmerge_idea"
 ]

@@ -202,6 +202,45 @@ def plan_ready_agenda(session: Session, workshop: Workshop,
     return added
 
 
+SOLUTIONS_MAX = 10  # collections planned at once: a top 10 at most
+
+
+@one_change
+def plan_solutions(session: Session, workshop: Workshop, vote_activity_id: object,
+                   count: object, name_for: Callable[[str], tuple[str, str]]
+                   ) -> list[Activity]:
+    """From priorities to solutions: after a vote, plan one idea collection per priority
+    of its top `count` (ties at the cut all included, as a runoff takes them), in rank
+    order at the end of the agenda. `name_for(priority text)` gives each its title and
+    the question phones see ("Solutions : ...", "Quelles solutions pour « ... » ?"); the
+    ideas each collects stay apart, by collection, in the wall and the exports."""
+    vote_step = lookups.get_activity(session, workshop, vote_activity_id)
+    if isinstance(count, bool) or not isinstance(count, int) \
+            or not 1 <= count <= SOLUTIONS_MAX:
+        raise Refused("bad_activity_setting", setting="count")
+    vote = session.get(Round, vote_step.round_id) if vote_step.round_id else None
+    if vote_step.status != "closed" or vote is None:
+        raise Refused("runoff_source_open", 409)
+    result = tally_round(session, vote)
+    top = runoff_options([(s.option, s.rank) for s in result.standings], count)
+    texts = dict(session.execute(select(Idea.id, Idea.text).where(
+        Idea.id.in_(top), Idea.workshop_id == workshop.id, Idea.status == "approved")).all())
+    added = []
+    for idea in top:
+        if idea not in texts:
+            continue  # hidden or merged since the vote was counted
+        title, prompt = name_for(texts[idea])
+        activity = _new_activity(session, workshop, "ideas", title[:TITLE_MAX],
+                                 prompt[:PROMPT_MAX], {})
+        _append(session, workshop, activity)
+        session.flush()
+        added.append(activity)
+    if not added:
+        raise Refused("no_approved_ideas", 409)
+    commit_and_announce(session, workshop)
+    return added
+
+
 def _planned(session: Session, workshop: Workshop, activity_id: object) -> Activity:
     activity = lookups.get_activity(session, workshop, activity_id)
     if activity.status != "planned":

@@ -142,6 +142,22 @@ def _imported(fields: dict[str, Any]) -> list[str]:
     return seed_csv.read_priorities(text, IDEA_MAX)
 
 
+def _solutions_for(priority: str) -> tuple[str, str]:
+    """Name the idea collection that asks for solutions to one priority (its words cut
+    to fit a title)."""
+    short = priority if len(priority) <= 80 else priority[:79].rstrip() + "…"
+    return (_("Solutions: %(priority)s", priority=short),
+            _("What solutions for “%(priority)s”?", priority=short))
+
+
+def _count(value: Any) -> int:
+    """Read a whole number (a form's text or JSON's number); refused as a bad setting."""
+    try:
+        return whole_number(value)
+    except Refused as error:
+        raise Refused("bad_activity_setting", setting="count") from error
+
+
 def _flag(fields: dict[str, Any], name: str) -> bool:
     return ticked(fields.get(name))
 
@@ -202,6 +218,8 @@ COMMANDS: dict[str, Command] = {
     "import-ideas": lambda db, w, f: ops.import_ideas(db, w, _imported(f)),
     "approve-ideas": lambda db, w, f: {"approved": ops.approve_ideas(db, w, _ids(f, "ideas"))},
     "plan-activity": _plan_activity,
+    "plan-solutions": lambda db, w, f: {"activities": [step.id for step in ops.plan_solutions(
+        db, w, _id(f, "activity"), _count(f.get("count", 5)), _solutions_for)]},
     "plan-ready-agenda": lambda db, w, f: {
         "activities": [step.id for step in ops.plan_ready_agenda(db, w, _)]},
     "edit-activity": _edit_activity,
