@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import client_id, participant, workshop_with_ideas
+from tests.factories import client_id, ids_of, participant, workshop_with_ideas
 from workshop import ops
 from workshop.core.errors import Refused
 from workshop.store import views
@@ -162,3 +162,29 @@ def test_merging_a_duplicate_moves_what_was_merged_into_it_onto_the_kept_idea(db
     db.rollback()
     assert (db.get(Idea, twin.id).status, db.get(Idea, third.id).merged_into_id) == \
         ("approved", kept.id)
+
+
+def test_every_earlier_vote_stays_readable_and_the_workshop_can_be_renamed(client, db):
+    workshop, secret, (housing, transit, food) = workshop_with_ideas(
+        db, ("Logement", "Transport", "Épicerie"))
+    voter = participant(db, workshop)
+    first = ops.open_round(db, workshop, title="Premier tour",
+                           settings={"dots": 1, "max_per_option": 1})
+    ops.cast_ballot(db, ids_of(workshop, voter), {housing.id: 1}, client_id())
+    ops.close_round(db, workshop)
+    ops.open_round(db, workshop, title="Second tour", settings={"dots": 1, "max_per_option": 1})
+    ops.cast_ballot(db, ids_of(workshop, voter), {food.id: 1}, client_id())
+    page = client.get(f"/f/{secret}/results").get_data(as_text=True)
+    assert page.index("Premier tour") < page.index("Second tour")
+    earlier = page.split('id="vote-1"')[1].split("</section>")[0]
+    assert "<td>1</td><td>Logement</td><td>1</td>" in earlier
+    later = page.split('id="vote-2"')[1].split("</section>")[0]
+    assert "<td>1</td><td>Épicerie</td><td>1</td>" in later and "bougent encore" in later
+    assert first.number == 1
+    token = client.get(f"/f/{secret}").get_data(as_text=True).split(
+        'name="csrf_token" value="')[1].split('"')[0]
+    renamed = client.post(f"/f/{secret}/do/rename",
+                          data={"csrf_token": token, "title": "Journée 2027"})
+    assert renamed.status_code == 302
+    page = client.get(f"/f/{secret}").get_data(as_text=True)
+    assert "Journée 2027" in page.split("<title>")[1].split("</title>")[0]

@@ -159,6 +159,7 @@ HTTP: dict[str, Row] = {
     "GET /f/<secret>/profiles": Row(FACILITATOR),
     "GET /f/<secret>/groups.json": Row(FACILITATOR),
     "GET /f/<secret>/groups.csv": Row(FACILITATOR),
+    "GET /f/<secret>/results": Row(FACILITATOR),
     "POST /f/<secret>/tickets": Row(FACILITATOR, body=lambda s: {"count": 3}),
     "POST /f/<secret>/duplicate": Row(FACILITATOR, body=lambda s: {}),
     "POST /f/<secret>/do/rename": command(lambda s: {"title": "Pris en otage"}),

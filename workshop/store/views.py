@@ -352,6 +352,12 @@ def audience_views(session: Session, workshop: Workshop, connected: int
     return public, screen, facilitator
 
 
+def rounds_of(session: Session, workshop: Workshop) -> list[Round]:
+    """Return a workshop's rounds in the order they were held."""
+    return list(session.scalars(select(Round).where(Round.workshop_id == workshop.id)
+                                .order_by(Round.number)))
+
+
 def export_rounds(session: Session, workshop: Workshop) -> list[dict[str, Any]]:
     """Return every round of a workshop with its tallied ranking, for the exports."""
     rounds = session.scalars(select(Round).where(Round.workshop_id == workshop.id)

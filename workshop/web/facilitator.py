@@ -313,6 +313,16 @@ def issue_tickets(secret: str) -> Response | str:
                            join_address=base)
 
 
+@bp.get("/results")
+def results(secret: str) -> str:
+    """Show every vote of the day with its results, oldest first: the earlier ones stay
+    readable after the room has moved on (the page's panel shows only the current one)."""
+    workshop = _workshop(secret)
+    db = get_session()
+    votes = [(vote, views.results_view(db, vote)) for vote in views.rounds_of(db, workshop)]
+    return render_template("results.html", workshop=workshop, secret=secret, votes=votes)
+
+
 @bp.get("/profiles")
 def profiles(secret: str) -> str:
     """Show the profile questions and the results by group of every closed vote."""
