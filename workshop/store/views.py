@@ -127,6 +127,8 @@ def results_view(session: Session, vote: Round) -> dict[str, Any]:
         view["schulze"] = [{"rank": s.rank, "idea": s.option, "text": texts.get(s.option, "")}
                            for s in result.details["schulze"]["standings"]]
         view["disagree_top"] = bool(result.details["disagree_top"])
+        view["disagree_top_n"] = bool(result.details["disagree_top_n"])
+        view["top_n"] = result.details["top_n"]
     return view
 
 
@@ -358,19 +360,6 @@ def rounds_of(session: Session, workshop: Workshop) -> list[Round]:
                                 .order_by(Round.number)))
 
 
-def export_rounds(session: Session, workshop: Workshop) -> list[dict[str, Any]]:
-    """Return every round of a workshop with its tallied ranking, for the exports."""
-    rounds = session.scalars(select(Round).where(Round.workshop_id == workshop.id)
-                             .order_by(Round.number))
-    out = []
-    for vote in rounds:
-        result = tally_round(session, vote)
-        out.append({"number": vote.number, "title": vote.title, "method": vote.method,
-                    "settings": dict(vote.settings), "status": vote.status,
-                    "voters": result.voters, "ranking": ranking(session, vote, result)})
-    return out
-
-
 def own_ballot(session: Session, vote: Round, participant_id: int) -> Any:
     """Return one participant's stored ballot in a round, or None."""
     return session.scalar(select(Ballot.content).where(
@@ -407,10 +396,8 @@ def step_seed_for(round_id: int, participant_id: int) -> str:
 
 def export_ballots(session: Session, workshop: Workshop) -> list[dict[str, Any]]:
     """Return every round's ballots with no participant identity, in a neutral order."""
-    rounds = session.scalars(select(Round).where(Round.workshop_id == workshop.id)
-                             .order_by(Round.number))
     out = []
-    for vote in rounds:
+    for vote in rounds_of(session, workshop):
         texts = idea_texts(session, list(vote.options))
         # Sorted by content, not by time or id: the order says nothing about who voted.
         ballots = sorted((b.content for b in round_ballots(session, vote)),
