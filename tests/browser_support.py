@@ -130,9 +130,13 @@ def add_idea(page: Page, text: str) -> None:
     expect(idea_item(page, text, "approved")).to_have_count(1)
 
 
-def start_vote(page: Page) -> None:
-    """Start a dot vote with the form's defaults."""
-    page.locator('#panel form[action$="/do/open-round"] button[type="submit"]').click()
+def start_vote(page: Page, live: bool = True) -> None:
+    """Start a dot vote with the form's defaults, live totals on the projector ticked
+    (`live`: the form leaves them off)."""
+    form = page.locator('#panel form[action$="/do/open-round"]')
+    if live:
+        form.locator('input[name="show_live"]').check()
+    form.locator('button[type="submit"]').click()
     expect(page.locator('#panel form[action$="/do/close-round"]')).to_have_count(1)
 
 

@@ -9,7 +9,7 @@ from tests.factories import client_id, ids_of, participant
 from workshop import ops
 from workshop.core.errors import Refused
 from workshop.store import lookups, views
-from workshop.store.models import Activity, Idea, Round
+from workshop.store.models import Activity, Idea, ProfileQuestion, Round
 
 
 def refused_code(call, *args, **kwargs) -> str:
@@ -172,3 +172,99 @@ def test_the_older_commands_are_activities(db):
     assert lookups.open_activity(db, workshop) is None
     assert db.get(Activity, later.id).position == 4
     assert refused_code(ops.close_activity, db, workshop) == "no_open_activity"
+
+
+def test_the_ready_made_agenda_runs_from_challenges_to_solutions(db):
+    workshop, _secret = ops.create_workshop(db, "Journée régionale")
+    ops.plan_activity(db, workshop, "ideas", title="Accueil")  # what was planned stays first
+    steps = ops.plan_ready_agenda(db, workshop, lambda text: f"«{text}»")
+    agenda = lookups.agenda(db, workshop)
+    assert [a.title for a in agenda] == ["Accueil", "«Challenges»", "«Priorities»", "«Top 5»",
+                                         "«Solutions»"]
+    challenges, priorities, top, solutions = steps
+    assert challenges.prompt == "«What are the challenges in our region?»"
+    assert priorities.settings["collection"] == challenges.id
+    assert (top.settings["source"], top.settings["of"], top.settings["count"],
+            top.settings["method"]) == ("top", priorities.id, 5, "ranking")
+    ops.remove_activity(db, workshop, agenda[0].id)
+    # the day itself: 7 challenges, dots, the five first ranked, then solutions
+    ops.start_next_activity(db, workshop)
+    person = participant(db, workshop)
+    ideas = propose(db, workshop, person, *[f"Défi {n}" for n in range(4)])
+    ideas += propose(db, workshop, participant(db, workshop), *[f"Défi {n}" for n in range(4, 7)])
+    dots = ops.start_next_activity(db, workshop)
+    vote = db.get(Round, db.get(Activity, dots.id).round_id)
+    assert sorted(vote.options) == sorted(ideas) and vote.method == "dots"
+    ops.cast_ballot(db, ids_of(workshop, person), {ideas[n]: 1 for n in range(5)}, client_id())
+    ops.close_activity(db, workshop)
+    ranking = ops.start_next_activity(db, workshop)
+    runoff = db.get(Round, db.get(Activity, ranking.id).round_id)
+    assert sorted(runoff.options) == sorted(ideas[:5]) and runoff.method == "ranking"
+    ops.close_activity(db, workshop)
+    last = ops.start_next_activity(db, workshop)
+    assert last.id == solutions.id and workshop.phase == "ideas"
+
+
+def test_a_copy_of_a_workshop_has_its_agenda_and_questions_and_nobody(db, client):
+    source, secret = ops.create_workshop(db, "Journée 2026")
+    ops.plan_ready_agenda(db, source, lambda text: text)
+    ops.add_template_questions(db, source, lambda text: text)
+    ops.set_min_group_size(db, source, 8)
+    ops.start_next_activity(db, source)
+    person = participant(db, source)
+    propose(db, source, person, "Logement")
+    answer = client.post(f"/f/{secret}/duplicate", json={})
+    assert answer.status_code == 200 and answer.json["code"] != source.code
+    db.rollback()
+    copy = lookups.get_workshop(db, answer.json["code"])
+    assert copy.title == "Journée 2026 (copie)" and copy.min_group_size == 8
+    assert copy.phase == "lobby"
+    steps, originals = lookups.agenda(db, copy), lookups.agenda(db, source)
+    assert [(a.kind, a.title, a.prompt, a.status) for a in steps] == \
+        [(a.kind, a.title, a.prompt, "planned") for a in originals]
+    mapping = {old.id: new.id for old, new in zip(originals, steps, strict=True)}
+    assert steps[1].settings["collection"] == mapping[originals[0].id]
+    assert steps[2].settings["of"] == mapping[originals[1].id]
+    assert len(views.approved_wall(db, copy)) == 0
+    questions = db.scalars(select(ProfileQuestion).where(ProfileQuestion.workshop_id == copy.id)
+                           .order_by(ProfileQuestion.position)).all()
+    originals_q = db.scalars(select(ProfileQuestion).where(
+        ProfileQuestion.workshop_id == source.id).order_by(ProfileQuestion.position)).all()
+    assert [(q.text, q.choices) for q in questions] == [(q.text, q.choices) for q in originals_q]
+    # the copy runs its own day
+    ops.start_next_activity(db, copy)
+    assert copy.phase == "ideas"
+    page = client.post(f"/f/{secret}/duplicate", data={})  # a form: the new page opens
+    assert page.status_code in (302, 400)
+
+
+def test_solutions_are_asked_for_each_priority_of_a_votes_top(db, client):
+    workshop, secret = ops.create_workshop(db, "Journée")
+    ops.open_ideas(db, workshop)
+    people = [participant(db, workshop) for _ in range(3)]
+    ideas = propose(db, workshop, people[0], "Logement", "Transport", "Épicerie") + \
+        propose(db, workshop, people[1], "Garderies")
+    vote = ops.open_round(db, workshop, settings={"dots": 2, "max_per_option": 1})
+    ops.cast_ballot(db, ids_of(workshop, people[0]), {ideas[0]: 1, ideas[1]: 1}, client_id())
+    ops.cast_ballot(db, ids_of(workshop, people[1]), {ideas[0]: 1, ideas[2]: 1}, client_id())
+    ops.cast_ballot(db, ids_of(workshop, people[2]), {ideas[0]: 1, ideas[3]: 1}, client_id())
+    step = db.scalar(select(Activity).where(Activity.round_id == vote.id))
+    assert refused_code(ops.plan_solutions, db, workshop, step.id, 2,
+                        lambda t: (t, t)) == "runoff_source_open"
+    ops.close_round(db, workshop)
+    # Logement 3, then three tied at 1: a top 2 takes all four, ties are never cut
+    answer = client.post(f"/f/{secret}/do/plan-solutions",
+                         json={"activity": step.id, "count": 2})
+    assert answer.status_code == 200 and len(answer.json["activities"]) == 4
+    db.rollback()
+    planned = [db.get(Activity, a) for a in answer.json["activities"]]
+    assert planned[0].title == "Solutions\u00a0: Logement"
+    assert planned[0].prompt == "Quelles solutions pour «\u00a0Logement\u00a0»\u00a0?"
+    assert {a.kind for a in planned} == {"ideas"} and {a.status for a in planned} == {"planned"}
+    assert sorted(a.title for a in planned[1:]) == ["Solutions\u00a0: Garderies",
+                                                    "Solutions\u00a0: Transport",
+                                                    "Solutions\u00a0: Épicerie"]
+    assert refused_code(ops.plan_solutions, db, workshop, step.id, 11,
+                        lambda t: (t, t)) == "bad_activity_setting"
+    assert client.post(f"/f/{secret}/do/plan-solutions",
+                       json={"activity": step.id, "count": "beaucoup"}).status_code == 400

@@ -101,6 +101,34 @@ def test_ballot_as_plain_form_is_recorded_and_shown_back(client, db):
     assert f'name="dots-{ideas[0].id}" value="2"' in page
 
 
+def test_a_plain_form_ballot_is_confirmed_once(client, db):
+    workshop, _secret, ideas, _vote = voting_workshop(db, dots=3, cap=2)
+    page = client.get(f"/j/{workshop.code}").get_data(as_text=True)
+    cid = re.search(r'name="client_id" value="([^"]+)"', page).group(1)
+    form = {f"dots-{ideas[0].id}": "2", "client_id": cid}
+    back = client.post(f"/j/{workshop.code}/ballot", data=form, follow_redirects=True)
+    assert back.get_data(as_text=True).count("Votre vote est enregistré") == 1
+
+
+def test_a_refused_plain_form_ballot_keeps_what_was_typed(client, db):
+    """Without script, an over-budget ballot comes back as typed, with the reason above
+    it: the person corrects a number instead of typing everything again."""
+    workshop, _secret, ideas, vote = voting_workshop(db, dots=3, cap=3)
+    page = client.get(f"/j/{workshop.code}").get_data(as_text=True)
+    cid = re.search(r'name="client_id" value="([^"]+)"', page).group(1)
+    form = {f"dots-{ideas[0].id}": "3", f"dots-{ideas[1].id}": "2", "client_id": cid}
+    answer = client.post(f"/j/{workshop.code}/ballot", data=form)
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 400
+    assert 'role="alert"' in html and "enregistré" not in html
+    assert f'name="dots-{ideas[0].id}" value="3"' in html
+    assert f'name="dots-{ideas[1].id}" value="2"' in html
+    assert db.scalar(select(func.count(Ballot.id))) == 0
+    ops.close_round(db, workshop)
+    closed = client.post(f"/j/{workshop.code}/ballot", data=form)
+    assert closed.status_code == 409 and "flash-error" in closed.get_data(as_text=True)
+
+
 def test_ballot_as_json_gets_its_acknowledgement_after_commit(client, db):
     workshop, _secret, ideas, vote = voting_workshop(db)
     join_phone(client, workshop.code)

@@ -35,7 +35,7 @@ from workshop import ops
 from workshop.live import broadcast
 from workshop.live.sockets import socketio
 from workshop.store.lookups import ParticipantIds
-from workshop.store.models import Participant
+from workshop.store.models import Activity, Participant
 from workshop.web.facilitator import COMMANDS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,6 +63,18 @@ def closed(db, scene: Scene) -> None:
 
 def tickets_printed(db, scene: Scene) -> None:
     scene.ticket = ops.issue_tickets(db, scene.w, 2)[0]
+
+
+def vote_done(db, scene: Scene) -> None:
+    """W's dot vote is closed; `scene.activity` is its step on the agenda."""
+    ops.open_round(db, scene.w, settings={"dots": 3, "max_per_option": 1})
+    vote = ops.close_round(db, scene.w)
+    scene.activity = db.scalar(select(Activity.id).where(Activity.round_id == vote.id))
+
+
+def merged(db, scene: Scene) -> None:
+    """W's idea C is merged into A."""
+    ops.merge_ideas(db, scene.w, scene.ideas["C"], scene.ideas["A"])
 
 
 def lobby(db, scene: Scene) -> None:
@@ -155,7 +167,9 @@ HTTP: dict[str, Row] = {
     "GET /f/<secret>/profiles": Row(FACILITATOR),
     "GET /f/<secret>/groups.json": Row(FACILITATOR),
     "GET /f/<secret>/groups.csv": Row(FACILITATOR),
+    "GET /f/<secret>/results": Row(FACILITATOR),
     "POST /f/<secret>/tickets": Row(FACILITATOR, body=lambda s: {"count": 3}),
+    "POST /f/<secret>/duplicate": Row(FACILITATOR, body=lambda s: {}),
     "POST /f/<secret>/do/rename": command(lambda s: {"title": "Pris en otage"}),
     "POST /f/<secret>/do/open-lobby": command(),
     "POST /f/<secret>/do/open-ideas": command(prepare=lobby),
@@ -169,6 +183,12 @@ HTTP: dict[str, Row] = {
     "POST /f/<secret>/do/edit": command(lambda s: {"idea": s.ideas["A"], "text": "Modifiée"}),
     "POST /f/<secret>/do/merge": command(lambda s: {"idea": s.ideas["C"],
                                                     "into": s.ideas["A"]}),
+    "POST /f/<secret>/do/unmerge": command(lambda s: {"idea": s.ideas["C"]}, merged),
+    "POST /f/<secret>/do/import-ideas": command(lambda s: {"csv": "priorité\nInjectée"}),
+    "POST /f/<secret>/do/approve-ideas": command(lambda s: {"ideas": [s.ideas["C"]]}),
+    "POST /f/<secret>/do/plan-ready-agenda": command(),
+    "POST /f/<secret>/do/plan-solutions": command(lambda s: {"activity": s.activity,
+                                                             "count": 2}, vote_done),
     "POST /f/<secret>/do/plan-activity": command(lambda s: {
         "kind": "ideas", "title": "Solutions", "prompt": "Quelles solutions?"}),
     "POST /f/<secret>/do/edit-activity": command(lambda s: {

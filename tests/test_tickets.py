@@ -300,3 +300,30 @@ def test_a_ticket_round_on_a_real_server_counts_one_ballot_per_ticket(live_serve
     assert exported["voters"] == 12
     assert {row["text"]: row["score"] for row in exported["ranking"]}["Logement"] == 12
 
+
+
+def test_reloading_the_printed_page_prints_no_second_batch(app, db, client):
+    """A browser reloading the printed page posts its form again: it draws nothing, says
+    why, and the count of printed tickets stays what was printed (6 stayed 6, not 12)."""
+    workshop, secret, _ideas = workshop_with_ideas(db)
+    page = client.get(f"/f/{secret}").get_data(as_text=True)
+    batch = re.search(r'name="batch" value="([A-Za-z0-9_-]+)"', page).group(1)
+    form = {"count": "6", "batch": batch}
+    assert client.post(f"/f/{secret}/tickets", data=form).status_code == 200
+    again = client.post(f"/f/{secret}/tickets", data=form)
+    assert again.status_code == 409
+    assert "déjà été imprimés" in again.get_data(as_text=True)
+    db.rollback()  # a fresh read
+    assert views.ticket_counts(db, workshop) == (6, 0)
+    # the page's next form has a new key: a new batch is one click away
+    fresh = re.search(r'name="batch" value="([A-Za-z0-9_-]+)"',
+                      client.get(f"/f/{secret}").get_data(as_text=True)).group(1)
+    assert fresh != batch
+    assert client.post(f"/f/{secret}/tickets", data={"count": "2", "batch": fresh}
+                       ).status_code == 200
+    db.rollback()  # a fresh read
+    assert views.ticket_counts(db, workshop) == (8, 0)
+    assert client.post(f"/f/{secret}/tickets", json={"count": 1, "batch": "x" * 40}
+                       ).status_code == 400
+    db.rollback()  # a fresh read
+    assert views.ticket_counts(db, workshop) == (8, 0)

@@ -91,7 +91,8 @@ FIRST_COMMAND = EndpointLimit("RATELIMIT_JOIN", address, already_joined, "new-pa
 # An empty list says "limited elsewhere": /join counts unknown codes (GUESS_ENDPOINTS).
 ENDPOINT_LIMITS: dict[str, list[EndpointLimit]] = {
     "participant.join_by_code": [],
-    "participant.create_workshop": [EndpointLimit("RATELIMIT_NEW_WORKSHOP", address)],
+    "participant.create_workshop": [EndpointLimit("RATELIMIT_NEW_WORKSHOP", address,
+                                                  shared="new-workshop")],
     "participant.submit_idea": [EndpointLimit("RATELIMIT_IDEAS", participant_key, not_joined),
                                 FIRST_COMMAND],
     "participant.cast_ballot": [EndpointLimit("RATELIMIT_BALLOTS", participant_key, not_joined),
@@ -108,6 +109,9 @@ ENDPOINT_LIMITS: dict[str, list[EndpointLimit]] = {
     "facilitator.download": [EndpointLimit("RATELIMIT_EXPORT", facilitator_key)],
     "facilitator.download_ballots": [EndpointLimit("RATELIMIT_EXPORT", facilitator_key)],
     "facilitator.issue_tickets": [EndpointLimit("RATELIMIT_EXPORT", facilitator_key)],
+    # a copy is a new workshop: counted with /new's, per address
+    "facilitator.duplicate": [EndpointLimit("RATELIMIT_NEW_WORKSHOP", address,
+                                            shared="new-workshop")],
     "facilitator.groups_export": [EndpointLimit("RATELIMIT_EXPORT", facilitator_key)],
     "facilitator.groups_spreadsheet": [EndpointLimit("RATELIMIT_EXPORT", facilitator_key)],
 }

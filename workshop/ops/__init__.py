@@ -15,19 +15,25 @@ from workshop.ops.activities import (
     open_lobby,
     open_round,
     plan_activity,
+    plan_ready_agenda,
+    plan_solutions,
     remove_activity,
     start_activity,
     start_next_activity,
 )
 from workshop.ops.ballots import cast_ballot
 from workshop.ops.ideas import (
+    APPROVE_MAX,
     PendingBounds,
     add_idea,
     approve_idea,
+    approve_ideas,
     edit_idea,
     hide_idea,
+    import_ideas,
     merge_ideas,
     submit_idea,
+    unmerge_idea,
 )
 from workshop.ops.participants import join_workshop
 from workshop.ops.profiles import (
@@ -50,17 +56,17 @@ from workshop.ops.tickets import (
     claim_ticket,
     issue_tickets,
 )
-from workshop.ops.workshops import create_workshop, rename_workshop
+from workshop.ops.workshops import create_workshop, duplicate_workshop, rename_workshop
 
 __all__ = [
-    "PendingBounds", "TICKETS_PER_BATCH", "TICKETS_PER_WORKSHOP", "add_idea",
-    "add_profile_question",
-    "add_template_questions", "answer_profile", "approve_idea", "cast_ballot", "claim_ticket",
-    "close_activity", "close_round", "create_workshop", "decide_consent", "edit_activity",
-    "edit_idea", "edit_profile_question", "hide_idea", "issue_tickets", "join_workshop",
-    "merge_ideas", "move_activity", "open_ideas", "open_lobby", "open_profiles", "open_round",
-    "plan_activity", "project_groups", "purge_personal_data", "remove_activity",
-    "remove_profile_question", "rename_workshop", "reveal_results", "set_expected_shares",
-    "set_min_group_size", "set_retention", "show_live_results", "start_activity",
-    "start_next_activity", "submit_idea"
+    "APPROVE_MAX", "TICKETS_PER_BATCH", "TICKETS_PER_WORKSHOP", "add_idea", "add_profile_question",
+    "add_template_questions", "answer_profile", "approve_idea", "approve_ideas", "cast_ballot",
+    "claim_ticket", "close_activity", "close_round", "create_workshop", "decide_consent",
+    "duplicate_workshop", "edit_activity", "edit_idea", "edit_profile_question", "hide_idea",
+    "import_ideas", "issue_tickets", "join_workshop", "merge_ideas", "move_activity", "open_ideas",
+    "open_lobby", "open_profiles", "open_round", "PendingBounds", "plan_activity",
+    "plan_ready_agenda", "plan_solutions", "project_groups", "purge_personal_data",
+    "remove_activity", "remove_profile_question", "rename_workshop", "reveal_results",
+    "set_expected_shares", "set_min_group_size", "set_retention", "show_live_results",
+    "start_activity", "start_next_activity", "submit_idea", "unmerge_idea"
 ]

@@ -14,7 +14,7 @@ until the facilitator closes the vote.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import select
@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from workshop.core.activities import get_kind
 from workshop.core.activities.kinds import kind_with
+from workshop.core.activities.rules import N_
 from workshop.core.activities.vote import runoff_options
 from workshop.core.errors import Refused
 from workshop.core.phases import Phase, PhaseError, check_move
@@ -167,6 +168,77 @@ def plan_activity(session: Session, workshop: Workshop, kind: object, *,
     _append(session, workshop, activity)
     commit_and_announce(session, workshop)
     return activity
+
+
+# The ready-made agenda of a priority-setting day: the room names its challenges, votes
+# with dots on them, ranks the five that came first, then proposes solutions for them.
+# Each step: kind, title, prompt, settings; "{previous}" in a setting stands for the id
+# of the step before it. Texts are translated when planned, in the facilitator's language.
+READY_AGENDA: tuple[tuple[str, str, str, dict[str, Any]], ...] = (
+    ("ideas", N_("Challenges"), N_("What are the challenges in our region?"), {}),
+    ("vote", N_("Priorities"), "", {"method": "dots", "collection": "{previous}"}),
+    ("vote", N_("Top 5"), "", {"method": "ranking", "source": "top", "of": "{previous}",
+                              "count": 5}),
+    ("ideas", N_("Solutions"), N_("What solutions for our five priorities?"), {}),
+)
+
+
+@one_change
+def plan_ready_agenda(session: Session, workshop: Workshop,
+                      translate: Callable[[str], str]) -> list[Activity]:
+    """Add the ready-made agenda (challenges → priorities → top 5 → solutions) at the end
+    of the agenda, in one change; each step stays editable, movable and removable like
+    any planned activity. Returns the steps added."""
+    added: list[Activity] = []
+    for kind, title, prompt, settings in READY_AGENDA:
+        wanted = {name: (added[-1].id if value == "{previous}" else value)
+                  for name, value in settings.items()}
+        activity = _new_activity(session, workshop, kind, translate(title),
+                                 translate(prompt) if prompt else "", wanted)
+        _append(session, workshop, activity)
+        session.flush()  # its id, for the step after it
+        added.append(activity)
+    commit_and_announce(session, workshop)
+    return added
+
+
+SOLUTIONS_MAX = 10  # collections planned at once: a top 10 at most
+
+
+@one_change
+def plan_solutions(session: Session, workshop: Workshop, vote_activity_id: object,
+                   count: object, name_for: Callable[[str], tuple[str, str]]
+                   ) -> list[Activity]:
+    """From priorities to solutions: after a vote, plan one idea collection per priority
+    of its top `count` (ties at the cut all included, as a runoff takes them), in rank
+    order at the end of the agenda. `name_for(priority text)` gives each its title and
+    the question phones see ("Solutions : ...", "Quelles solutions pour « ... » ?"); the
+    ideas each collects stay apart, by collection, in the wall and the exports."""
+    vote_step = lookups.get_activity(session, workshop, vote_activity_id)
+    if isinstance(count, bool) or not isinstance(count, int) \
+            or not 1 <= count <= SOLUTIONS_MAX:
+        raise Refused("bad_activity_setting", setting="count")
+    vote = session.get(Round, vote_step.round_id) if vote_step.round_id else None
+    if vote_step.status != "closed" or vote is None:
+        raise Refused("runoff_source_open", 409)
+    result = tally_round(session, vote)
+    top = runoff_options([(s.option, s.rank) for s in result.standings], count)
+    texts = dict(session.execute(select(Idea.id, Idea.text).where(
+        Idea.id.in_(top), Idea.workshop_id == workshop.id, Idea.status == "approved")).all())
+    added = []
+    for idea in top:
+        if idea not in texts:
+            continue  # hidden or merged since the vote was counted
+        title, prompt = name_for(texts[idea])
+        activity = _new_activity(session, workshop, "ideas", title[:TITLE_MAX],
+                                 prompt[:PROMPT_MAX], {})
+        _append(session, workshop, activity)
+        session.flush()
+        added.append(activity)
+    if not added:
+        raise Refused("no_approved_ideas", 409)
+    commit_and_announce(session, workshop)
+    return added
 
 
 def _planned(session: Session, workshop: Workshop, activity_id: object) -> Activity:

@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from workshop.core import tokens
 from workshop.core.errors import Refused
+from workshop.core.near_duplicates import matching_key
 from workshop.core.phases import Phase
 from workshop.core.text import clean_text
 from workshop.live import broadcast
@@ -30,8 +31,10 @@ from workshop.store.models import (
     Workshop,
 )
 
-__all__ = ["IDEA_STATUSES", "PendingBounds", "add_idea", "approve_idea", "edit_idea",
-           "hide_idea", "merge_ideas", "submit_idea"]
+__all__ = [
+    "APPROVE_MAX", "IDEA_STATUSES", "add_idea", "approve_idea", "approve_ideas", "edit_idea",
+    "hide_idea", "import_ideas", "merge_ideas", "PendingBounds", "submit_idea", "unmerge_idea"
+]
 
 
 @dataclass(frozen=True)
@@ -139,6 +142,26 @@ def add_idea(session: Session, workshop: Workshop, text: str) -> Idea:
 
 
 @one_change
+def import_ideas(session: Session, workshop: Workshop, texts: list[str]) -> dict[str, int]:
+    """Put an earlier consultation's priorities on the wall, approved, in one change (read
+    by core.seed_csv). Those already on the wall, waiting or hidden (same words) are left
+    out; answer how many were added and left out."""
+    known = {matching_key(text) or text for text in session.scalars(
+        select(Idea.text).where(Idea.workshop_id == workshop.id, Idea.status != "merged"))}
+    added = 0
+    for text in texts:
+        clean = clean_text(text, IDEA_MAX, "bad_idea")
+        key = matching_key(clean) or clean
+        if key in known:
+            continue
+        known.add(key)
+        session.add(Idea(workshop_id=workshop.id, text=clean, status="approved"))
+        added += 1
+    commit_and_announce(session, workshop)
+    return {"added": added, "skipped": len(texts) - added}
+
+
+@one_change
 def approve_idea(session: Session, workshop: Workshop, idea_id: int) -> None:
     """Put an idea on the wall and in the next vote."""
     idea = get_idea(session, workshop, idea_id)
@@ -146,6 +169,27 @@ def approve_idea(session: Session, workshop: Workshop, idea_id: int) -> None:
         raise Refused("idea_merged", 409)
     idea.status = "approved"
     commit_and_announce(session, workshop)
+
+
+# Ideas approved by one command at most: a page of the queue is 50.
+APPROVE_MAX = 200
+
+
+@one_change
+def approve_ideas(session: Session, workshop: Workshop, idea_ids: list[int]) -> int:
+    """Put several waiting ideas on the wall at once (the facilitator ticked them, or
+    approved the page they read), in one transaction; return how many changed. Ideas no
+    longer waiting (hidden, merged or approved meanwhile by a co-facilitator) are left as
+    they are: the facilitator approved what they saw waiting."""
+    if not idea_ids or len(idea_ids) > APPROVE_MAX:
+        raise Refused("bad_request", limit=APPROVE_MAX)
+    ideas = session.scalars(select(Idea).where(
+        Idea.workshop_id == workshop.id, Idea.id.in_(set(idea_ids)),
+        Idea.status == "pending")).all()
+    for idea in ideas:
+        idea.status = "approved"
+    commit_and_announce(session, workshop)
+    return len(ideas)
 
 
 @one_change
@@ -180,6 +224,24 @@ def merge_ideas(session: Session, workshop: Workshop, source_id: int, target_id:
     _refuse_if_in_open_round(session, workshop, source)
     source.status = "merged"
     source.merged_into_id = target.id
+    # What was merged into the duplicate now belongs to the kept idea: every author is
+    # credited there, and one step always leads from a merged idea to the one kept.
+    session.execute(update(Idea).where(Idea.workshop_id == workshop.id,
+                                       Idea.merged_into_id == source.id)
+                    .values(merged_into_id=target.id))
     if target.status == "pending":
         target.status = "approved"
+    commit_and_announce(session, workshop)
+
+
+@one_change
+def unmerge_idea(session: Session, workshop: Workshop, idea_id: int) -> None:
+    """Undo a merge: the idea comes back on the wall beside the one it was folded into
+    (a merge made by mistake must not cost an idea). It is not added to a vote already
+    open; the ideas that had been merged into it stay with the kept idea."""
+    idea = get_idea(session, workshop, idea_id)
+    if idea.status != "merged":
+        raise Refused("idea_not_merged", 409)
+    idea.status = "approved"
+    idea.merged_into_id = None
     commit_and_announce(session, workshop)

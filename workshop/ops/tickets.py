@@ -23,17 +23,29 @@ TICKETS_PER_BATCH = 500
 
 TICKETS_PER_WORKSHOP = 5000
 
+BATCH_KEY_MAX = 32  # the print form's key: a client id, stored with each ticket
+
 
 @one_change
-def issue_tickets(session: Session, workshop: Workshop, count: object) -> list[str]:
+def issue_tickets(session: Session, workshop: Workshop, count: object,
+                  batch: str | None = None) -> list[str]:
     """Draw `count` new single-use ticket codes for printing; return them in clear.
 
     This is the only moment the codes exist outside the paper: only their digests are
     stored, so a lost printout is replaced by issuing more, never by showing them again.
+    `batch` is the key of the print form (a client id): a browser reloading the printed
+    page sends the same form again, and a key already used draws nothing
+    (`tickets_already_printed`) instead of a second batch nobody asked for.
     """
     if isinstance(count, bool) or not isinstance(count, int) \
             or not 1 <= count <= TICKETS_PER_BATCH:
         raise Refused("bad_ticket_count", limit=TICKETS_PER_BATCH)
+    if batch is not None:
+        if not tokens.valid_client_id(batch) or len(batch) > BATCH_KEY_MAX:
+            raise Refused("bad_request")
+        if session.scalar(select(Ticket.id).where(Ticket.workshop_id == workshop.id,
+                                                  Ticket.batch == batch).limit(1)):
+            raise Refused("tickets_already_printed", 409)
     issued, _claimed = ticket_counts(session, workshop)
     if issued + count > TICKETS_PER_WORKSHOP:
         raise Refused("too_many_tickets", 409, limit=TICKETS_PER_WORKSHOP)
@@ -49,7 +61,8 @@ def issue_tickets(session: Session, workshop: Workshop, count: object) -> list[s
         # A repeat of an earlier ticket (about 1 in 10^11): draw the batch again.
         if session.scalar(select(Ticket.id).where(Ticket.digest.in_(digests)).limit(1)) is None:
             break
-    session.add_all(Ticket(workshop_id=workshop.id, digest=key) for key in sorted(digests))
+    session.add_all(Ticket(workshop_id=workshop.id, digest=key, batch=batch)
+                    for key in sorted(digests))
     commit_and_announce(session, workshop)
     return codes
 

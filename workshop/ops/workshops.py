@@ -5,15 +5,20 @@ Verbs layer. The moves themselves are made by the agenda's activities (ops/activ
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from workshop.core import tokens
+from workshop.core.activities import get_kind
 from workshop.core.errors import Refused
 from workshop.core.phases import Phase, PhaseError, check_move
 from workshop.core.text import clean_text
 from workshop.ops.transactions import commit_and_announce, one_change
-from workshop.store.models import TITLE_MAX, Workshop
+from workshop.store import lookups
+from workshop.store.models import TITLE_MAX, Activity, ProfileQuestion, Workshop
 
 
 def create_workshop(session: Session, title: str) -> tuple[Workshop, str]:
@@ -29,6 +34,50 @@ def create_workshop(session: Session, title: str) -> tuple[Workshop, str]:
             return workshop, secret
         except IntegrityError:  # the random code was taken: draw another
             session.rollback()
+    raise Refused("code_exhausted", 503)
+
+
+def duplicate_workshop(session: Session, source: Workshop,
+                       retitle: Callable[[str], str]) -> tuple[Workshop, str]:
+    """Start a new workshop from an earlier one, for next year's day or another region:
+    its agenda planned again (every step, titles, questions to phones and settings, the
+    steps' references to each other pointing at the new steps), its profile questions
+    with their expected shares, its smallest group shown and its retention. Nothing of
+    the people: no idea, ballot, participant, ticket or answer. `retitle` names the copy
+    from the source's title. Returns the new workshop and its facilitator secret."""
+    steps = lookups.agenda(session, source)
+    questions = session.scalars(select(ProfileQuestion).where(
+        ProfileQuestion.workshop_id == source.id).order_by(ProfileQuestion.position)).all()
+    title = clean_text(retitle(source.title)[:TITLE_MAX], TITLE_MAX, "bad_title")
+    secret = tokens.new_secret()
+    for _attempt in range(10):
+        workshop = Workshop(code=tokens.new_code(), title=title,
+                            facilitator_digest=tokens.digest(secret), phase=Phase.LOBBY,
+                            min_group_size=source.min_group_size,
+                            retention_days=source.retention_days)
+        session.add(workshop)
+        try:
+            session.flush()
+        except IntegrityError:  # the random code was taken: draw another
+            session.rollback()
+            continue
+        copies = {step.id: Activity(workshop_id=workshop.id, position=step.position,
+                                    kind=step.kind, title=step.title, prompt=step.prompt,
+                                    settings=dict(step.settings), status="planned")
+                  for step in steps}
+        session.add_all(copies.values())
+        session.flush()  # the copies' ids, for the references between them
+        for copy in copies.values():
+            kind = get_kind(copy.kind)
+            settings = dict(copy.settings)
+            for name, step_id, _kind in kind.references(settings):
+                settings[name] = copies[step_id].id
+            copy.settings = kind.check_settings(settings)
+        session.add_all(ProfileQuestion(workshop_id=workshop.id, position=question.position,
+                                        text=question.text, choices=list(question.choices))
+                        for question in questions)
+        session.commit()
+        return workshop, secret
     raise Refused("code_exhausted", 503)
 
 

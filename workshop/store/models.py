@@ -187,10 +187,14 @@ class Ticket(Base):
     """
 
     __tablename__ = "tickets"
+    # Whether a batch key was already used (a reloaded print page sends it again).
+    __table_args__ = (Index("ix_tickets_workshop_batch", "workshop_id", "batch"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id"), index=True)
     digest: Mapped[str] = mapped_column(String(64), unique=True)
+    # The key of the print form that drew it (None: drawn without one, by JSON).
+    batch: Mapped[str | None] = mapped_column(String(32))
     participant_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"),
                                                        unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from workshop.store.groups import closed_vote_views
 from workshop.store.models import Activity, Ballot, Idea, Participant, Round, Workshop
-from workshop.store.views import idea_texts, tally_round
+from workshop.store.views import idea_texts, rounds_of, tally_round
 
 
 def _iso(moment: Any) -> str:
@@ -59,9 +59,7 @@ def day_report(session: Session, workshop: Workshop) -> dict[str, Any]:
         Activity.workshop_id == workshop.id).order_by(Activity.position)))
     by_round = {a.round_id: a for a in activities if a.round_id is not None}
     titles = {a.id: a.title for a in activities}
-    rounds = session.scalars(select(Round).where(Round.workshop_id == workshop.id)
-                             .order_by(Round.number))
-    votes = [_vote(session, vote, by_round.get(vote.id)) for vote in rounds]
+    votes = [_vote(session, vote, by_round.get(vote.id)) for vote in rounds_of(session, workshop)]
     present = Counter(dict(session.execute(
         select(Participant.channel, func.count(Participant.id))
         .where(Participant.workshop_id == workshop.id).group_by(Participant.channel)).all()))

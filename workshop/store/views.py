@@ -11,9 +11,10 @@ import json
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Text, bindparam, cast, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Text, bindparam, cast, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
+from workshop.core.near_duplicates import likely_duplicates
 from workshop.core.voting import Result, get_method
 from workshop.core.voting.rules import step_seed
 from workshop.store.models import IDEA_STATUSES, Activity, Ballot, Idea, Round, Ticket, Workshop
@@ -206,6 +207,50 @@ def merge_targets(session: Session, workshop: Workshop) -> list[dict[str, Any]]:
     return [{"id": idea_id, "text": text} for idea_id, text in rows]
 
 
+def with_duplicate_suggestions(lists: list[dict[str, Any]], targets: list[dict[str, Any]]
+                               ) -> list[dict[str, Any]]:
+    """Return the moderation lists with, on each waiting idea, the ideas it most probably
+    repeats (`similar`: [{id, text}], best first): the ideas on the wall offered as merge
+    targets, and the waiting ideas before it on the page (two phones sending the same
+    idea before either is approved). A suggestion is only that: nothing merges by itself."""
+    out = []
+    for entry in lists:
+        if entry["status"] != "pending" or not entry["ideas"]:
+            out.append(entry)
+            continue
+        known = [(target["id"], target["text"]) for target in targets]
+        texts = dict(known)
+        ideas = []
+        for idea in entry["ideas"]:
+            found = likely_duplicates(idea["text"], known)
+            ideas.append({**idea, "similar": [{"id": idea_id, "text": texts[idea_id]}
+                                              for idea_id, _score in found]})
+            known.append((idea["id"], idea["text"]))
+            texts[idea["id"]] = idea["text"]
+        out.append({**entry, "ideas": ideas})
+    return out
+
+
+def merge_credits(session: Session, workshop: Workshop, shown: list[int]
+                  ) -> dict[int, int]:
+    """Return, for the ideas `shown` that others were merged into, how many other people
+    proposed them too: the distinct authors of the ideas merged into each (a merge moves
+    the ideas merged into the duplicate onto the kept idea, so they are all direct), its
+    own author left out. Ideas added by the facilitator have no author and credit nobody.
+    One row per idea shown, whatever the number of merged ideas."""
+    if not shown:
+        return {}
+    kept = aliased(Idea)
+    rows = session.execute(
+        select(Idea.merged_into_id, func.count(Idea.participant_id.distinct()))
+        .join(kept, kept.id == Idea.merged_into_id)
+        .where(Idea.workshop_id == workshop.id, Idea.status == "merged",
+               Idea.merged_into_id.in_(shown), Idea.participant_id.is_not(None),
+               or_(kept.participant_id.is_(None), Idea.participant_id != kept.participant_id))
+        .group_by(Idea.merged_into_id))
+    return {idea: people for idea, people in rows if people}
+
+
 def own_ideas(session: Session, workshop: Workshop, participant_id: int
               ) -> list[dict[str, Any]]:
     """Return a participant's newest MINE_MAX ideas, every status, oldest first."""
@@ -309,6 +354,12 @@ def audience_views(session: Session, workshop: Workshop, connected: int
     return public, screen, facilitator
 
 
+def rounds_of(session: Session, workshop: Workshop) -> list[Round]:
+    """Return a workshop's rounds in the order they were held."""
+    return list(session.scalars(select(Round).where(Round.workshop_id == workshop.id)
+                                .order_by(Round.number)))
+
+
 def own_ballot(session: Session, vote: Round, participant_id: int) -> Any:
     """Return one participant's stored ballot in a round, or None."""
     return session.scalar(select(Ballot.content).where(
@@ -345,10 +396,8 @@ def step_seed_for(round_id: int, participant_id: int) -> str:
 
 def export_ballots(session: Session, workshop: Workshop) -> list[dict[str, Any]]:
     """Return every round's ballots with no participant identity, in a neutral order."""
-    rounds = session.scalars(select(Round).where(Round.workshop_id == workshop.id)
-                             .order_by(Round.number))
     out = []
-    for vote in rounds:
+    for vote in rounds_of(session, workshop):
         texts = idea_texts(session, list(vote.options))
         # Sorted by content, not by time or id: the order says nothing about who voted.
         ballots = sorted((b.content for b in round_ballots(session, vote)),

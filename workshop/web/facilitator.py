@@ -11,13 +11,23 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from workshop import ops
-from workshop.core import export
+from workshop.core import export, seed_csv, tokens
 from workshop.core.activities import settings_from_fields
 from workshop.core.activities.kinds import kind_with
 from workshop.core.errors import Refused
@@ -26,7 +36,7 @@ from workshop.core.qr import qr_svg
 from workshop.core.voting.reading import ticked, whole_number
 from workshop.store import lookups, views
 from workshop.store.db import get_session
-from workshop.store.models import IDEA_STATUSES, Workshop
+from workshop.store.models import IDEA_MAX, IDEA_STATUSES, Workshop
 from workshop.web import exports
 from workshop.web.answers import done, join_url, refused, wants_json
 from workshop.web.profiles import COMMANDS as PROFILE_COMMANDS
@@ -71,7 +81,9 @@ def _context(secret: str, workshop: Workshop, view: dict[str, Any] | None = None
     db = get_session()
     if view is None:
         view = views.facilitator_view(db, workshop, _connected(workshop))
-    lists = views.moderation_lists(db, workshop, view["idea_counts"], _pages())
+    targets = views.merge_targets(db, workshop)
+    lists = views.with_duplicate_suggestions(
+        views.moderation_lists(db, workshop, view["idea_counts"], _pages()), targets)
     # The page each list is on, in every link and in the panel's own address, so that a
     # live refresh stays on the page being read.
     pages = {entry["status"]: entry["page"] for entry in lists if entry["page"] > 1}
@@ -83,9 +95,12 @@ def _context(secret: str, workshop: Workshop, view: dict[str, Any] | None = None
 
     return {"workshop": workshop, "secret": secret, "view": view,
             "idea_lists": lists, "pages": pages, "page_url": page_url,
-            "merge_targets": views.merge_targets(db, workshop),
+            "merge_targets": targets, "credits": views.merge_credits(
+                db, workshop, [idea["id"] for entry in lists for idea in entry["ideas"]]),
             "created": request.args.get("created") == "1",
-            "tickets": {**view["tickets"], "batch_max": ops.TICKETS_PER_BATCH}}
+            "tickets": {**view["tickets"], "batch_max": ops.TICKETS_PER_BATCH,
+                        # the print form's key: reloading the printed page prints nothing
+                        "batch": tokens.new_client_id()}}
 
 
 @bp.get("")
@@ -105,6 +120,45 @@ def panel(secret: str) -> str:
 def _id(fields: dict[str, Any], name: str) -> int:
     """Return the id a command's field names (`bounded_id`), or refuse with bad_request."""
     return bounded_id(fields.get(name))
+
+
+def _ids(fields: dict[str, Any], name: str) -> list[int]:
+    """Return the ids a command's list field names: a JSON list, or a form's ticked boxes
+    (several fields of one name), each read by `bounded_id`; more than ops.APPROVE_MAX of
+    them is refused before any is read."""
+    values = fields.get(name) if request.is_json else request.form.getlist(name)
+    if not isinstance(values, list) or len(values) > ops.APPROVE_MAX:
+        raise Refused("bad_request")
+    return [bounded_id(value) for value in values]
+
+
+def _imported(fields: dict[str, Any]) -> list[str]:
+    """Return the priorities of an imported CSV: the form's file (`file`), else the
+    pasted or JSON text (`csv`); read by core.seed_csv."""
+    upload = None if request.is_json else request.files.get("file")
+    if upload is not None and upload.filename:
+        text = seed_csv.decode(upload.read())
+    else:
+        text = fields.get("csv")
+        if not isinstance(text, str):
+            raise Refused("bad_import", limit=seed_csv.IMPORT_MAX)
+    return seed_csv.read_priorities(text, IDEA_MAX)
+
+
+def _solutions_for(priority: str) -> tuple[str, str]:
+    """Name the idea collection that asks for solutions to one priority (its words cut
+    to fit a title)."""
+    short = priority if len(priority) <= 80 else priority[:79].rstrip() + "…"
+    return (_("Solutions: %(priority)s", priority=short),
+            _("What solutions for “%(priority)s”?", priority=short))
+
+
+def _count(value: Any) -> int:
+    """Read a whole number (a form's text or JSON's number); refused as a bad setting."""
+    try:
+        return whole_number(value)
+    except Refused as error:
+        raise Refused("bad_activity_setting", setting="count") from error
 
 
 def _flag(fields: dict[str, Any], name: str) -> bool:
@@ -163,7 +217,14 @@ COMMANDS: dict[str, Command] = {
     "hide": lambda db, w, f: ops.hide_idea(db, w, _id(f, "idea")),
     "edit": lambda db, w, f: ops.edit_idea(db, w, _id(f, "idea"), f.get("text")),
     "merge": lambda db, w, f: ops.merge_ideas(db, w, _id(f, "idea"), _id(f, "into")),
+    "unmerge": lambda db, w, f: ops.unmerge_idea(db, w, _id(f, "idea")),
+    "import-ideas": lambda db, w, f: ops.import_ideas(db, w, _imported(f)),
+    "approve-ideas": lambda db, w, f: {"approved": ops.approve_ideas(db, w, _ids(f, "ideas"))},
     "plan-activity": _plan_activity,
+    "plan-solutions": lambda db, w, f: {"activities": [step.id for step in ops.plan_solutions(
+        db, w, _id(f, "activity"), _count(f.get("count", 5)), _solutions_for)]},
+    "plan-ready-agenda": lambda db, w, f: {
+        "activities": [step.id for step in ops.plan_ready_agenda(db, w, _)]},
     "edit-activity": _edit_activity,
     "remove-activity": lambda db, w, f: ops.remove_activity(db, w, _id(f, "activity")),
     "move-activity": lambda db, w, f: ops.move_activity(db, w, _id(f, "activity"),
@@ -199,7 +260,30 @@ def run_command(secret: str, command: str) -> Response:
     payload = {"ok": True}
     if isinstance(result, dict):
         payload.update(result)
-    return done(payload, back, _("Done."))
+    message = _("Done.")
+    if command == "import-ideas":
+        message = ngettext("%(num)s priority imported.", "%(num)s priorities imported.",
+                           payload["added"]) + " " + \
+            ngettext("%(num)s was already there.", "%(num)s were already there.",
+                     payload["skipped"])
+    return done(payload, back, message)
+
+
+@bp.post("/duplicate")
+def duplicate(secret: str) -> Response:
+    """Start a new workshop from this one (agenda, profile questions, settings; nobody's
+    data) and open its facilitator page: a new secret link, shown as /new shows one."""
+    workshop = _workshop(secret)
+    try:
+        copy, copy_secret = ops.duplicate_workshop(
+            get_session(), workshop, lambda title: _("%(title)s (copy)", title=title))
+    except Refused as error:
+        return refused(error, url_for("facilitator.page", secret=secret))
+    page = url_for("facilitator.page", secret=copy_secret, created=1)
+    if wants_json():
+        return jsonify({"ok": True, "code": copy.code,
+                        "facilitator": url_for("facilitator.page", secret=copy_secret)})
+    return redirect(page)
 
 
 @bp.post("/tickets")
@@ -215,7 +299,9 @@ def issue_tickets(secret: str) -> Response | str:
             count = whole_number(fields.get("count"))
         except Refused:
             count = 0  # refused just below, with the range allowed
-        codes = ops.issue_tickets(get_session(), workshop, count)
+        batch = fields.get("batch")
+        codes = ops.issue_tickets(get_session(), workshop, count,
+                                  None if batch is None else str(batch))
     except Refused as error:
         return refused(error, back)
     if wants_json():
@@ -228,6 +314,16 @@ def issue_tickets(secret: str) -> Response | str:
             time.sleep(0)  # under gevent, let the room's ballots through between codes
     return render_template("tickets.html", workshop=workshop, secret=secret, slips=slips,
                            join_address=base)
+
+
+@bp.get("/results")
+def results(secret: str) -> str:
+    """Show every vote of the day with its results, oldest first: the earlier ones stay
+    readable after the room has moved on (the page's panel shows only the current one)."""
+    workshop = _workshop(secret)
+    db = get_session()
+    votes = [(vote, views.results_view(db, vote)) for vote in views.rounds_of(db, workshop)]
+    return render_template("results.html", workshop=workshop, secret=secret, votes=votes)
 
 
 @bp.get("/profiles")

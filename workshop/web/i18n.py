@@ -50,6 +50,14 @@ REFUSALS = {
     "idea_in_open_round": _l("This idea is part of the open vote: close the vote first."),
     "merge_into_itself": _l("Choose another idea to merge into."),
     "merge_target_unavailable": _l("You cannot merge into a hidden or merged idea."),
+    "tickets_already_printed": _l("These tickets were already printed: their codes are "
+                                  "shown only once. If the printout is lost, print a new "
+                                  "batch from the facilitator page."),
+    "bad_import": _l("No priority found in this file. Send a CSV file (from Excel or "
+                     "LibreOffice) with one priority per row, at most %(limit)s."),
+    "import_row_too_long": _l("Row %(row)s is longer than %(limit)s characters: shorten "
+                              "it in the file and send it again. Nothing was imported."),
+    "idea_not_merged": _l("This idea is not merged: there is nothing to undo."),
     "code_exhausted": _l("Could not create a join code. Try again."),
     "not_joined": _l("Open the workshop page again to join."),
     "bad_request": _l("This request is not valid."),

@@ -30,10 +30,12 @@ from workshop import ops
 from workshop.core import tokens
 from workshop.core.errors import Refused
 from workshop.core.fields import UnreadBallot
+from workshop.core.voting import get_method
 from workshop.store import groups, lookups, views
 from workshop.store.db import get_session
 from workshop.store.models import Participant, Workshop
-from workshop.web.answers import done, refused
+from workshop.web.answers import done, refused, wants_json
+from workshop.web.i18n import refusal_message
 
 bp = Blueprint("participant", __name__)
 
@@ -257,6 +259,34 @@ def cast_ballot(code: str) -> Response:
         ballot = UnreadBallot(fields, form=not request.is_json)
         answer = ops.cast_ballot(db, voter, ballot, fields.get("client_id"))
     except Refused as error:
+        if not wants_json() and request.form:
+            return _ballot_refused_page(code, error)
         return refused(error, back)
-    return done(answer, back, _("Your vote is recorded. You can change it until the vote "
-                                "closes."))
+    # A whole ballot is confirmed by the page it comes back to (it shows the ballot and
+    # says it is recorded): no second confirmation. A step of a stepwise vote is not.
+    message = None if "ballot" in answer else _("Your answer is recorded.")
+    return done(answer, back, message)
+
+
+def _ballot_refused_page(code: str, error: Refused) -> Response:
+    """Answer a refused plain-form ballot with the phone page itself: the ballot as typed
+    (an over-budget ballot keeps its numbers, to be corrected rather than typed again)
+    and the reason above it, with the refusal's status."""
+    db = get_session()
+    db.rollback()  # what the refused write began
+    workshop = lookups.get_workshop(db, code)
+    vote = views.current_round(db, workshop)
+    if vote is None or vote.status != "open":
+        # no ballot on the page to come back to (the vote closed meanwhile): say why
+        return refused(error, url_for("participant.phone", code=workshop.code))
+    context = phone_context(workshop, current_participant(workshop))
+    try:
+        typed = get_method(vote.method).read_form(request.form.to_dict())
+        # in the shape a stored ballot has (JSON: ids as strings)
+        context["ballot"] = {str(key): value for key, value in typed.items()} \
+            if isinstance(typed, dict) else typed
+    except Refused:
+        pass  # unreadable: the page shows the ballot recorded before, if any
+    context["ballot_error"] = refusal_message(error)
+    page = render_template("phone.html", **context)
+    return current_app.make_response((page, error.status))
