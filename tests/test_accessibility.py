@@ -9,8 +9,12 @@ ones docs/accessibility.md speaks of).
 
 from __future__ import annotations
 
+import base64
+import gzip
 import json
 import os
+import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -93,10 +97,10 @@ def open_round(page: Page, method: str) -> None:
 def vote(phone: Page, method: str) -> None:
     """Cast a ballot by touch, and wait for the phone's confirmation."""
     if method == "pairwise":
-        for _ in range(2):
-            card = phone.locator(".pair-card").first
-            expect(card).to_be_visible()
-            card.tap()
+        for step in range(2):
+            # The next pair is drawn once the step is recorded: "Comparison 2 of 2".
+            expect(phone.locator(".remaining")).to_have_text(re.compile(rf"^\D*{step + 1}\D"))
+            phone.locator(".pair-card").first.tap()
         expect(phone.locator(".flash-ok")).to_be_visible()
         return
     expect(phone.locator("#ballot-form")).to_be_visible()
@@ -182,4 +186,184 @@ def test_axe_matrix_pages_by_phases(server, browser, lang):
     for context in list(browser.contexts):
         context.close()
     assert report == {}, json.dumps(report, indent=2, ensure_ascii=False)
+    assert watch.errors == [], "\n".join(watch.errors)
+
+
+# --- checks docs/accessibility.md reports (figures printed with -s) --------------------
+
+FOCUSED = """
+(selector) => {
+  const el = document.activeElement;
+  const style = getComputedStyle(el);
+  const name = el.getAttribute("aria-label") || el.textContent || el.value || el.name || "";
+  return {label: el.tagName.toLowerCase() + " " + name.trim().replace(/\\s+/g, " ").slice(0, 60),
+          matches: el !== document.body && el.matches(selector),
+          ring: style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2};
+}
+"""
+
+
+def tab_to(page: Page, selector: str, stops: list[dict], limit: int = 150) -> None:
+    """Press Tab until the focus is on `selector`, keeping every stop passed."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        stop = page.evaluate(FOCUSED, selector)
+        stops.append(stop)
+        if stop["matches"]:
+            return
+    raise AssertionError(f"{selector} is not reached with Tab: {[s['label'] for s in stops]}")
+
+
+def test_the_facilitator_page_by_keyboard_alone(server, browser):
+    """Create a workshop, add an idea, open the collection, start, close and reveal a vote
+    with Tab and Enter only; every stop shows a focus ring."""
+    watch = Watcher()
+    page = watch.page(watch.context(browser, **LAPTOP), "facilitator")
+    stops: list[dict] = []
+    page.goto(f"{server.url}/?lang=fr")
+    tab_to(page, 'a[href$="/new"]', stops)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    tab_to(page, "#title", stops)
+    page.keyboard.type("Au clavier")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.locator("#panel")).to_be_visible()
+    order: list[dict] = []
+    tab_to(page, "#add-idea", order)
+    page.keyboard.type(IDEAS[0])
+    page.keyboard.press("Enter")
+    expect(page.locator("#panel li.idea-approved")).to_have_count(1)
+    for name in ("open-ideas", "open-round", "close-round", "reveal"):
+        selector = ('#panel form[data-round-form] button[type="submit"]' if name == "open-round"
+                    else f'#panel form[action$="/do/{name}"] button[type="submit"]')
+        tab_to(page, selector, stops)
+        page.keyboard.press("Enter")
+        if name != "reveal":
+            phase_moved(page, name)
+    expect(page.locator('#panel form[action$="/do/reveal"] input[name="reveal"]')
+           ).to_have_value("0")
+    stops += order
+    print("\nfacilitator focus order:", " | ".join(s["label"] for s in order))
+    print(f"keyboard stops passed: {len(stops)}")
+    # The document itself is where Tab goes past the last control: not a stop.
+    assert [s["label"] for s in stops if not s["ring"] and not s["label"].startswith("body")
+            ] == []
+    for context in list(browser.contexts):
+        context.close()
+    assert watch.errors == [], "\n".join(watch.errors)
+
+
+def test_the_vote_confirmation_is_announced_and_focus_stays_in_the_ballot(server, browser):
+    """The phone's answer to a ballot lands in a live region that was on the page before
+    (a screen reader says it), and the focus goes to the new panel's heading."""
+    watch = Watcher()
+    facilitator = watch.page(watch.context(browser, **LAPTOP), "facilitator")
+    code, _secret = create_workshop(facilitator, server.url, "Annonce")
+    add_idea(facilitator, IDEAS[0])
+    phone = watch.page(watch.context(browser, **PHONE), "phone")
+    phone.goto(f"{server.url}/j/{code}?lang=fr")
+    open_round(facilitator, "dots")
+    region = phone.locator("#announce")
+    expect(region).to_have_attribute("aria-live", "polite")
+    expect(region).to_have_text("")
+    phone.locator('#ballot-form button.step[data-step="1"]').first.focus()
+    phone.keyboard.press("Enter")
+    phone.locator('#ballot-form button[type="submit"]').focus()
+    phone.keyboard.press("Enter")
+    voted = phone.locator("#panel").get_attribute("data-voted-text")
+    expect(region).to_have_text(voted)
+    expect(phone.locator("#panel h1")).to_be_focused()
+    for context in list(browser.contexts):
+        context.close()
+    assert watch.errors == [], "\n".join(watch.errors)
+
+
+SIDEWAYS = "[document.documentElement.scrollWidth, innerWidth]"
+
+
+def test_pages_reflow_at_200_percent_zoom(server, browser):
+    """At 200 % zoom a page has half the CSS pixels: the phone 180 px wide, the laptop
+    683 px; nothing may need sideways scrolling."""
+    watch = Watcher()
+    facilitator = watch.page(watch.context(browser, viewport={"width": 683, "height": 384}),
+                             "facilitator")
+    code, _secret = create_workshop(facilitator, server.url, "Zoom")
+    for text in IDEAS:
+        add_idea(facilitator, text)
+    # Not a "mobile" viewport: a mobile one widens itself to the content, hiding overflow.
+    phone = watch.page(watch.context(browser, viewport={"width": 180, "height": 320},
+                                     has_touch=True, device_scale_factor=4), "phone")
+    phone.goto(f"{server.url}/j/{code}?lang=fr")
+    widths = {}
+    for method in METHODS:
+        open_round(facilitator, method)
+        expect(phone.locator("#ballot-form")).to_be_visible()
+        widths[f"phone {method}"] = phone.evaluate(SIDEWAYS)
+        widths[f"facilitator {method}"] = facilitator.evaluate(SIDEWAYS)
+        picture(phone, f"zoom200-phone-{method}")
+        close_and_reveal(facilitator)
+        expect(phone.locator(".ranking li").first).to_be_visible()
+        widths[f"phone results {method}"] = phone.evaluate(SIDEWAYS)
+        widths[f"facilitator results {method}"] = facilitator.evaluate(SIDEWAYS)
+    print("\nreflow at 200 %:", widths)
+    assert {k: v for k, v in widths.items() if v[0] > v[1]} == {}
+    for context in list(browser.contexts):
+        context.close()
+    assert watch.errors == [], "\n".join(watch.errors)
+
+
+def test_the_phone_page_is_light_and_works_on_slow_3g(server, browser):
+    """The phone page's first load, gzip-compressed as a proxy would send it, stays under
+    150 KB; on Chromium's slow-3G profile (2 s latency, 50 kB/s each way) the ballot shows
+    and a vote is confirmed."""
+    watch = Watcher()
+    facilitator = watch.page(watch.context(browser, **LAPTOP), "facilitator")
+    code, _secret = create_workshop(facilitator, server.url, "Léger")
+    for text in IDEAS:
+        add_idea(facilitator, text)
+    open_round(facilitator, "dots")
+
+    context = watch.context(browser, **PHONE)
+    phone = watch.page(context, "phone")
+    cdp = context.new_cdp_session(phone)
+    cdp.send("Network.enable")
+    responses: dict[str, dict] = {}
+    cdp.on("Network.responseReceived", lambda e: responses.setdefault(e["requestId"], {
+        "url": e["response"]["url"], "encoding": e["response"]["headers"].get(
+            "Content-Encoding", e["response"]["headers"].get("content-encoding", ""))}))
+    cdp.on("Network.loadingFinished", lambda e: responses.setdefault(e["requestId"], {})
+           .update(sent=e["encodedDataLength"]))
+    cdp.send("Network.emulateNetworkConditions", {
+        "offline": False, "latency": 2000, "downloadThroughput": 50_000,
+        "uploadThroughput": 50_000})
+    started = time.monotonic()
+    phone.goto(f"{server.url}/j/{code}", timeout=120_000)
+    expect(phone.locator("#ballot-form")).to_be_visible(timeout=120_000)
+    shown = time.monotonic() - started
+    phone.wait_for_load_state("load", timeout=120_000)
+    loaded = time.monotonic() - started
+    first_load = {rid: r for rid, r in responses.items() if "sent" in r and "url" in r
+                  and "/socket.io/" not in r["url"]}
+    sizes = {}
+    for rid, response in first_load.items():
+        body = cdp.send("Network.getResponseBody", {"requestId": rid})
+        raw = (base64.b64decode(body["body"]) if body["base64Encoded"]
+               else body["body"].encode("utf-8"))
+        sizes[response["url"].removeprefix(server.url)] = (
+            response["sent"], len(raw), len(gzip.compress(raw, 6)))
+    phone.locator('#ballot-form button.step[data-step="1"]').first.tap()
+    started = time.monotonic()
+    phone.locator('#ballot-form button[type="submit"]').tap()
+    expect(phone.locator("#announce")).not_to_be_empty(timeout=120_000)
+    confirmed = time.monotonic() - started
+    total = {"sent": sum(s[0] for s in sizes.values()), "raw": sum(s[1] for s in sizes.values()),
+             "gzip": sum(s[2] for s in sizes.values())}
+    print(f"\nphone first load: {json.dumps(sizes, indent=1)}\ntotal bytes: {total}")
+    print(f"slow 3G: ballot shown after {shown:.1f} s, page loaded after {loaded:.1f} s, "
+          f"vote confirmed {confirmed:.1f} s after the tap")
+    assert len(sizes) >= 4  # the page, its stylesheet and scripts were all counted
+    assert total["gzip"] < 150_000, total
+    for context in list(browser.contexts):
+        context.close()
     assert watch.errors == [], "\n".join(watch.errors)
