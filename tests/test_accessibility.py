@@ -114,6 +114,25 @@ def vote(phone: Page, method: str) -> None:
     expect(phone.locator("#ballot-form .form-status")).not_to_be_empty()
 
 
+# The smallest control on the page, both ways, for docs/accessibility.md.
+SMALLEST = """
+() => {
+  let small = null;
+  for (const node of document.querySelectorAll(
+      "a[href], button, input:not([type=hidden]), textarea, select, summary")) {
+    const box = node.getBoundingClientRect();
+    if (!box.width || !box.height || box.right < 0 || box.bottom < 0) continue;
+    const side = Math.min(box.width, box.height);
+    if (!small || side < small.side) {
+      small = {side: Math.round(side), size: `${Math.round(box.width)}x${Math.round(box.height)}`,
+               what: node.outerHTML.slice(0, 60)};
+    }
+  }
+  return small;
+}
+"""
+
+
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_axe_matrix_pages_by_phases(server, browser, lang):
     """Phone, projector and facilitator in the collection, during each method's vote and at
@@ -166,6 +185,7 @@ def test_axe_matrix_pages_by_phases(server, browser, lang):
         expect(facilitator.locator("#panel [data-voted]")).to_have_text("1")
         expect(projector.locator(".bars .bar-row").first).to_be_visible()
         assert_thumb_friendly(phone, TOUCH)
+        print(f"\nsmallest phone control ({lang}, {method}):", phone.evaluate(SMALLEST))
         picture(phone, f"{lang}-phone-vote-{method}")
         for name, page in (("phone", phone), ("projector", projector),
                            ("facilitator", facilitator)):
