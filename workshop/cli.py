@@ -356,7 +356,9 @@ def create(title: str, public_url: str | None) -> None:
                 (_("Projector:"), f"{public}/s/{workshop.code}")])
 
 
-@main.command("export")
+@main.command("export", help=N_("Export the day's report of a workshop (or its anonymised "
+                                "ballots). Reads only: it never migrates the database (see "
+                                "`workshop migrate`)."))
 @click.argument("code")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json", "xlsx", "pdf"]),
               default="csv", show_default=True)
@@ -389,7 +391,7 @@ def export_command(code: str, fmt: str, lang: str, sep: str, ballots: bool,
     if output:
         Path(output).write_bytes(body)
     elif fmt in ("xlsx", "pdf") and not ballots:
-        raise click.UsageError(f"a {fmt} file needs --output FILE")
+        raise click.UsageError(_("a %(format)s file needs --output FILE") % {"format": fmt})
     else:
         # The BOM stays: a spreadsheet opening the redirected output reads accents right.
         sys.stdout.flush()
