@@ -22,14 +22,55 @@ from workshop.core import network
 
 def test_create_prints_the_code_and_a_secret_facilitator_link(app, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", app.config["DATABASE_URL"])
-    result = CliRunner().invoke(main, ["create", "Atelier régional",
+    result = CliRunner().invoke(main, ["--lang", "en", "create", "Atelier régional",
                                        "--public-url", "http://10.1.2.3:5000"])
     assert result.exit_code == 0, result.output
-    code = re.search(r"Join code: (\w+)", result.output).group(1)
+    code = re.search(r"Join code: +(\w+)", result.output).group(1)
     link = re.search(r"(http://10\.1\.2\.3:5000/f/[\w-]{43,})", result.output).group(1)
     with app.test_client() as browser:
         assert browser.get(link.removeprefix("http://10.1.2.3:5000")).status_code == 200
         assert browser.get(f"/j/{code}").status_code == 200
+
+
+def without_locale(monkeypatch) -> None:
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_the_command_speaks_french_by_default(app, monkeypatch):
+    without_locale(monkeypatch)
+    monkeypatch.setenv("DATABASE_URL", app.config["DATABASE_URL"])
+    helped = CliRunner().invoke(main, ["--help"])
+    assert helped.exit_code == 0
+    assert "Utilisation\u00a0:" in helped.output and "Commandes\u00a0:" in helped.output
+    assert "Créer un atelier" in helped.output and "Create a workshop" not in helped.output
+    serve_help = CliRunner().invoke(main, ["serve", "--help"]).output
+    assert "Port d'écoute." in serve_help and "par défaut\u00a0: 5000" in serve_help
+    created = CliRunner().invoke(main, ["create", "Atelier régional",
+                                        "--public-url", "http://10.1.2.3:5000"])
+    assert created.exit_code == 0, created.output
+    assert re.search(r"^Code d'accès\u00a0: +\w+$", created.output, re.M), created.output
+    assert "Lien de l'animation (à garder secret)\u00a0:" in created.output
+    refused = CliRunner().invoke(main, ["purge"])
+    assert refused.exit_code != 0 and "Erreur\u00a0: donnez le CODE" in refused.output
+    assert "LANGUAGE" not in os.environ  # click's language is put back after the command
+
+
+@pytest.mark.parametrize(("args", "env"), [
+    (["--lang", "en", "--help"], {}), (["--lang=en", "--help"], {}),
+    (["--help"], {"LANG": "en_CA.UTF-8"}), (["--help"], {"LC_ALL": "en_US.UTF-8"})])
+def test_the_command_speaks_english_when_asked(monkeypatch, args, env):
+    without_locale(monkeypatch)
+    helped = CliRunner().invoke(main, args, env=env)
+    assert helped.exit_code == 0, helped.output
+    assert "Usage:" in helped.output and "Commands:" in helped.output
+    assert "Create a workshop" in helped.output and "Créer" not in helped.output
+
+
+def test_a_french_environment_keeps_french(monkeypatch):
+    without_locale(monkeypatch)
+    helped = CliRunner().invoke(main, ["--help"], env={"LANG": "fr_CA.UTF-8"})
+    assert "Utilisation\u00a0:" in helped.output
 
 
 def test_create_refuses_an_empty_title(app, monkeypatch):
@@ -69,7 +110,8 @@ def serve_once(instance, *args: str, timeout: float = 60) -> subprocess.Complete
     """Run `workshop serve` in its own process (it re-executes itself under gevent)."""
     env = {**os.environ, "WORKSHOP_INSTANCE": str(instance)}
     env.pop("DATABASE_URL", None)
-    return subprocess.run([sys.executable, "-m", "workshop", "serve", *args], env=env,
+    return subprocess.run([sys.executable, "-m", "workshop", "--lang", "en", "serve", *args],
+                          env=env,
                           capture_output=True, text=True, timeout=timeout)
 
 
@@ -100,7 +142,8 @@ def test_the_demo_is_created_once_and_its_links_printed_again(tmp_path):
     printed = []
     for _run in range(2):
         server = start_server(instance, args=("--host", "127.0.0.1", "--public-url",
-                                              "http://192.0.2.7:5000", "--demo"))
+                                              "http://192.0.2.7:5000", "--demo"),
+                              command=(sys.executable, "-m", "workshop", "--lang", "en"))
         try:
             log = server.log.read_text()
         finally:

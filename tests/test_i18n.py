@@ -117,10 +117,16 @@ def test_every_message_has_a_french_translation():
 LOOSE_PUNCTUATION = re.compile(r"(?<![\u00a0\u202f])[;:?!](?=\s|$|\)|»|\")")
 
 
+# And inside « » (a no-break space after « and before »).
+LOOSE_GUILLEMETS = re.compile(r"«(?![\u00a0\u202f])|(?<![\u00a0\u202f])»")
+
+
 def test_french_puts_a_no_break_space_before_high_punctuation():
+    assert LOOSE_PUNCTUATION.search("Code d'accès :") and LOOSE_GUILLEMETS.search("« oui »")
     french = load(po_path("fr"))
     found = [string for message in french if message.id
-             for string in forms(message.string) if LOOSE_PUNCTUATION.search(string)]
+             for string in forms(message.string)
+             if LOOSE_PUNCTUATION.search(string) or LOOSE_GUILLEMETS.search(string)]
     assert found == [], "\n".join(repr(s) for s in found)
 
 

@@ -123,7 +123,7 @@ def test_the_command_line_purges_one_workshop_or_the_expired(app, db, monkeypatc
     class Runner:
         @staticmethod
         def invoke(args):
-            return CliRunner().invoke(main, args)
+            return CliRunner().invoke(main, ["--lang", "en", *args])
 
     runner = Runner()
     result = runner.invoke(args=["purge"])

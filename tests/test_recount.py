@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -75,8 +76,15 @@ def test_recount_of_exported_ballots_reproduces_the_apps_ranking(db, tmp_path, m
     result = CliRunner().invoke(main, ["recount", str(path), "--format", "json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == official
-    table = CliRunner().invoke(main, ["recount", str(path)])
+    no_locale = {"LC_ALL": None, "LC_MESSAGES": None, "LANG": None}
+    table = CliRunner().invoke(main, ["recount", str(path)], env=no_locale)
     assert table.exit_code == 0 and "=Alimentation" in table.output
+    # In French by default: its words, and a score's decimal comma (pairwise: out of 100).
+    assert re.search(r"^ +rang +note +appuis +texte$", table.output, re.M), table.output
+    english = CliRunner().invoke(main, ["--lang", "en", "recount", str(path)])
+    assert re.search(r"^ +rank +score +supporters +text$", english.output, re.M)
+    if method == "pairwise":
+        assert re.search(r"\d,\d", table.output) and re.search(r"\d\.\d", english.output)
 
 
 def test_recount_refuses_a_tampered_ballot(db, tmp_path):

@@ -83,7 +83,7 @@ def test_migrate_brings_the_database_to_the_newest_revision_then_export_reads(ol
     assert revision(old_database) == newest_revision()
     assert newest_revision() in result.output
     before = fingerprint(old_database)
-    result = CliRunner().invoke(main, ["export", "ABCDEF"])
+    result = CliRunner().invoke(main, ["--lang", "en", "export", "ABCDEF"])
     assert result.exit_code == 1 and "no workshop with code ABCDEF" in result.output
     assert fingerprint(old_database) == before
     again = CliRunner().invoke(main, ["migrate"])  # nothing left to do, said plainly

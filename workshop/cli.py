@@ -1,6 +1,10 @@
 """The `workshop` command: serve the app, migrate its database, create a workshop, export
 its ranking.
 
+It speaks French unless asked for English (`workshop --lang en ...`, or an English LANG,
+LC_MESSAGES or LC_ALL): its help, its output and click's own words ("Usage:", "Options")
+come from the same catalogs as the pages (workshop/translations).
+
 Wiring layer: builds the app with create_app and calls operations; no logic of its own.
 Only `serve` and `migrate` change the database's schema; every other command checks it,
 reading only, and stops with one clear sentence if it is not at the newest migration (a
@@ -11,10 +15,14 @@ docs/security.md).
 from __future__ import annotations
 
 import errno
+import gettext as stdlib_gettext
 import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -22,6 +30,7 @@ from workshop import create_app, ops
 from workshop.core import export
 from workshop.core.errors import Refused
 from workshop.core.network import base_url, lan_address
+from workshop.core.voting.declare import N_
 from workshop.store import lookups, views
 from workshop.store.db import SchemaNotCurrent, newest_revision, session_for
 
@@ -36,9 +45,134 @@ DEMO_IDEAS = (
 )
 
 
-@click.group()
+# --- the command line's language ------------------------------------------------------
+
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+LANGUAGES = ("fr", "en")
+_chosen: list[str] = []  # the --lang of the running command, if one was given
+
+
+def language() -> str:
+    """Return the command's language: --lang, else the environment's (LC_ALL, LC_MESSAGES,
+    LANG, the first one set): English if it is English, French otherwise."""
+    if _chosen:
+        return _chosen[-1]
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name, "")
+        if value:
+            return "en" if value.lower().startswith("en") else "fr"
+    return "fr"
+
+
+def _(text: str) -> str:
+    """Translate one of the command's texts into its language."""
+    return stdlib_gettext.translation("messages", TRANSLATIONS, languages=[language()],
+                                      fallback=True).gettext(text)
+
+
+@contextmanager
+def _click_speaks(lang: str) -> Iterator[None]:
+    """Let click's own words (it reads them with the standard gettext, in the domain
+    "messages" and the language of LANGUAGE) come from our catalogs while a command runs."""
+    stdlib_gettext.bindtextdomain("messages", str(TRANSLATIONS))
+    before = os.environ.get("LANGUAGE")
+    os.environ["LANGUAGE"] = lang
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("LANGUAGE", None)
+        else:
+            os.environ["LANGUAGE"] = before
+
+
+# Click's own words, marked here so that the catalogs carry them (click translates them).
+CLICK_WORDS = (N_("Usage:"), N_("Options"), N_("Commands"), N_("Show this message and exit."),
+               N_("Error: {message}"), N_("Try '{command} {option}' for help."),
+               N_("default: {default}"), N_("No such command {name!r}."),
+               N_("No such option {name!r}."), N_("Missing argument"),
+               N_("Missing parameter: {param_name}"),
+               N_("Invalid value for {param_hint}: {message}"),
+               N_("{value!r} is not a valid {number_type}."), N_("Aborted!"),
+               N_("Choose from:\n\t{choices}"), N_("Missing command."))
+
+
+class _Translated:
+    """A command whose help (its own, its options', its subcommands' summaries) is written
+    as English msgids and shown in the command's language."""
+
+    def get_help(self, ctx: click.Context) -> str:
+        texts: list[tuple[Any, str, Any]] = []
+        parts = [self, *getattr(self, "params", [])]
+        parts += list(getattr(self, "commands", {}).values())
+        for part in parts:
+            for name in ("help", "short_help"):
+                value = getattr(part, name, None)
+                if isinstance(value, str) and value:
+                    texts.append((part, name, value))
+                    setattr(part, name, _(value))
+        try:
+            return super().get_help(ctx)  # type: ignore[misc]
+        finally:
+            for part, name, value in texts:
+                setattr(part, name, value)
+
+
+class _Formatter(click.HelpFormatter):
+    """Click's help layout, with French typography in its headings ("Options :")."""
+
+    def write_heading(self, heading: str) -> None:
+        colon = "\u00a0:" if language() == "fr" else ":"
+        self.write(f"{'':>{self.current_indent}}{heading}{colon}\n")
+
+
+class _Context(click.Context):
+    formatter_class = _Formatter
+
+
+class Command(_Translated, click.Command):
+    """A `workshop` subcommand (help translated)."""
+
+    context_class = _Context
+
+
+class Group(_Translated, click.Group):
+    """The `workshop` command: picks the language before anything else runs."""
+
+    command_class = Command
+    context_class = _Context
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        _chosen.clear()
+        given = kwargs["args"] if "args" in kwargs else (args[0] if args else None)
+        argv = list(sys.argv[1:] if given is None else given)
+        # Known before parsing, so that `workshop --lang en --help` is in English.
+        asked = argv[1] if argv[:1] == ["--lang"] and len(argv) > 1 else (
+            argv[0].removeprefix("--lang=") if argv and argv[0].startswith("--lang=") else "")
+        if asked in LANGUAGES:
+            _chosen.append(asked)
+        try:
+            with _click_speaks(language()):
+                return super().main(*args, **kwargs)
+        finally:
+            _chosen.clear()
+
+
+def _choose_language(_ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value:
+        _chosen[:] = [value]
+        os.environ["LANGUAGE"] = value
+
+
+@click.group(cls=Group,
+             help=N_("Live participatory priority-setting: QR code, ideas, votes, ranked "
+                     "results."))
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None, is_eager=True,
+              expose_value=False, callback=_choose_language,
+              help=N_("Language of the messages (default: French, or English if LANG is "
+                      "English)."))
 def main() -> None:
-    """Live participatory priority-setting: QR code, ideas, votes, ranked results."""
+    pass
 
 
 def _checked_app():
@@ -52,6 +186,32 @@ def _checked_app():
 
 def _facilitator_url(base: str, secret: str) -> str:
     return f"{base}/f/{secret}"
+
+
+def ngettext(singular: str, plural: str, count: int) -> str:
+    """Pick a text's singular or plural form by the count, in the command's language."""
+    return stdlib_gettext.translation("messages", TRANSLATIONS, languages=[language()],
+                                      fallback=True).ngettext(singular, plural, count)
+
+
+def _number(value: object) -> str:
+    """Write a count or a score as the command's language does ("52,3" in French)."""
+    from babel.numbers import format_decimal
+
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    return format_decimal(value, format="#,##0.####", locale=language())
+
+
+def _no_workshop(code: str) -> str:
+    return _("no workshop with code %(code)s") % {"code": code}
+
+
+def _links(rows: list[tuple[str, str]], indent: str = "") -> None:
+    """Print labelled lines with their values lined up, whatever the labels' language."""
+    width = max(len(label) for label, _value in rows)
+    for label, value in rows:
+        click.echo(f"{indent}{label.ljust(width)} {value}")
 
 
 # The demo's join code and facilitator secret (stored only hashed in the database), kept
@@ -88,49 +248,52 @@ def _demo_workshop(app) -> tuple[str, str]:
     return code, secret
 
 
-@main.command()
+@main.command(help=N_("Run the server and print the address phones on the same network can "
+                      "join at."))
 @click.option("--host", default="0.0.0.0", show_default=True,  # noqa: S104 - a LAN server
-              help="Interface to listen on (all, so phones on the Wi-Fi can connect).")
-@click.option("--port", default=5000, show_default=True, type=int)
+              help=N_("Interface to listen on (all, so phones on the Wi-Fi can connect)."))
+@click.option("--port", default=5000, show_default=True, type=int,
+              help=N_("Port to listen on."))
 @click.option("--public-url", default=None,
-              help="Address phones should use (a domain or a reverse proxy); "
-                   "default: this machine's LAN address. An https:// address makes the "
-                   "session cookie Secure; its host is served besides localhost, addresses "
-                   "as digits and ALLOWED_HOSTS (docs/deploy.md).")
+              help=N_("Address phones should use (a domain or a reverse proxy); "
+                      "default: this machine's LAN address. An https:// address makes the "
+                      "session cookie Secure; its host is served besides localhost, addresses "
+                      "as digits and ALLOWED_HOSTS (docs/deploy.md)."))
 @click.option("--demo/--no-demo", default=False,
-              help="Print the links of a demo workshop with a few approved ideas (created "
-                   "on first use, then the same one each run).")
+              help=N_("Print the links of a demo workshop with a few approved ideas (created "
+                      "on first use, then the same one each run)."))
 @click.option("--async-mode", type=click.Choice(["gevent", "threading"]), default="gevent",
               show_default=True,
-              help="gevent serves thousands of phones from one process (docs/performance.md); "
-                   "threading is the fallback with Werkzeug, for a few dozen.")
+              help=N_("gevent serves thousands of phones from one process "
+                      "(docs/performance.md); threading is the fallback with Werkzeug, for a "
+                      "few dozen."))
 @click.option("--set", "settings", multiple=True, metavar="NAME=VALUE",
-              help="Override an app setting, e.g. --set RATELIMIT_JOIN='3000 per minute' "
-                   "for a hall of thousands behind one address (a JSON value is decoded).")
+              help=N_("Override an app setting, e.g. --set RATELIMIT_JOIN='3000 per minute' "
+                      "for a hall of thousands behind one address (a JSON value is "
+                      "decoded)."))
 def serve(host: str, port: int, public_url: str | None, demo: bool, async_mode: str,
           settings: tuple[str, ...]) -> None:
-    """Run the server and print the address phones on the same network can join at."""
     from workshop import serving as server
 
     overrides = {}
     for setting in settings:
         name, equals, value = setting.partition("=")
         if not equals or not name.isupper():
-            raise click.BadParameter(f"expected NAME=VALUE, got {setting!r}",
-                                     param_hint="--set")
+            raise click.BadParameter(_("expected NAME=VALUE, got %(setting)r")
+                                     % {"setting": setting}, param_hint="--set")
         try:
             overrides[name] = json.loads(value)
         except ValueError:
             overrides[name] = value
 
-    problem = server.unavailable(host, port)
+    problem = server.unavailable(host, port, _)
     if problem:  # said before anything is built or created (the demo workshop above all)
         click.echo(problem, err=True)
         sys.exit(1)
     if async_mode == "gevent" and not server.gevent_patched():
         if not server.gevent_available():
-            click.echo("gevent is not installed: serving with threads (a few dozen phones).",
-                       err=True)
+            click.echo(_("gevent is not installed: serving with threads (a few dozen "
+                         "phones)."), err=True)
             async_mode = "threading"
         else:
             server.restart_patched()  # does not return: the same command, gevent-patched
@@ -139,18 +302,19 @@ def serve(host: str, port: int, public_url: str | None, demo: bool, async_mode: 
                       "MIGRATE_ON_START": True, **overrides})
     from workshop.live.sockets import socketio
 
-    click.echo(f"Workshop is running. Phones on this network join at: {public}")
-    click.echo(f"Database: {app.config['DATABASE_URL']}")
+    click.echo(_("Workshop is running. Phones on this network join at: %(url)s")
+               % {"url": public})
+    click.echo(_("Database: %(url)s") % {"url": app.config["DATABASE_URL"]})
     if demo:
         code, secret = _demo_workshop(app)
-        click.echo(f"Demo workshop {code}:")
-        click.echo(f"  facilitator (keep secret): {_facilitator_url(public, secret)}")
-        click.echo(f"  projector:                 {public}/s/{code}")
-        click.echo(f"  phones:                    {public}/j/{code}")
+        click.echo(_("Demo workshop %(code)s:") % {"code": code})
+        _links([(_("facilitator (keep secret):"), _facilitator_url(public, secret)),
+                (_("projector:"), f"{public}/s/{code}"),
+                (_("phones:"), f"{public}/j/{code}")], indent="  ")
     vendor = Path(app.static_folder or "") / "vendor" / "socket.io.min.js"
     if not vendor.exists():
-        click.echo("Warning: the Socket.IO browser client is missing (run `npm ci` and the "
-                   "README's set-up): pages work as plain forms, without live updates.",
+        click.echo(_("Warning: the Socket.IO browser client is missing (run `npm ci` and the "
+                     "README's set-up): pages work as plain forms, without live updates."),
                    err=True)
     sys.stdout.flush()
     try:
@@ -159,40 +323,42 @@ def serve(host: str, port: int, public_url: str | None, demo: bool, async_mode: 
         if error.errno != errno.EADDRINUSE:
             raise
         # Taken in the instant since it was checked.
-        click.echo(server.unavailable(host, port) or f"Cannot serve: {error}.", err=True)
+        click.echo(server.unavailable(host, port, _)
+                   or _("Cannot serve: %(error)s.") % {"error": error}, err=True)
         sys.exit(1)
 
 
-@main.command()
+@main.command(help=N_("Bring the database to the newest migration (`serve` does it too when "
+                      "it starts). With SQLite, run it while no server uses the database: it "
+                      "writes through its own connection."))
 def migrate() -> None:
-    """Bring the database to the newest migration (`serve` does it too when it starts).
-
-    With SQLite, run it while no server uses the database: it writes through its own
-    connection.
-    """
     app = create_app({"MIGRATE_ON_START": True})
     app.extensions["workshop.engine"].dispose()
-    click.echo(f"The database is at the newest revision ({newest_revision()}).")
+    click.echo(_("The database is at the newest revision (%(revision)s).")
+               % {"revision": newest_revision()})
 
 
-@main.command()
+@main.command(help=N_("Create a workshop and print its join code and secret facilitator "
+                      "link."))
 @click.argument("title")
-@click.option("--public-url", default=None, help="Base address to print the links with.")
+@click.option("--public-url", default=None, help=N_("Base address to print the links with."))
 def create(title: str, public_url: str | None) -> None:
-    """Create a workshop and print its join code and secret facilitator link."""
     app = _checked_app()
     public = (public_url or base_url(lan_address(), 5000)).rstrip("/")
     with app.app_context(), session_for(app) as db:
         try:
             workshop, secret = ops.create_workshop(db, title)
         except Refused as error:
-            raise click.ClickException(f"refused: {error.code}") from error
-        click.echo(f"Join code: {workshop.code}")
-        click.echo(f"Facilitator link (keep secret): {_facilitator_url(public, secret)}")
-        click.echo(f"Projector: {public}/s/{workshop.code}")
+            raise click.ClickException(_("refused: %(code)s") % {"code": error.code}) \
+                from error
+        _links([(_("Join code:"), workshop.code),
+                (_("Facilitator link (keep secret):"), _facilitator_url(public, secret)),
+                (_("Projector:"), f"{public}/s/{workshop.code}")])
 
 
-@main.command("export")
+@main.command("export", help=N_("Export the day's report of a workshop (or its anonymised "
+                                "ballots). Reads only: it never migrates the database (see "
+                                "`workshop migrate`)."))
 @click.argument("code")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json", "xlsx", "pdf"]),
               default="csv", show_default=True)
@@ -216,7 +382,7 @@ def export_command(code: str, fmt: str, lang: str, sep: str, ballots: bool,
     with app.app_context(), session_for(app) as db:
         workshop = lookups.find_workshop(db, code)
         if workshop is None:
-            raise click.ClickException(f"no workshop with code {code}")
+            raise click.ClickException(_no_workshop(code))
         if ballots:
             body = export.render_ballots(views.export_ballots(db, workshop)).encode("utf-8")
         else:
@@ -225,7 +391,7 @@ def export_command(code: str, fmt: str, lang: str, sep: str, ballots: bool,
     if output:
         Path(output).write_bytes(body)
     elif fmt in ("xlsx", "pdf") and not ballots:
-        raise click.UsageError(f"a {fmt} file needs --output FILE")
+        raise click.UsageError(_("a %(format)s file needs --output FILE") % {"format": fmt})
     else:
         # The BOM stays: a spreadsheet opening the redirected output reads accents right.
         sys.stdout.flush()
@@ -233,16 +399,16 @@ def export_command(code: str, fmt: str, lang: str, sep: str, ballots: bool,
         sys.stdout.buffer.flush()
 
 
-@main.command("purge")
+@main.command("purge", help=N_("Erase a workshop's personal data: profiles and who cast, "
+                               "proposed or held what."))
 @click.argument("code", required=False)
 @click.option("--expired", is_flag=True,
-              help="Purge every workshop whose retention period is over (for cron).")
+              help=N_("Purge every workshop whose retention period is over (for cron)."))
 def purge_command(code: str | None, expired: bool) -> None:
-    """Erase a workshop's personal data: profiles and who cast, proposed or held what."""
     from workshop.ops.purge import expired_workshops
 
     if bool(code) == expired:
-        raise click.UsageError("give a workshop CODE, or --expired")
+        raise click.UsageError(_("give a workshop CODE, or --expired"))
     app = create_app()
     with app.app_context(), session_for(app) as db:
         if expired:
@@ -250,25 +416,28 @@ def purge_command(code: str | None, expired: bool) -> None:
         else:
             workshop = lookups.find_workshop(db, code or "")
             if workshop is None:
-                raise click.ClickException(f"no workshop with code {code}")
+                raise click.ClickException(_no_workshop(code or ""))
             targets = [workshop]
         for workshop in targets:
             try:
                 count = ops.purge_personal_data(db, workshop)
             except Refused as error:
                 raise click.ClickException(
-                    f"{workshop.code}: refused: {error.code} (close the vote first)") from error
-            click.echo(f"{workshop.code}: personal data of {count} participants erased")
+                    _("%(code)s: refused: %(reason)s (close the vote first)")
+                    % {"code": workshop.code, "reason": error.code}) from error
+            click.echo(ngettext("%(code)s: personal data of %(num)s participant erased",
+                                 "%(code)s: personal data of %(num)s participants erased",
+                                 count) % {"code": workshop.code, "num": count})
         if expired and not targets:
-            click.echo("no workshop to purge")
+            click.echo(_("no workshop to purge"))
 
 
-@main.command("recount")
+@main.command("recount", help=N_("Recompute every round's ranking from an exported ballots "
+                                 "CSV, with no database."))
 @click.argument("ballots", type=click.Path(exists=True, dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True)
+              show_default=True, help=N_("A table to read, or JSON."))
 def recount_command(ballots: str, fmt: str) -> None:
-    """Recompute every round's ranking from an exported ballots CSV, with no database."""
     try:
         rounds = export.recount(Path(ballots).read_text(encoding="utf-8"))
     except (ValueError, KeyError) as error:
@@ -277,10 +446,14 @@ def recount_command(ballots: str, fmt: str) -> None:
         click.echo(export.to_json(rounds), nl=False)
         return
     for vote in rounds:
-        click.echo(f"Round {vote['number']}: {vote['title']} ({vote['method']}, "
-                   f"{vote['voters']} ballots)")
-        click.echo(f"{'rank':>4}  {'score':>10}  {'supporters':>10}  text")
+        ballots_cast = ngettext("%(num)s ballot", "%(num)s ballots", vote["voters"]) % {
+            "num": _number(vote["voters"])}
+        click.echo(_("Round %(number)s: %(title)s (%(method)s, %(ballots)s)") % {
+            "number": vote["number"], "title": vote["title"], "method": vote["method"],
+            "ballots": ballots_cast})
+        headers = (_("rank"), _("score"), _("supporters"), _("text"))
+        click.echo(f"{headers[0]:>5}  {headers[1]:>10}  {headers[2]:>12}  {headers[3]}")
         for row in vote["ranking"]:
-            click.echo(f"{row['rank']:>4}  {row['score']:>10}  {row['supporters']:>10}  "
-                       f"{row['text']}")
+            click.echo(f"{row['rank']:>5}  {_number(row['score']):>10}  "
+                       f"{_number(row['supporters']):>12}  {row['text']}")
         click.echo("")

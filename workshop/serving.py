@@ -15,6 +15,7 @@ import os
 import resource
 import signal
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,8 +54,13 @@ def restart_patched() -> None:
     os.execv(sys.executable, [sys.executable, "-c", BOOT, *sys.argv[1:]])  # noqa: S606
 
 
-def unavailable(host: str, port: int) -> str | None:
-    """Say in one sentence why this server could not listen on host:port, or None if it can.
+def _as_is(text: str) -> str:
+    return text
+
+
+def unavailable(host: str, port: int, _: Callable[[str], str] = _as_is) -> str | None:
+    """Say in one sentence why this server could not listen on host:port, or None if it can
+    (in the command line's language when it passes its gettext as `_`).
 
     Bound the way serve_gevent binds (SO_REUSEADDR), then let go at once: whatever must
     not happen twice (a demo workshop) waits until the port is known to be free.
@@ -69,9 +75,10 @@ def unavailable(host: str, port: int) -> str | None:
             probe.bind((host, port))
         except OSError as error:
             if error.errno == errno.EADDRINUSE:
-                return (f"Port {port} is already in use (another workshop server?): stop it "
-                        f"or choose another port with --port.")
-            return f"Cannot listen on {host}:{port}: {error.strerror or error}."
+                return _("Port %(port)s is already in use (another workshop server?): stop "
+                         "it or choose another port with --port.") % {"port": port}
+            return _("Cannot listen on %(host)s:%(port)s: %(reason)s.") % {
+                "host": host, "port": port, "reason": error.strerror or error}
     return None
 
 

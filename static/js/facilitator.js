@@ -25,14 +25,55 @@
     return panel.querySelector("details[open]") !== null;
   }
 
-  /* Put a fresh panel in place of the shown one, keeping what the forms hold. */
+  /* Put a fresh panel in place of the shown one, keeping what the forms hold and where
+     the keyboard was. */
   function swapIn(fresh) {
     var kept = roundFormValues();
+    var focused = focusedControl();
     panel.innerHTML = "";
     while (fresh.firstChild) { panel.appendChild(fresh.firstChild); }
     restoreRoundForm(kept);
     enhanceRoundForm();
+    refocus(focused);
   }
+
+  /* Keyboard use: the control that had the focus (or the command just sent) has it again
+     in the fresh panel; if it is gone (the room moved on), the panel's first heading
+     has it, so that Tab goes on from there rather than from the top of the page. */
+  var sent = null;
+
+  function focusedControl() {
+    var active = document.activeElement;
+    if (!active || active === document.body || !panel.contains(active)) { return sent; }
+    var form = active.form || null;
+    if (form && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName)) {
+      /* Not back into a field: the panel stays live only while no field has the focus. */
+      var submit = form.querySelector('button[type="submit"], button:not([type])');
+      if (submit) { active = submit; }
+    }
+    return { id: active.id, tag: active.tagName, name: active.name || "",
+      action: form ? form.getAttribute("action") : null };
+  }
+
+  function refocus(control) {
+    sent = null;
+    if (!control) { return; }
+    var found = control.id ? document.getElementById(control.id) : null;
+    var forms = panel.querySelectorAll("form");
+    for (var i = 0; !found && control.action && i < forms.length; i++) {
+      if (forms[i].getAttribute("action") !== control.action) { continue; }
+      var candidates = forms[i].querySelectorAll(control.tag);
+      for (var j = 0; !found && j < candidates.length; j++) {
+        if ((candidates[j].name || "") === control.name) { found = candidates[j]; }
+      }
+    }
+    if (!found) {
+      found = panel.querySelector("h2, h3");
+      if (found) { found.setAttribute("tabindex", "-1"); }
+    }
+    if (found && panel.contains(found)) { found.focus(); }
+  }
+
 
   /* The panel a push carries: its addresses name a placeholder where this page's secret
      goes (the server keeps only the secret's digest), its forms an empty CSRF field. */
@@ -153,6 +194,7 @@
     if (question && !window.confirm(question)) { return; }
     var details = form.closest ? form.closest("details") : null;
     if (details) { details.open = false; }
+    sent = focusedControl();
     if (document.activeElement && document.activeElement.blur) { document.activeElement.blur(); }
     live.send(form).then(function (answer) {
       if (answer.ok) { live.showStatus(""); } else { live.showStatus(answer.message || answer.error); }

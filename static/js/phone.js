@@ -44,9 +44,31 @@
   }
 
   function swapAll(fresh) {
+    var hadFocus = panel.contains(document.activeElement);
     panel.innerHTML = "";
     while (fresh.firstChild) { panel.appendChild(fresh.firstChild); }
     enhance();
+    if (hadFocus || refocus) { focusHeading(); }
+    refocus = false;
+  }
+
+  /* Keyboard and screen-reader users: focus that went with the old panel goes to the new
+     panel's heading (not back to the top of the page), and a ballot recorded is said by a
+     live region that was there before (#announce, outside the panel). */
+  var refocus = false;  /* a ballot was sent from this panel (its button, disabled, lost focus) */
+
+  function focusHeading() {
+    var heading = panel.querySelector("h1, h2");
+    if (!heading) { return; }
+    heading.setAttribute("tabindex", "-1");
+    heading.focus();
+  }
+
+  function announce(text) {
+    var region = document.getElementById("announce");
+    if (!region || !text) { return; }
+    region.textContent = "";
+    setTimeout(function () { region.textContent = text; }, 100);
   }
 
   /* One fragment request at a time; a push that comes meanwhile is not dropped but
@@ -390,6 +412,11 @@
           } else if (stepping) {
             askStepNow(enable);  /* the next pair, over the socket */
           } else {
+            if (form.id === "ballot-form") {
+              refocus = true;
+              announce(panel.getAttribute(form.getAttribute("data-behaviour") === "pairwise"
+                ? "data-step-text" : "data-voted-text"));
+            }
             refresh(false);
           }
         } else {

@@ -15,8 +15,10 @@
     return n + " " + t(key + (singular ? "-one" : "-other"));
   }
 
+  /* A score as the page's language writes it: "52,3" in French, "52.3" in English. */
   function number(value) {
-    return Math.round(value) === value ? String(value) : value.toFixed(1);
+    var lang = document.documentElement.getAttribute("lang") || "fr";
+    return Number(value).toLocaleString(lang, {maximumFractionDigits: 1});
   }
 
   function el(tag, className, text) {

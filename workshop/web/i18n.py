@@ -11,7 +11,15 @@ from types import ModuleType
 from typing import Any
 
 from flask import Flask, current_app, request, session
-from flask_babel import Babel, format_date, format_percent, gettext, ngettext
+from flask_babel import (
+    Babel,
+    format_date,
+    format_decimal,
+    format_percent,
+    get_translations,
+    gettext,
+    ngettext,
+)
 from flask_babel import lazy_gettext as _l
 
 from workshop.core.errors import Refused
@@ -198,6 +206,38 @@ def score_unit(method: str) -> str:
     return gettext(module.TEXTS.unit) if module is not None else ""
 
 
+def number(value: object) -> str:
+    """Return a count or a score as the reader's language writes it: "52,3" and
+    "1\u00a0234" in French, "52.3" and "1,234" in English; at most one decimal (a score
+    out of 100 needs no more), none for a whole number."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return "" if value is None else str(value)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return format_decimal(value, format="#,##0.#")
+
+
+def said_score(method: str, score: object) -> str:
+    """Return a result's score as the phone says it, in plain words and without the
+    method's technical unit ("12 pastilles", "52,3 sur 100"); "" where the score needs the
+    method's note to be understood (a ranking's Borda points), and the place says enough."""
+    if not isinstance(score, (int, float)) or isinstance(score, bool):
+        return ""
+    shown = {"num": number(score)}
+    count = int(score)
+    words = get_translations()  # the plural form by the count, the count as written
+    if method == "dots":
+        return words.ngettext("%(num)s dot", "%(num)s dots", count) % shown
+    if method == "points":
+        return words.ngettext("%(num)s point", "%(num)s points", count) % shown
+    if method == "approval":
+        return words.ngettext("ticked by %(num)s person", "ticked by %(num)s people",
+                              count) % shown
+    if method == "pairwise":
+        return words.gettext("%(num)s out of 100") % shown
+    return ""
+
+
 def select_locale() -> str:
     """Pick the page language: an explicit ?lang=, then the session, then French."""
     languages = current_app.config["LANGUAGES"]
@@ -214,4 +254,6 @@ def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_locale)
     app.jinja_env.globals.update(explain=explain, method_name=method_name, borda_rule=borda_rule,
                                  score_unit=score_unit, voting_methods=METHODS,
-                                 format_percent=format_percent, format_date=format_date)
+                                 format_percent=format_percent, format_date=format_date,
+                                 format_decimal=format_decimal,
+                                 number=number, said_score=said_score)
