@@ -257,9 +257,9 @@ def test_the_matrix_covers_every_socket_event_and_role(app):
 
 
 def test_every_kind_of_participant_has_a_column():
-    # Only phones exist. A kiosk or a paper-ballot helper is a new channel: give it its
-    # role in ROLES (tests/security_support.py) and its column in HTTP and SOCKET.
-    assert participant_channels() == {"phone"}
+    # Phones, kiosk voters and paper sheets. A new channel needs its role in ROLES
+    # (tests/security_support.py) and its column in HTTP and SOCKET.
+    assert participant_channels() == {"phone", "kiosk", "paper"}
 
 
 # --- every HTTP cell --------------------------------------------------------------------

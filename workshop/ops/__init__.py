@@ -20,6 +20,15 @@ from workshop.ops.activities import (
     start_next_activity,
 )
 from workshop.ops.ballots import cast_ballot
+from workshop.ops.devices import (
+    DEVICES_PER_WORKSHOP,
+    enter_paper,
+    issue_device,
+    kiosk_vote,
+    pin_matches,
+    print_paper,
+    revoke_device,
+)
 from workshop.ops.ideas import (
     PendingBounds,
     add_idea,
@@ -53,6 +62,8 @@ from workshop.ops.tickets import (
 from workshop.ops.workshops import create_workshop, rename_workshop
 
 __all__ = [
+    "DEVICES_PER_WORKSHOP", "enter_paper", "issue_device", "kiosk_vote", "pin_matches",
+    "print_paper", "revoke_device",
     "PendingBounds", "TICKETS_PER_BATCH", "TICKETS_PER_WORKSHOP", "add_idea",
     "add_profile_question",
     "add_template_questions", "answer_profile", "approve_idea", "cast_ballot", "claim_ticket",
