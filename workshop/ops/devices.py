@@ -66,7 +66,7 @@ def issue_device(session: Session, workshop: Workshop, kind: object, label: obje
         raise Refused("bad_request")
     label = label.strip() if isinstance(label, str) else ""
     if len(label) > LABEL_MAX:
-        raise Refused("too_long", limit=LABEL_MAX)
+        raise Refused("bad_label", limit=LABEL_MAX)
     if kind == "kiosk" and not (isinstance(pin, str) and _PIN.match(pin)):
         raise Refused("bad_pin")
     count = len(session.scalars(select(Device.id).where(

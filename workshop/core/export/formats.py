@@ -32,10 +32,12 @@ def to_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
 
 
 def to_json(rounds: Iterable[Mapping[str, Any]]) -> str:
-    """Write one object per round: title, method, settings, voters and its ranking."""
+    """Write one object per round: title, method, settings, voters (and by channel: phone,
+    kiosk, paper) and its ranking."""
     body = [{"number": r["number"], "title": r["title"], "method": r["method"],
              **({"explanation": r["explanation"]} if "explanation" in r else {}),
              "settings": r["settings"], "status": r["status"], "voters": r["voters"],
+             **({"channels": dict(r["channels"])} if "channels" in r else {}),
              "ranking": [{"rank": s["rank"], "text": s["text"], "score": s["score"],
                           "supporters": s["supporters"]} for s in r["ranking"]]}
             for r in rounds]
