@@ -155,3 +155,14 @@ def test_facilitator_page_and_export_show_ballots_by_channel(app, client, db):
     assert re.search(r"kiosque\s+1", panel)
     assert client.get(f"/f/{secret}/export.json").json[0]["channels"] == {
         "phone": 0, "kiosk": 1, "paper": 0}
+
+
+def test_the_next_kiosk_voter_starts_in_french_again(app, client, db):
+    workshop, secret, ideas, vote = voting_workshop(db)
+    tablet = app.test_client()
+    tablet.post(_kiosk_link(client, secret))
+    page = tablet.get("/kiosk?lang=en").get_data(as_text=True)
+    assert '<html lang="en">' in page
+    thanks = tablet.post("/kiosk/ballot", data={**_form(page), f"dots-{ideas[0].id}": "1"})
+    assert '<html lang="en">' in thanks.get_data(as_text=True)
+    assert '<html lang="fr">' in tablet.get("/kiosk").get_data(as_text=True)

@@ -12,13 +12,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, redirect, render_template, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from workshop import ops
 from workshop.core import paper, tokens
 from workshop.core.errors import Refused
+from workshop.core.phases import Phase
 from workshop.core.voting import get_method
 from workshop.store import groups, lookups, views
 from workshop.store.db import get_session
@@ -46,7 +56,7 @@ def _ballot_context(workshop: Workshop, action: str) -> dict[str, Any]:
     priorities, and the profile questions while they are asked."""
     db = get_session()
     vote = views.current_round(db, workshop)
-    usable = vote is not None and vote.status == "open" and workshop.phase == "vote" \
+    usable = vote is not None and vote.status == "open" and workshop.phase == Phase.VOTE \
         and not get_method(vote.method).STEPWISE
     options = list(vote.options) if usable else []
     texts = views.idea_texts(db, options)
@@ -99,7 +109,9 @@ def kiosk_ballot() -> Response | str:
         return refused(error, back)
     if wants_json():
         return done(answer, back)
-    return render_template("kiosk_thanks.html", workshop=workshop)
+    page = render_template("kiosk_thanks.html", workshop=workshop)
+    session.pop("lang", None)  # the next person starts in French again
+    return page
 
 
 @bp.post("/kiosk/leave")
@@ -143,9 +155,12 @@ def helper_entry(token: str) -> Response:
     except Refused as error:
         return refused(error, back)
     if answer.get("review"):
-        message = _("Ballot %(number)s was already entered: this entry is kept for review "
-                    "and not counted.", number=answer["number"])
-        return done(answer, back, message)
+        if wants_json():
+            return done(answer, back)
+        # Not counted: shown as a warning, not as a success.
+        flash(_("Ballot %(number)s was already entered: this entry is kept for review and "
+                "not counted.", number=answer["number"]), "error")
+        return redirect(back)
     if answer.get("corrected"):
         return done(answer, back, _("Ballot %(number)s is corrected.", number=answer["number"]))
     return done(answer, back, _("Ballot %(number)s is saved.", number=answer["number"]))
