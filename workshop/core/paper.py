@@ -174,6 +174,11 @@ def _questions(pdf: FPDF, sheet: Sheet, width: float) -> None:
             if x + room > pdf.w - pdf.r_margin:
                 x = pdf.l_margin
                 pdf.ln(9)
+            if pdf.get_y() + 9 > pdf.h - pdf.b_margin:  # a box and its words stay together
+                pdf.add_page()
+                pdf.set_y(46)
+                pdf.set_font(FONT, "", 13)
+                x = pdf.l_margin
             y = pdf.get_y()
             pdf.rect(x, y + 1, 6, 6)
             pdf.set_xy(x + 8, y)
