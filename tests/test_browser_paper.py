@@ -147,6 +147,8 @@ def test_a_phone_a_kiosk_and_paper_are_each_counted_once(server, browser, watch,
 
     def enter(number: str, idea: str) -> None:
         helper.locator('input[name="number"]').fill(number)
+        helper.locator('input[name="number"]').press("Enter")  # as a scanner ends
+        expect(helper.locator('input[name="number"]')).not_to_be_focused()
         plus(helper, idea[:20]).tap()
         helper.locator("#ballot-form button[type='submit']").tap()
         expect(helper.locator(".flash").first).to_contain_text(number)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
@@ -236,3 +236,50 @@ def test_a_single_wrong_digit_is_never_read_as_a_printed_number(vote, sequence, 
     index = position % len(digits)
     wrong[index] = str((int(wrong[index]) + digit) % 10)
     assert paper.read_number("".join(wrong), vote, paper.PAPER_PER_VOTE) is None
+
+
+ENTRY = st.tuples(st.integers(0, 3), st.integers(0, 2), st.booleans())  # sheet, idea, correct
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(entries=st.lists(ENTRY, min_size=1, max_size=8))
+def test_any_sequence_of_paper_entries_counts_each_sheet_once(db, entries):
+    """Whatever helpers type, in whatever order: one ballot per sheet entered, holding what
+    its first entry or its latest correction said; every other save waits for review."""
+    workshop, _secret, ideas, vote = voting_workshop(db)
+    numbers = _printed(db, workshop, 4)
+    helper, _ = _helper(db, workshop)
+    expected: dict[int, int] = {}
+    for sheet, idea, correct in entries:
+        answer = ops.enter_paper(db, helper, workshop, {
+            "number": numbers[sheet], "client_id": client_id(),
+            f"dots-{ideas[idea].id}": "1", **({"correct": "1"} if correct else {})})
+        if sheet not in expected or correct:
+            expected[sheet] = idea
+            assert not answer.get("review")
+        else:
+            assert answer["review"] is True
+    stored = _ballots(db, vote)
+    assert sorted(stored, key=repr) == sorted(
+        (("paper", {str(ideas[idea].id): 1}) for idea in expected.values()), key=repr)
+    assert views.tally_round(db, vote).voters == len(expected)
+    statuses = [e["status"] for e in views.paper_entries(db, vote)]
+    assert statuses.count("counted") == len(expected)
+
+
+def test_a_pairwise_vote_is_for_phones_only(db):
+    workshop, _secret, ideas, _vote = voting_workshop(db)
+    ops.close_round(db, workshop)
+    ops.open_round(db, workshop, method="pairwise", settings={"pairs": 2})
+    kiosk, _ = _kiosk(db, workshop)
+    helper, _ = _helper(db, workshop)
+    with pytest.raises(Refused) as refused:
+        ops.kiosk_vote(db, kiosk, workshop, {"client_id": client_id()})
+    assert refused.value.code == "phones_only"
+    with pytest.raises(Refused) as refused:
+        ops.print_paper(db, workshop, 2)
+    assert refused.value.code == "phones_only"
+    with pytest.raises(Refused) as refused:
+        ops.enter_paper(db, helper, workshop, {"number": "0001-0", "client_id": client_id()})
+    assert refused.value.code == "phones_only"

@@ -1,11 +1,24 @@
 /* The kiosk and the helper's entry screen: "+" and "-" buttons on a budget ballot (dots,
-   points) and the count of what is left. The forms are plain forms: posted as they are,
+   points) and the count of what is left; Enter after a scanned number goes to the ballot. The forms are plain forms: posted as they are,
    answered with a page (the kiosk's thanks, or the helper's screen again). No socket:
    a shared tablet has nobody of its own to follow. */
 (function () {
   "use strict";
   var form = document.getElementById("ballot-form");
-  if (!form || form.getAttribute("data-behaviour") !== "budget") { return; }
+  if (!form) { return; }
+
+  /* A scanner types the sheet's number and then Enter: go on to the ballot's first field
+     instead of saving a sheet nobody has ticked yet. */
+  var number = form.querySelector('input[name="number"]');
+  if (number) {
+    number.addEventListener("keydown", function (event) {
+      if (event.key !== "Enter") { return; }
+      event.preventDefault();
+      var next = form.querySelector(".options input, .options select, .options button:not([hidden])");
+      if (next) { next.focus(); }
+    });
+  }
+  if (form.getAttribute("data-behaviour") !== "budget") { return; }
   var budget = parseInt(form.getAttribute("data-budget"), 10);
   var cap = parseInt(form.getAttribute("data-cap"), 10) || budget;
   var size = parseInt(form.getAttribute("data-step-size"), 10) || 1;
