@@ -8,11 +8,20 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from tests.factories import client_id, ids_of, participant, voting_workshop
+from tests.support.together import run_together
 from workshop import ops
 from workshop.core import paper
 from workshop.core.errors import Refused
 from workshop.store import lookups, views
-from workshop.store.models import Ballot, PaperEntry, Participant, ProfileAnswer
+from workshop.store.db import session_for
+from workshop.store.models import (
+    Ballot,
+    Device,
+    PaperEntry,
+    Participant,
+    ProfileAnswer,
+    Workshop,
+)
 
 
 def _kiosk(db, workshop, pin="2468"):
@@ -283,3 +292,29 @@ def test_a_pairwise_vote_is_for_phones_only(db):
     with pytest.raises(Refused) as refused:
         ops.enter_paper(db, helper, workshop, {"number": "0001-0", "client_id": client_id()})
     assert refused.value.code == "phones_only"
+
+
+def test_helpers_saving_the_same_sheets_at_once_count_each_once(any_app):
+    """Three helpers type each of three sheets at the same moment, on SQLite and on
+    PostgreSQL: three ballots, and six entries kept for review."""
+    with any_app.app_context(), session_for(any_app) as db:
+        workshop, _secret, ideas, vote = voting_workshop(db)
+        numbers = _printed(db, workshop, 3)
+        helpers = [_helper(db, workshop, f"H{n}")[0].id for n in range(3)]
+        workshop_id, vote_id, idea = workshop.id, vote.id, ideas[0].id
+
+    def save(helper_id, number):
+        def job():
+            with any_app.app_context(), session_for(any_app) as db:
+                answer = ops.enter_paper(db, db.get(Device, helper_id),
+                                         db.get(Workshop, workshop_id),
+                                         {"number": number, "client_id": client_id(),
+                                          f"dots-{idea}": "1"})
+                return "review" if answer.get("review") else "counted"
+        return job
+
+    results = run_together([save(h, n) for n in numbers for h in helpers])
+    assert sorted(results) == ["counted"] * 3 + ["review"] * 6
+    with any_app.app_context(), session_for(any_app) as db:
+        ballots = db.scalars(select(Ballot).where(Ballot.round_id == vote_id)).all()
+        assert len(ballots) == 3 and {b.channel for b in ballots} == {"paper"}
