@@ -93,6 +93,13 @@ def _draw_qr(pdf: FPDF, text: str, x: float, y: float, size: float) -> None:
                 pdf.rect(x + col * cell, y + row * cell, cell + 0.01, cell + 0.01, style="F")
 
 
+def _mark_width(sheet: Sheet) -> float:
+    """How wide the place to mark beside a priority is, so the words take the rest."""
+    if sheet.method == "dots" and int(sheet.settings.get("max_per_option") or 1) > 1:
+        return min(int(sheet.settings["max_per_option"]), 10) * 11
+    return 14 if sheet.method in ("dots", "approval") else 48
+
+
 def _marks(pdf: FPDF, sheet: Sheet, y: float) -> float:
     """Draw the place to write beside one priority; return its width."""
     right = pdf.w - pdf.r_margin
@@ -130,10 +137,10 @@ def ballots_pdf(sheet: Sheet, numbers: Sequence[str]) -> bytes:
         pdf.set_font(FONT, "", 16)
         pdf.multi_cell(width, 8, sheet.instruction, align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(4)
+        words = width - _mark_width(sheet) - 8
         for _idea, text in sheet.options:
             pdf.set_font(FONT, "", 18)
-            lines = pdf.multi_cell(width - 60, 9, text, align="L", dry_run=True,
-                                   output="LINES")
+            lines = pdf.multi_cell(words, 9, text, align="L", dry_run=True, output="LINES")
             height = max(14, 9 * len(lines) + 4)
             if pdf.get_y() + height > pdf.h - pdf.b_margin:
                 pdf.add_page()
@@ -142,7 +149,7 @@ def ballots_pdf(sheet: Sheet, numbers: Sequence[str]) -> bytes:
             _marks(pdf, sheet, top)
             pdf.set_xy(pdf.l_margin, top + 1)
             pdf.set_font(FONT, "", 18)
-            pdf.multi_cell(width - 60, 9, text, align="L", new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(words, 9, text, align="L", new_x="LMARGIN", new_y="NEXT")
             pdf.set_draw_color(170, 170, 170)
             pdf.line(pdf.l_margin, top + height, pdf.w - pdf.r_margin, top + height)
             pdf.set_draw_color(0, 0, 0)
