@@ -318,3 +318,25 @@ def test_helpers_saving_the_same_sheets_at_once_count_each_once(any_app):
     with any_app.app_context(), session_for(any_app) as db:
         ballots = db.scalars(select(Ballot).where(Ballot.round_id == vote_id)).all()
         assert len(ballots) == 3 and {b.channel for b in ballots} == {"paper"}
+
+
+def test_a_paper_question_and_its_choices_stay_on_one_page():
+    """However many priorities and questions, no profile question is cut by a page."""
+    import io
+
+    from pypdf import PdfReader
+
+    questions = [(f"Question {n} ?", [f"Choix {n}-{c} assez long pour la ligne"
+                                      for c in range(7)]) for n in range(4)]
+    for count in range(1, 13):
+        sheet = paper.Sheet(
+            title="Vote", method="approval", settings={}, mark="",
+            options=[(n, f"Priorité numéro {n}") for n in range(1, count + 1)],
+            instruction="Cochez.", number_label="N°", questions=questions,
+            questions_intro="Facultatif.", consent="J’accepte.", footer="Merci.")
+        pages = [page.extract_text() for page in PdfReader(io.BytesIO(
+            paper.ballots_pdf(sheet, [paper.format_number(1, 1)]))).pages]
+        for text, choices in questions:
+            holding = [page for page in pages if text in page]
+            assert len(holding) == 1, (count, text)
+            assert all(choice in holding[0] for choice in choices), (count, text)

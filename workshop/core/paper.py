@@ -169,10 +169,11 @@ def _questions(pdf: FPDF, sheet: Sheet, width: float) -> None:
     pdf.multi_cell(width, 7, sheet.questions_intro, align="L", new_x="LMARGIN", new_y="NEXT")
     _tick(pdf, sheet.consent, bold=True)
     for text, choices in sheet.questions:
-        pdf.set_font(FONT, "B", 14)
-        if pdf.get_y() + 20 > pdf.h - pdf.b_margin:
+        if pdf.get_y() + _question_height(pdf, text, choices, width) > \
+                pdf.h - pdf.b_margin:  # a question and its choices stay on one page
             pdf.add_page()
             pdf.set_y(46)
+        pdf.set_font(FONT, "B", 14)
         pdf.multi_cell(width, 7, text, align="L", new_x="LMARGIN", new_y="NEXT")
         x = pdf.l_margin
         pdf.set_font(FONT, "", 13)
@@ -193,6 +194,20 @@ def _questions(pdf: FPDF, sheet: Sheet, width: float) -> None:
             pdf.set_y(y)
             x += room
         pdf.ln(11)
+
+
+def _question_height(pdf: FPDF, text: str, choices: Sequence[str], width: float) -> float:
+    """How tall a question and its rows of choices are, drawn as `_questions` draws them."""
+    pdf.set_font(FONT, "B", 14)
+    height = 7 * len(pdf.multi_cell(width, 7, text, dry_run=True, output="LINES"))
+    pdf.set_font(FONT, "", 13)
+    rows, x = 1, 0.0
+    for choice in choices:
+        room = 9 + pdf.get_string_width(choice) + 8
+        if x and x + room > width:
+            rows, x = rows + 1, 0.0
+        x += room
+    return height + 9 * (rows - 1) + 11
 
 
 def _tick(pdf: FPDF, text: str, bold: bool = False) -> None:
