@@ -340,3 +340,26 @@ def test_a_paper_question_and_its_choices_stay_on_one_page():
             holding = [page for page in pages if text in page]
             assert len(holding) == 1, (count, text)
             assert all(choice in holding[0] for choice in choices), (count, text)
+
+
+def test_a_paper_sheets_profile_ticks_need_its_consent_box_and_follow_corrections(db):
+    workshop, _secret, ideas, _vote = voting_workshop(db)
+    question = ops.add_template_questions(db, workshop, lambda text: text)[0]
+    ops.open_profiles(db, workshop)
+    numbers = _printed(db, workshop, 2)
+    helper, _ = _helper(db, workshop)
+    choice = question.choices[0]["key"]
+    ops.enter_paper(db, helper, workshop, {"number": numbers[0], "client_id": client_id(),
+                                           f"dots-{ideas[0].id}": "1",
+                                           f"q-{question.id}": choice})
+    assert db.scalars(select(ProfileAnswer)).all() == []  # ticked without the consent box
+    ops.enter_paper(db, helper, workshop, {"number": numbers[0], "correct": "1",
+                                           "client_id": client_id(), "consent": "1",
+                                           f"dots-{ideas[0].id}": "1",
+                                           f"q-{question.id}": choice})
+    assert [a.choice for a in db.scalars(select(ProfileAnswer))] == [choice]
+    ops.enter_paper(db, helper, workshop, {"number": numbers[0], "correct": "1",
+                                           "client_id": client_id(),
+                                           f"dots-{ideas[0].id}": "1"})
+    db.rollback()
+    assert db.scalars(select(ProfileAnswer)).all() == []  # the box unticked: erased
