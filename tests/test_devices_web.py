@@ -13,7 +13,7 @@ from PIL import Image
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from tests.factories import voting_workshop
+from tests.factories import client_id, voting_workshop
 from workshop import ops
 from workshop.core import paper
 from workshop.store.models import Ballot, Device
@@ -166,3 +166,35 @@ def test_the_next_kiosk_voter_starts_in_french_again(app, client, db):
     thanks = tablet.post("/kiosk/ballot", data={**_form(page), f"dots-{ideas[0].id}": "1"})
     assert '<html lang="en">' in thanks.get_data(as_text=True)
     assert '<html lang="fr">' in tablet.get("/kiosk").get_data(as_text=True)
+
+
+def test_kiosk_and_paper_meet_the_phones_refusals(app, client, db):
+    """The ballot path's refusals, as tests/test_ballot_paths.py sends them from phones,
+    are the kiosk's and the helper's too; the valid ballot is stored once by each."""
+    from tests.test_ballot_paths import CASES, dots_on
+
+    workshop, secret, ideas = voting_workshop(db)[:3]
+    ops.close_round(db, workshop)
+    vote = ops.open_round(db, workshop, settings={"dots": 3, "max_per_option": 2})
+    number = ops.print_paper(db, workshop, 1)[1][0]
+    tablet = app.test_client()
+    tablet.post(_kiosk_link(client, secret))
+    helper = _helper_link(client, secret)
+    outcomes = {"kiosk": [], "paper": []}
+    for ballot, _expected in CASES[::-1]:
+        fields = {f"dots-{idea}": str(n) for idea, n in dots_on(ballot, ideas).items()}
+        for channel, url, extra in (("kiosk", "/kiosk/ballot", {}),
+                                    ("paper", f"{helper}/entry", {"number": number})):
+            answer = tablet.post(url, data={"client_id": client_id(), **extra, **fields},
+                                 headers=JSON) if channel == "kiosk" else \
+                client.post(url, data={"client_id": client_id(), **extra, **fields},
+                            headers=JSON)
+            body = answer.get_json()
+            outcomes[channel].append((body["ok"], body.get("error"),
+                                      body.get("params", {}).get("reason")))
+    expected = [outcome for _, outcome in CASES[::-1]]
+    assert outcomes == {"kiosk": expected, "paper": expected}
+    db.rollback()
+    stored = db.scalars(select(Ballot).where(Ballot.round_id == vote.id)).all()
+    assert sorted(b.channel for b in stored) == ["kiosk", "paper"]
+    assert all(b.content == {str(ideas[0].id): 2, str(ideas[1].id): 1} for b in stored)
