@@ -363,3 +363,14 @@ def test_a_paper_sheets_profile_ticks_need_its_consent_box_and_follow_correction
                                            f"dots-{ideas[0].id}": "1"})
     db.rollback()
     assert db.scalars(select(ProfileAnswer)).all() == []  # the box unticked: erased
+
+
+def test_printing_lets_the_server_breathe_between_sheets():
+    calls = []
+    sheet = paper.Sheet(title="Vote", method="points", settings={"points": 10}, mark="points :",
+                        options=[(1, "Une"), (2, "Deux")], instruction="Écrivez.",
+                        number_label="N°", questions=[], questions_intro="", consent="",
+                        footer="Merci.")
+    paper.ballots_pdf(sheet, [paper.format_number(3, n) for n in (1, 2, 3)],
+                      between=lambda: calls.append(1))
+    assert len(calls) == 3

@@ -9,8 +9,9 @@ mistyped number, or most numbers of another vote's sheets, are refused instead o
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,12 +80,18 @@ class _Ballots(FPDF):
         self.set_xy(self.l_margin, 30)
 
 
-def _draw_qr(pdf: FPDF, text: str, x: float, y: float, size: float) -> None:
-    """Draw a QR code of `text` as filled squares (vector: sharp at any printer)."""
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=2)
+@functools.lru_cache(maxsize=4)
+def _qr_matrix(text: str) -> tuple[tuple[bool, ...], ...]:
+    """The modules of a QR code of `text` (one fixed mask: a sheet prints hundreds)."""
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=2, mask_pattern=2)
     code.add_data(text)
     code.make(fit=True)
-    matrix = code.get_matrix()
+    return tuple(tuple(row) for row in code.get_matrix())
+
+
+def _draw_qr(pdf: FPDF, text: str, x: float, y: float, size: float) -> None:
+    """Draw a QR code of `text` as filled squares (vector: sharp at any printer)."""
+    matrix = _qr_matrix(text)
     cell = size / len(matrix)
     pdf.set_fill_color(0, 0, 0)
     for row, line in enumerate(matrix):
@@ -118,8 +125,13 @@ def _marks(pdf: FPDF, sheet: Sheet, y: float) -> float:
     return 48
 
 
-def ballots_pdf(sheet: Sheet, numbers: Sequence[str]) -> bytes:
-    """Return a PDF with one sheet per number, A4, large type."""
+def ballots_pdf(sheet: Sheet, numbers: Sequence[str],
+                between: Callable[[], None] = lambda: None) -> bytes:
+    """Return a PDF with one sheet per number, A4, large type.
+
+    `between` is called after each sheet: a server under gevent passes a yield, so that a
+    few hundred sheets (a second for 15 to 30 of them) never hold the room's ballots up.
+    """
     if sheet.method not in METHODS:
         raise ValueError(sheet.method)
     pdf = _Ballots(format="A4")
@@ -128,6 +140,7 @@ def ballots_pdf(sheet: Sheet, numbers: Sequence[str]) -> bytes:
     pdf.set_auto_page_break(True, 18)
     pdf.set_title(sheet.title)
     width = pdf.w - pdf.l_margin - pdf.r_margin
+    heights: dict[str, float] = {}
     for number in numbers:
         pdf.number, pdf.qr = f"{sheet.number_label} {number}", number
         pdf.add_page()
@@ -140,8 +153,11 @@ def ballots_pdf(sheet: Sheet, numbers: Sequence[str]) -> bytes:
         words = width - _mark_width(sheet) - 8
         for _idea, text in sheet.options:
             pdf.set_font(FONT, "", 18)
-            lines = pdf.multi_cell(words, 9, text, align="L", dry_run=True, output="LINES")
-            height = max(14, 9 * len(lines) + 4)
+            if text not in heights:  # every sheet lays the same priorities out
+                lines = pdf.multi_cell(words, 9, text, align="L", dry_run=True,
+                                       output="LINES")
+                heights[text] = max(14, 9 * len(lines) + 4)
+            height = heights[text]
             if pdf.get_y() + height > pdf.h - pdf.b_margin:
                 pdf.add_page()
                 pdf.set_y(46)
@@ -155,22 +171,25 @@ def ballots_pdf(sheet: Sheet, numbers: Sequence[str]) -> bytes:
             pdf.set_draw_color(0, 0, 0)
             pdf.set_y(top + height + 2)
         if sheet.questions:
-            _questions(pdf, sheet, width)
+            _questions(pdf, sheet, width, heights)
         pdf.set_font(FONT, "", 11)
         pdf.set_y(max(pdf.get_y() + 4, pdf.h - pdf.b_margin - 8))
         pdf.multi_cell(width, 6, sheet.footer, align="L", new_x="LMARGIN", new_y="NEXT")
+        between()
     return bytes(pdf.output())
 
 
-def _questions(pdf: FPDF, sheet: Sheet, width: float) -> None:
+def _questions(pdf: FPDF, sheet: Sheet, width: float, heights: dict[str, float]) -> None:
     """Draw the consent box and the profile questions as tick boxes, choices in rows."""
     pdf.ln(4)
     pdf.set_font(FONT, "", 14)
     pdf.multi_cell(width, 7, sheet.questions_intro, align="L", new_x="LMARGIN", new_y="NEXT")
     _tick(pdf, sheet.consent, bold=True)
     for text, choices in sheet.questions:
-        if pdf.get_y() + _question_height(pdf, text, choices, width) > \
-                pdf.h - pdf.b_margin:  # a question and its choices stay on one page
+        key = "\0question\0" + text
+        if key not in heights:
+            heights[key] = _question_height(pdf, text, choices, width)
+        if pdf.get_y() + heights[key] > pdf.h - pdf.b_margin:  # kept on one page
             pdf.add_page()
             pdf.set_y(46)
         pdf.set_font(FONT, "B", 14)

@@ -10,6 +10,7 @@ the same 404 as a missing page, and counts as a guess (guard/http_limits.py).
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from flask import (
@@ -210,4 +211,5 @@ def paper_pdf(db: Any, workshop: Workshop, vote: Any, numbers: list[str]) -> byt
                           "Tick the first box to answer them."),
         consent=_("I agree to answer the questions below."),
         footer=_("Give this ballot to a volunteer. Each number is counted once."))
-    return paper.ballots_pdf(sheet, numbers)
+    # Under gevent, let the room's ballots through between sheets (as tickets do).
+    return paper.ballots_pdf(sheet, numbers, between=lambda: time.sleep(0))
