@@ -245,5 +245,5 @@ class Facilitator:
         return reply.json()
 
     def export(self) -> list:
-        """Return the JSON ranking export."""
-        return self.http.get(f"{self.base}{self.path}/export.json", timeout=10).json()
+        """Return the votes of the JSON report (one object per round, by number)."""
+        return self.http.get(f"{self.base}{self.path}/export.json", timeout=10).json()["votes"]

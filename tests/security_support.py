@@ -20,7 +20,7 @@ from sqlalchemy import select
 from tests.conftest import join_phone
 from tests.factories import client_id
 from workshop import ops
-from workshop.core import export
+from workshop.core.export.poster import PAPERS
 from workshop.store.models import (
     Activity,
     Ballot,
@@ -36,6 +36,7 @@ from workshop.store.models import (
     Ticket,
     Workshop,
 )
+from workshop.web.exports import FILES, PRINTS
 from workshop.web.facilitator import COMMANDS
 
 # Who can be asking. A new kind of participant or screen (a kiosk, a paper-ballot helper)
@@ -160,8 +161,11 @@ def http_routes(app) -> set[str]:
             paths = [rule.rule]
             if "<command>" in rule.rule:
                 paths = [rule.rule.replace("<command>", c) for c in COMMANDS]
+            if "<paper>" in rule.rule:
+                paths = [rule.rule.replace("<paper>", paper) for paper in PAPERS]
             if "<fmt>" in rule.rule:
-                paths = [rule.rule.replace("<fmt>", f) for f in export.FORMATS]
+                formats = PRINTS if "poster" in rule.rule else FILES
+                paths = [path.replace("<fmt>", f) for path in paths for f in formats]
             found.update(f"{method} {path}" for path in paths)
     return found
 

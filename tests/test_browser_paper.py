@@ -169,8 +169,10 @@ def test_a_phone_a_kiosk_and_paper_are_each_counted_once(server, browser, watch,
     assert re.search(r"cellulaire 1 · kiosque 1 · papier 2", channels), channels
     shoot(projector, "projector-channels.png")
     export = requests.get(f"{server.url}/f/{secret}/export.json", timeout=10).json()
-    assert export[0]["voters"] == 4
-    assert export[0]["channels"] == {"phone": 1, "kiosk": 1, "paper": 2}
-    scores = {row["text"]: row["score"] for row in export[0]["ranking"]}
+    assert export["votes"][0]["voters"] == 4
+    assert export["votes"][0]["channels"] == {"kiosk": 1, "paper": 2, "phone": 1}
+    assert export["participation"]["voted_by_channel"] == {"kiosk": 1, "paper": 2,
+                                                           "phone": 1}
+    scores = {row["text"]: row["score"] for row in export["votes"][0]["ranking"]}
     assert scores == {IDEAS[0]: 1, IDEAS[1]: 1, IDEAS[2]: 2}
     expect(facilitator.locator("#panel [data-channels]")).to_contain_text("2")

@@ -45,14 +45,16 @@ def test_export_prints_the_ranking_as_json_and_csv(app, db, monkeypatch, tmp_pat
     ops.cast_ballot(db, ids_of(workshop, person), {ideas[1].id: 1, ideas[2].id: 1}, client_id())
     result = CliRunner().invoke(main, ["export", workshop.code, "--format", "json"])
     assert result.exit_code == 0, result.output
-    [round_export] = json.loads(result.output)
+    report = json.loads(result.output)
+    assert report["workshop"]["code"] == workshop.code
+    [round_export] = report["votes"]
     assert round_export["voters"] == 1
     assert [(r["rank"], r["score"]) for r in round_export["ranking"]] == [(1, 1), (1, 1), (3, 0)]
     out = tmp_path / "ranking.csv"
     result = CliRunner().invoke(main, ["export", workshop.code.lower(), "--format", "csv",
                                        "-o", str(out)])
     assert result.exit_code == 0
-    assert out.read_text(encoding="utf-8").startswith("\ufeffround,round_title")
+    assert out.read_text(encoding="utf-8").startswith("\ufefftour,titre_du_tour,activité")
     assert CliRunner().invoke(main, ["export", "ZZZZZZ"]).exit_code != 0
 
 

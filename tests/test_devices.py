@@ -22,6 +22,7 @@ from workshop.store.models import (
     ProfileAnswer,
     Workshop,
 )
+from workshop.store.report import day_report
 
 
 def _kiosk(db, workshop, pin="2468"):
@@ -202,8 +203,8 @@ def test_every_channel_lands_in_the_same_tally(db):
     assert result.voters == 4
     assert {s.option: s.score for s in result.standings}[ideas[1].id] == 2
     assert views.channel_counts(db, vote) == {"phone": 1, "kiosk": 1, "paper": 2}
-    assert views.export_rounds(db, workshop)[0]["channels"] == {"phone": 1, "kiosk": 1,
-                                                                "paper": 2}
+    assert day_report(db, workshop)["votes"][0]["channels"] == {"kiosk": 1, "paper": 2,
+                                                                 "phone": 1}
     channels = {p.channel for p in db.scalars(select(Participant))}
     assert channels == {"phone", "kiosk", "paper"}
 

@@ -153,8 +153,8 @@ def test_facilitator_page_and_export_show_ballots_by_channel(app, client, db):
     tablet.post("/kiosk/ballot", data={**_form(page), f"dots-{ideas[0].id}": "1"})
     panel = client.get(f"/f/{secret}").get_data(as_text=True)
     assert re.search(r"kiosque\s+1", panel)
-    assert client.get(f"/f/{secret}/export.json").json[0]["channels"] == {
-        "phone": 0, "kiosk": 1, "paper": 0}
+    assert client.get(f"/f/{secret}/export.json").json["votes"][0]["channels"] == {
+        "kiosk": 1}
 
 
 def test_the_next_kiosk_voter_starts_in_french_again(app, client, db):

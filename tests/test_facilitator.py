@@ -103,8 +103,9 @@ def test_facilitator_runs_the_whole_loop_over_http(client, db):
     vote = db.get(Round, round_id)
     assert (vote.title, vote.status, vote.revealed) == ("Vos priorités", "closed", True)
     export = client.get(f"/f/{secret}/export.json").json
-    assert export[0]["ranking"][0] == {"rank": 1, "text": "Transport", "score": 1,
-                                       "supporters": 1}
+    first = export["votes"][0]["ranking"][0]
+    assert {k: first[k] for k in ("rank", "text", "score", "supporters", "share")} == {
+        "rank": 1, "text": "Transport", "score": 1, "supporters": 1, "share": 1.0}
 
 
 def test_facilitator_form_posts_refused_answer_the_message_and_a_way_back(client, db):

@@ -27,6 +27,7 @@ from tests.factories import client_id
 from tests.security_support import http_routes
 from workshop import ops
 from workshop.core import export
+from workshop.core.export.day import report_json
 from workshop.core.phases import Phase
 from workshop.core.text import clean_text
 from workshop.core.voting import get_method
@@ -35,6 +36,7 @@ from workshop.ops.ideas import IDEA_STATUSES
 from workshop.store import views
 from workshop.store.db import session_for
 from workshop.store.models import IDEA_MAX, TITLE_MAX, Ballot, Idea, Participant, Round, Workshop
+from workshop.store.report import day_report
 
 EXAMPLES = int(os.environ.get("WORKSHOP_FUZZ_EXAMPLES", "100"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=False,
@@ -156,7 +158,7 @@ def check_invariants(app) -> None:
                     assert owner.workshop_id == workshop.id
                 views.tally_round(db, vote)
             views.facilitator_view(db, workshop, 0)
-            export.render(views.export_rounds(db, workshop), "csv")
+            report_json(day_report(db, workshop))
             export.render_ballots(views.export_ballots(db, workshop))
         pairs = db.execute(select(Ballot.round_id, Ballot.participant_id, func.count())
                            .group_by(Ballot.round_id, Ballot.participant_id)).all()

@@ -22,6 +22,7 @@ import pytest
 import requests
 from browser_support import CHROMIUM, LAUNCH_ARGS, PHONE, PROJECTOR
 from conftest import Server, csrf_of, join_over_http, start_server, stop_server
+from openpyxl import load_workbook
 from playwright.sync_api import Page, sync_playwright
 
 from workshop.core.export.cells import needs_quote, unformula
@@ -350,7 +351,7 @@ def test_workshop_and_round_titles_show_as_plain_text_everywhere(server, eyes):
             html = who.get(server.url + path, timeout=10).text
             seen = eyes.parse(kind, html)
             assert_clean(seen, None, [shown(payload)], f"title {n} {kind}", eyes.dialogs)
-    exported = json.loads(boss.export("export.json").text)
+    exported = json.loads(boss.export("export.json").text)["votes"]
     assert [r["title"] for r in exported] == [shown(p) for p in PAYLOADS]
 
     # The projector draws titles itself from pushes: watch it follow, live.
@@ -384,7 +385,7 @@ def test_every_export_keeps_the_text_and_neutralises_formulas(server):
     texts = [shown(p) for p in PAYLOADS]
     boss, phones = submitted_workshop(server.url, PAYLOADS)
     vote_and_reveal(boss, phones, PAYLOADS[-1])
-    ranking = json.loads(boss.export("export.json").text)
+    ranking = json.loads(boss.export("export.json").text)["votes"]
     assert ranking[0]["title"] == texts[-1]
     assert sorted(r["text"] for r in ranking[0]["ranking"]) == sorted(texts)
     for name in ("export.csv", "ballots.csv"):
@@ -398,6 +399,11 @@ def test_every_export_keeps_the_text_and_neutralises_formulas(server):
             column = rows[0].index("options")
             shown_cells = {text for row in rows[1:] for _id, text in json.loads(row[column])}
         assert set(texts) <= shown_cells, f"{name}: {sorted(set(texts) - shown_cells)[:3]}"
+    book = load_workbook(io.BytesIO(boss.export("export.xlsx").content))
+    cells = [c for sheet in book for row in sheet.iter_rows(values_only=True) for c in row
+             if isinstance(c, str)]
+    assert [c for c in cells if needs_quote(c) and not c.startswith("'")] == []
+    assert set(texts) <= {unformula(c) for c in cells}
     formulas = [t for t in texts if t.startswith(FORMULA_STARTS)]
     assert len(formulas) >= 5
 

@@ -20,9 +20,11 @@ from tests.conftest import join_phone
 from tests.factories import client_id, ids_of, voting_workshop
 from workshop import ops
 from workshop.core.errors import Refused
-from workshop.core.export import recount, render, render_ballots, safe_cell, unformula
+from workshop.core.export import recount, render_ballots, safe_cell, unformula
+from workshop.core.export.day import report_json
 from workshop.core.text import clean_text, shows_something
 from workshop.store import views
+from workshop.store.report import day_report
 
 BLANKS = ["\u200b", "\u200b\u200c\u200d", "\u2066\u2069", "\u2067\u200b\u2069", "\ufeff",
           "\u202e\u202c", "\u200e\u200f", "\u2060", "\u3164", "\u115f\u1160", "\u2800",
@@ -115,7 +117,7 @@ def test_every_csv_export_neutralises_hidden_formulas_and_the_recount_reads_them
     ops.close_round(db, workshop)
     ranking = client.get(f"/f/{secret}/export.csv").get_data(as_text=True)
     rows = list(csv.DictReader(io.StringIO(ranking.removeprefix("\ufeff"))))
-    assert sorted(row["text"] for row in rows) == sorted("'" + text for text in texts)
+    assert sorted(row["priorité"] for row in rows) == sorted("'" + text for text in texts)
     ballots = client.get(f"/f/{secret}/ballots.csv").get_data(as_text=True)
     for body in (ranking, ballots):
         cells = [cell for row in csv.reader(io.StringIO(body.removeprefix("\ufeff")))
@@ -124,5 +126,6 @@ def test_every_csv_export_neutralises_hidden_formulas_and_the_recount_reads_them
     [recounted] = recount(ballots)
     assert sorted(row["text"] for row in recounted["ranking"]) == sorted(texts)
     assert render_ballots(views.export_ballots(db, workshop)) == ballots
-    exported = json.loads(render(views.export_rounds(db, workshop), "json")[0])
-    assert sorted(row["text"] for row in exported[0]["ranking"]) == sorted(texts)  # as typed
+    exported = json.loads(report_json(day_report(db, workshop)))
+    assert sorted(row["text"] for row in exported["votes"][0]["ranking"]) == sorted(texts)
+    assert sorted(idea["text"] for idea in exported["ideas"]) == sorted(texts)  # as typed

@@ -10,74 +10,92 @@ import json
 
 import pytest
 
-from workshop.core.export import (
-    FORMATS,
-    ballots_table,
-    ranking_table,
-    recount,
-    render,
-    render_ballots,
-    to_csv,
-    to_json,
+from workshop.core.export import ballots_table, recount, render_ballots, to_csv
+from workshop.core.export.day import (
+    IDEA_COLUMNS,
+    RANKING_COLUMNS,
+    idea_rows,
+    participation_rows,
+    ranking_rows,
+    report_json,
 )
 
-DOTS = {"number": 2, "title": "=Priorités", "method": "dots",
-        "explanation": "Chaque personne place des gommettes.",
-        "settings": {"max_per_option": 2, "dots": 3}, "status": "closed", "voters": 2,
-        "ranking": [{"rank": 1, "idea": 7, "text": "Logement", "score": 3, "supporters": 2},
+VOTE = {"number": 2, "title": "=Priorités", "activity": "Vote du midi", "method": "ranking",
+        "settings": {"top": 2}, "status": "closed", "require_ticket": True, "voters": 3,
+        "channels": {"phone": 3}, "opened_at": "2026-11-29T17:00:00+00:00",
+        "closed_at": "2026-11-29T17:10:00+00:00",
+        "ranking": [{"rank": 1, "idea": 7, "text": "Logement", "score": 5, "supporters": 3,
+                     "share": 1.0, "schulze_rank": 1},
                     {"rank": 2, "idea": 8, "text": "-Transport", "score": 1,
-                     "supporters": 1}]}
+                     "supporters": 1, "share": 1 / 3, "schulze_rank": 1}],
+        "disagree_top": True, "disagree_top_n": False, "top_n": 2,
+        "method_name": "Classement", "settings_text": "Le nombre de priorités à classer\u00a0: 2",
+        "status_text": "fermé", "tickets_text": "oui", "unit": "points Borda",
+        "note": "Points Borda\u00a0: 2 puis 1.", "flag_text": ""}
+IDEAS = [{"id": 7, "text": "Logement", "original_text": "logement", "status": "approved",
+          "merged_into": None, "merged_into_text": "", "activity": "Idées",
+          "created_at": "2026-11-29T16:00:00+00:00", "status_text": "approuvée",
+          "time_text": "11:00"},
+         {"id": 9, "text": "@Logement", "original_text": "", "status": "merged",
+          "merged_into": 7, "merged_into_text": "Logement", "activity": "",
+          "created_at": "2026-11-29T16:01:00+00:00", "status_text": "fusionnée",
+          "time_text": "11:01"}]
 BARE = {"number": 1, "title": "Sans note", "method": "approval",
-        "settings": {"max_approvals": None}, "status": "open", "voters": 0,
-        "ranking": []}
+        "settings": {"max_approvals": None}, "status": "open"}
+REPORT = {"workshop": {"title": "Atelier", "code": "ABC234",
+                       "created_at": "2026-11-29T15:00:00+00:00", "min_group_size": 5},
+          "participation": {"present": 4, "present_by_channel": {"phone": 4}, "voted": 3,
+                            "voted_by_channel": {"phone": 3},
+                            "channel_words": {"phone": "cellulaire"}},
+          "votes": [VOTE], "ideas": IDEAS, "groups": [], "methods": [],
+          "labels": {"anything": "left out of the JSON"}}
 
 
-def test_json_export_keys_and_values():
-    body, mimetype = render([DOTS, BARE], "json")
-    assert mimetype == "application/json"
-    assert body.endswith("]\n") and "Priorités" in body  # UTF-8 as is, not \\u escapes
-    assert json.loads(body) == [
-        {"number": 2, "title": "=Priorités", "method": "dots",
-         "explanation": "Chaque personne place des gommettes.",
-         "settings": {"max_per_option": 2, "dots": 3}, "status": "closed", "voters": 2,
-         "ranking": [{"rank": 1, "text": "Logement", "score": 3, "supporters": 2},
-                     {"rank": 2, "text": "-Transport", "score": 1, "supporters": 1}]},
-        {"number": 1, "title": "Sans note", "method": "approval",
-         "settings": {"max_approvals": None}, "status": "open", "voters": 0, "ranking": []}]
-    assert list(json.loads(body)[0]) == ["number", "title", "method", "explanation",
-                                         "settings", "status", "voters", "ranking"]
-    assert body == to_json([DOTS, BARE])
-    assert body.startswith('[\n  {\n    "number": 2,\n')  # indented by two
-
-
-def test_csv_export_columns_and_cells():
-    body, mimetype = render([DOTS, BARE], "csv")
-    assert mimetype == "text/csv; charset=utf-8"
+def test_the_ranking_csv_has_sixteen_columns_and_neutralised_cells():
+    # The 2nd row: Borda 2 + 2 + 1 = 5 for Logement (3 supporters of 3), 1 for -Transport.
+    headers = [f"h{n}" for n in range(len(RANKING_COLUMNS))]
+    body = to_csv(headers, ranking_rows([VOTE]))
+    assert RANKING_COLUMNS == (
+        "round", "round_title", "activity", "method", "settings", "tickets_required",
+        "status", "voters", "rank", "priority", "score", "supporters", "share_of_voters",
+        "schulze_rank", "orders_differ", "method_note")
     assert body == (
-        "\ufeffround,round_title,method,settings,status,voters,rank,text,score,supporters,"
-        "method_note\r\n"
-        '2,\'=Priorités,dots,"{""dots"": 3, ""max_per_option"": 2}",closed,2,1,Logement,3,2,'
-        "Chaque personne place des gommettes.\r\n"
-        '2,\'=Priorités,dots,"{""dots"": 3, ""max_per_option"": 2}",closed,2,2,\'-Transport,1,'
-        "1,Chaque personne place des gommettes.\r\n")
+        "\ufeffh0,h1,h2,h3,h4,h5,h6,h7,h8,h9,h10,h11,h12,h13,h14,h15\r\n"
+        "2,'=Priorités,Vote du midi,Classement,Le nombre de priorités à classer\u00a0: 2,oui,"
+        "fermé,3,1,Logement,5,3,1.0,1,,Points Borda\u00a0: 2 puis 1.\r\n"
+        "2,'=Priorités,Vote du midi,Classement,Le nombre de priorités à classer\u00a0: 2,oui,"
+        "fermé,3,2,'-Transport,1,1,0.3333,1,,Points Borda\u00a0: 2 puis 1.\r\n")
 
 
-def test_ranking_table_without_an_explanation_leaves_the_note_blank():
-    headers, rows = ranking_table([{**BARE, "ranking": DOTS["ranking"][:1]}])
-    assert headers == ("round", "round_title", "method", "settings", "status", "voters",
-                       "rank", "text", "score", "supporters", "method_note")
-    assert rows == [[1, "Sans note", "approval", '{"max_approvals": null}', "open", 0, 1,
-                     "Logement", 3, 2, ""]]
+def test_the_semicolon_csv_writes_decimals_with_a_comma_and_quotes_as_needed():
+    body = to_csv(("a", "b", "c"), [[0.3333, "x;y", 2], [1.0, "=1", None]], ";")
+    assert body == "\ufeffa;b;c\r\n0,3333;\"x;y\";2\r\n1,0;'=1;\r\n"
 
 
-def test_formats_and_an_unknown_format():
-    assert FORMATS == {"csv": "text/csv; charset=utf-8", "json": "application/json"}
-    with pytest.raises(ValueError, match="xml"):
-        render([DOTS], "xml")
+def test_idea_and_participation_rows():
+    assert IDEA_COLUMNS == ("idea", "priority", "status", "merged_into",
+                            "merged_into_priority", "original_wording", "activity",
+                            "proposed_at")
+    assert idea_rows(IDEAS) == [
+        [7, "Logement", "approuvée", "", "", "logement", "Idées", "11:00"],
+        [9, "@Logement", "fusionnée", 7, "Logement", "", "", "11:01"]]
+    assert participation_rows(REPORT, "Présentes", "Ont voté", "en tout") == [
+        ["Présentes", "en tout", 4], ["Présentes", "cellulaire", 4],
+        ["Ont voté", "en tout", 3], ["Ont voté", "cellulaire", 3]]
 
 
 def test_to_csv_writes_the_header_as_given_and_neutralises_each_cell():
     assert to_csv(("a", "b"), [["+1", 2], ["x", None]]) == "\ufeffa,b\r\n'+1,2\r\nx,\r\n"
+
+
+def test_the_report_json_is_every_field_but_the_labels():
+    body = report_json(REPORT)
+    assert body.endswith("}\n") and "Priorités" in body  # UTF-8 as is, not \\u escapes
+    data = json.loads(body)
+    assert list(data) == ["workshop", "participation", "votes", "ideas", "groups", "methods"]
+    assert data["votes"] == [VOTE] and data["ideas"] == IDEAS
+    assert data["ideas"][1]["text"] == "@Logement"  # JSON keeps text as typed
+    assert body.startswith('{\n  "workshop": {\n')  # indented by two
 
 
 ROUNDS = [{"number": 3, "title": "=Vote", "method": "points", "settings": {"points": 10},

@@ -134,23 +134,65 @@ def test_schulze_ties_keep_the_round_order_inside_a_tier():
     assert [s.option for s in result.standings] == ["b", "a"]
 
 
-def test_borda_on_partial_rankings_today():
-    """Today's Borda for partial ("top N") ballots: an option scores the options it is
-    strictly above, so on a ballot of length k over n options place i (0-based) earns
-    n-1-i and every unranked option 0 (docs: ranking.py). A later change gives the first
-    of a top-N ballot N points instead: update this test, and only this one, then.
+def test_borda_on_partial_rankings_is_the_hand_count():
+    """Borda for partial ballots, counted as by hand (ranking.py): in a top-N round a first
+    place earns N points, the N-th 1, an unranked priority 0; without `top`, N is the
+    number of priorities minus one (the classic count: the last place earns 0).
 
-    Options a, b, c, d; ballots [b], [c, a], [d, c, a, b]:
+    Options a, b, c, d; ballots [b], [c, a], [d, c, a, b].
+    Top 4 (N = 4):
+      [b]           b 4
+      [c, a]        c 4, a 3
+      [d, c, a, b]  d 4, c 3, a 2, b 1
+    Borda a 5, b 5, c 7, d 4. Supporters (ranked, so at least one point): a 2, b 2, c 2, d 1.
+    No top (N = 3):
       [b]           b 3
       [c, a]        c 3, a 2
       [d, c, a, b]  d 3, c 2, a 1, b 0
-    Borda a 3, b 3, c 5, d 3. Supporters (at least one point): a 2, b 1, c 2, d 1.
+    Borda a 3, b 3, c 5, d 3. Supporters: a 2, b 1, c 2, d 1 (b's last place earns 0).
     """
-    result = ranking.tally([["b"], ["c", "a"], ["d", "c", "a", "b"]], list("abcd"), {})
-    assert result.details["borda"] == {"a": 3, "b": 3, "c": 5, "d": 3}
-    assert result.standings == (Standing("c", 5, 2, 1), Standing("a", 3, 2, 2),
-                                Standing("b", 3, 1, 2), Standing("d", 3, 1, 2))
+    ballots = [["b"], ["c", "a"], ["d", "c", "a", "b"]]
+    result = ranking.tally(ballots, list("abcd"), {"top": 4})
+    assert result.details["borda"] == {"a": 5, "b": 5, "c": 7, "d": 4}
+    assert result.standings == (Standing("c", 7, 2, 1), Standing("a", 5, 2, 2),
+                                Standing("b", 5, 2, 2), Standing("d", 4, 1, 4))
     assert result.details["first_choices"] == {"a": 0, "b": 1, "c": 1, "d": 1}
+    classic = ranking.tally(ballots, list("abcd"), {})
+    assert classic.details["borda"] == {"a": 3, "b": 3, "c": 5, "d": 3}
+    assert classic.standings == (Standing("c", 5, 2, 1), Standing("a", 3, 2, 2),
+                                 Standing("b", 3, 1, 2), Standing("d", 3, 1, 2))
+
+
+def test_borda_top_five_of_twenty_four_gives_five_to_one_points():
+    """The issue's case: a top-5 round over 24 priorities. The ballot p0..p4 gives 5, 4, 3,
+    2, 1 (the old count gave 23..19: a fifth place worth nearly a first), and the ballot
+    [p5] gives p5 5 points: p0 and p5 tie first, p1..p4 follow, the others have 0."""
+    options = [f"p{i}" for i in range(24)]
+    result = ranking.tally([options[:5], ["p5"]], options, {"top": 5})
+    borda = result.details["borda"]
+    assert [borda[f"p{i}"] for i in range(6)] == [5, 4, 3, 2, 1, 5]
+    assert sum(borda.values()) == 20
+    assert [(s.option, s.rank) for s in result.standings[:6]] == [
+        ("p0", 1), ("p5", 1), ("p1", 3), ("p2", 4), ("p3", 5), ("p4", 6)]
+    assert result.details["top_n"] == 5
+
+
+def test_disagreement_is_flagged_on_the_top_n_not_only_the_first():
+    """Top 2 over a, b, c, d. Ballots: 3 x [a, b], 2 x [c, d], 2 x [d, c].
+    Borda (2 points first, 1 second): a 6, b 3, c 2*2 + 2*1 = 6, d 6. Borda ranks a, c, d
+    tied first, b 4th: its top 2 places hold {a, c, d}.
+    Head to head (unranked tie below): c beats a 4:3 and b 4:3, d beats a 4:3 and b 4:3,
+    c and d tie 2:2, a beats b 3:0. Schulze: c and d first (nobody beats them), a 3rd,
+    b 4th; its top 2 places hold {c, d}: the first places differ and so do the top 2."""
+    ballots = [["a", "b"]] * 3 + [["c", "d"]] * 2 + [["d", "c"]] * 2
+    result = ranking.tally(ballots, list("abcd"), {"top": 2})
+    assert result.details["borda"] == {"a": 6, "b": 3, "c": 6, "d": 6}
+    schulze = {s.option: s.rank for s in result.details["schulze"]["standings"]}
+    assert schulze["c"] == schulze["d"] == 1 and schulze["a"] == 3
+    assert result.details["disagree_top"] is True
+    assert result.details["disagree_top_n"] is True
+    same = ranking.tally([["a", "b"]] * 3 + [["b", "a"]], list("abcd"), {"top": 2})
+    assert same.details["disagree_top_n"] is False
 
 
 def test_schulze_on_partial_rankings_ties_the_unranked_below():

@@ -150,6 +150,14 @@ HTTP: dict[str, Row] = {
     "GET /f/<secret>/panel": Row(FACILITATOR),
     "GET /f/<secret>/export.csv": Row(FACILITATOR),
     "GET /f/<secret>/export.json": Row(FACILITATOR),
+    "GET /f/<secret>/export.xlsx": Row(FACILITATOR),
+    "GET /f/<secret>/export.pdf": Row(FACILITATOR),
+    "GET /f/<secret>/poster-a4.pdf": Row(FACILITATOR),
+    "GET /f/<secret>/poster-a4.png": Row(FACILITATOR),
+    "GET /f/<secret>/poster-letter.pdf": Row(FACILITATOR),
+    "GET /f/<secret>/poster-letter.png": Row(FACILITATOR),
+    "GET /f/<secret>/tents-a4.pdf": Row(FACILITATOR),
+    "GET /f/<secret>/tents-letter.pdf": Row(FACILITATOR),
     "GET /f/<secret>/ballots.csv": Row(FACILITATOR),
     "GET /f/<secret>/profiles": Row(FACILITATOR),
     "GET /f/<secret>/groups.json": Row(FACILITATOR),
@@ -303,7 +311,7 @@ def test_http_permission_matrix(app, db, route):
             body = row.body(scene) if row.body else {}
             answer = (browser.post(url, data=body) if row.form
                       else browser.post(url, json=body, headers={"Accept": "application/json"}))
-        text = answer.get_data().decode("utf-8", "replace")  # a PDF too
+        text = answer.get_data().decode("utf-8", "replace")  # PDF, XLSX, PNG are bytes
         answer.close()
         cell = f"{route} as {role}: {answer.status_code}"
         if method == "GET":  # a page, a link preview or a crawler: nothing is written

@@ -15,6 +15,7 @@ from workshop.ops.ballots import BallotWriter
 from workshop.store import lookups, views
 from workshop.store.db import session_for
 from workshop.store.models import Idea, Round, Workshop
+from workshop.store.report import day_report
 
 
 def test_migrations_and_the_whole_loop_run_on_postgresql(pg_app):
@@ -29,7 +30,7 @@ def test_migrations_and_the_whole_loop_run_on_postgresql(pg_app):
         ops.open_round(db, workshop, settings={"dots": 2, "max_per_option": 1})
         ops.cast_ballot(db, ids_of(workshop, person), {idea: 1, other.id: 1}, client_id())
         ops.close_round(db, workshop)
-        [exported] = views.export_rounds(db, workshop)
+        [exported] = day_report(db, workshop)["votes"]
         assert exported["voters"] == 1
         assert [r["score"] for r in exported["ranking"]] == [1, 1]
         assert [r["rank"] for r in exported["ranking"]] == [1, 1]

@@ -215,6 +215,34 @@ def test_ranking_adding_a_ballot_that_puts_an_option_first_never_lowers_its_bord
 
 
 @PROPERTY
+@given(rounds(max_options=7), st.integers(1, 8))
+def test_ranking_borda_in_a_top_n_round_is_the_hand_count(case, top):
+    """In a top-N round each ballot gives its first place N points, its k-th N+1-k, the
+    unranked 0, and the standings follow those sums (ties share a rank)."""
+    options, _settings, ballots = case
+    ballots = [b[:top] for b in ballots]
+    result = ranking.tally(ballots, options, {"top": top})
+    hand = {o: 0 for o in options}
+    for ballot in ballots:
+        for place, option in enumerate(ballot):
+            hand[option] += top - place
+    assert result.details["borda"] == hand == borda_of(result)
+    for s in result.standings:
+        assert s.rank == 1 + sum(score > hand[s.option] for score in hand.values())
+        assert s.supporters == sum(s.option in b for b in ballots)
+
+
+@PROPERTY
+@given(rounds(partial=False))
+def test_ranking_full_rankings_keep_their_order_whatever_the_top(case):
+    options, _settings, ballots = case
+    classic = ranking.tally(ballots, options, {})
+    counted = ranking.tally(ballots, options, {"top": max(len(options), 1)})
+    assert ranks_of(classic.standings) == ranks_of(counted.standings)
+    assert [s.option for s in classic.standings] == [s.option for s in counted.standings]
+
+
+@PROPERTY
 @given(rounds())
 def test_ranking_borda_is_the_pairwise_row_sum_and_conserves_points(case):
     options, settings, ballots = case

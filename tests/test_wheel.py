@@ -50,7 +50,9 @@ def test_wheel_in_a_fresh_venv_serves_every_page(tmp_path, monkeypatch):
         code = re.search(r'data-code="([A-Z0-9]+)"', page.text).group(1)
         for path in ("/new", f"/j/{code}", f"/j/{code}/panel", f"/s/{code}", facilitator,
                      f"{facilitator}/panel", f"{facilitator}/export.csv",
-                     f"{facilitator}/export.json", "/?lang=en"):
+                     f"{facilitator}/export.json", f"{facilitator}/export.xlsx",
+                     f"{facilitator}/export.pdf", f"{facilitator}/poster-a4.png",
+                     f"{facilitator}/tents-letter.pdf", "/?lang=en"):
             answer = browser.get(base + path, timeout=10)
             assert answer.status_code == 200, path
         for asset in re.findall(r'(?:href|src)="(/static/[^"]+)"', browser.get(

@@ -11,7 +11,7 @@ from typing import Any
 from workshop.web.flask_app import WorkshopFlask
 
 ENV_SETTINGS = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "PUBLIC_URL", "TRUSTED_PROXIES",
-                "ALLOWED_HOSTS")
+                "ALLOWED_HOSTS", "BABEL_DEFAULT_TIMEZONE")
 
 
 def _instance_secret(instance: Path) -> str:
@@ -49,6 +49,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> WorkshopFlask:
         PUSH_INTERVAL=0.25,
         MAX_CONTENT_LENGTH=64 * 1024,
         BABEL_DEFAULT_LOCALE="fr",
+        # Times in the exports and pages: Québec's (Eastern) time unless set otherwise.
+        BABEL_DEFAULT_TIMEZONE="America/Toronto",
         LANGUAGES=("fr", "en"),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",

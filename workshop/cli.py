@@ -24,7 +24,6 @@ from workshop.core.errors import Refused
 from workshop.core.network import base_url, lan_address
 from workshop.store import lookups, views
 from workshop.store.db import SchemaNotCurrent, newest_revision, session_for
-from workshop.web.i18n import explain
 
 DEMO_TITLE = "Priorités régionales contre la pauvreté — démo"
 DEMO_IDEAS = (
@@ -195,35 +194,43 @@ def create(title: str, public_url: str | None) -> None:
 
 @main.command("export")
 @click.argument("code")
-@click.option("--format", "fmt", type=click.Choice(sorted(export.FORMATS)), default="csv",
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "xlsx", "pdf"]),
+              default="csv", show_default=True)
 @click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True,
-              help="Language of the method notes.")
+              help="Language of the headers, statuses and method notes.")
+@click.option("--sep", type=click.Choice([",", ";"]), default=",", show_default=True,
+              help="CSV separator (`;` for a spreadsheet set up in French).")
 @click.option("--ballots", is_flag=True,
               help="Export the anonymised ballots (CSV, for `workshop recount`) instead.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,
               help="File to write (default: standard output).")
-def export_command(code: str, fmt: str, lang: str, ballots: bool, output: str | None) -> None:
-    """Export the ranked priorities (or the ballots) of every round of a workshop.
+def export_command(code: str, fmt: str, lang: str, sep: str, ballots: bool,
+                   output: str | None) -> None:
+    """Export the day's report of a workshop (or its anonymised ballots).
 
     Reads only: it never migrates the database (see `workshop migrate`).
     """
+    from workshop.web import exports
+
     app = _checked_app()
     with app.app_context(), session_for(app) as db:
         workshop = lookups.find_workshop(db, code)
         if workshop is None:
             raise click.ClickException(f"no workshop with code {code}")
         if ballots:
-            body = export.render_ballots(views.export_ballots(db, workshop))
+            body = export.render_ballots(views.export_ballots(db, workshop)).encode("utf-8")
         else:
             with app.test_request_context(f"/?lang={lang}"):
-                rounds = [{**r, "explanation": explain(r["method"])}
-                          for r in views.export_rounds(db, workshop)]
-            body, _mimetype = export.render(rounds, fmt)
+                body, _mimetype = exports.build(db, workshop, fmt, sep)
     if output:
-        Path(output).write_text(body, encoding="utf-8")
+        Path(output).write_bytes(body)
+    elif fmt in ("xlsx", "pdf") and not ballots:
+        raise click.UsageError(f"a {fmt} file needs --output FILE")
     else:
-        click.echo(body.removeprefix("\ufeff"), nl=False)
+        # The BOM stays: a spreadsheet opening the redirected output reads accents right.
+        sys.stdout.flush()
+        sys.stdout.buffer.write(body)
+        sys.stdout.buffer.flush()
 
 
 @main.command("purge")

@@ -342,7 +342,8 @@ def run(workdir: Path, phones: int = 500, kills: int = 10, changes: float = 0.3,
             for option, dots in phone.acked[-1][1]["ballot"].items():
                 expected[int(option)] += dots
         exported = until_answered(lambda: boss.get(f"{server.url}{link}/export.json",
-                                                   timeout=30), Phone(-1, boss), stop).json()
+                                                   timeout=30), Phone(-1, boss), stop)
+        exported = exported.json()["votes"]
         texts = {o: t for o, t in zip(options, OPTIONS, strict=False)}
         by_text = {row["text"]: row["score"] for row in exported[0]["ranking"]}
         export_matches = all(by_text.get(texts[o], 0) == expected[o] for o in options)

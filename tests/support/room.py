@@ -135,7 +135,7 @@ class Facilitator:
 
     async def export(self) -> list[dict[str, Any]]:
         async with self.http.get(f"{self.base}/f/{self.secret}/export.json") as answer:
-            return await answer.json(content_type=None)
+            return (await answer.json(content_type=None))["votes"]
 
     async def close(self) -> None:
         await self.http.close()

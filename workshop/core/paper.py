@@ -20,7 +20,8 @@ from fpdf import FPDF
 from qrcode.constants import ERROR_CORRECT_M
 from stdnum import damm
 
-from workshop.core.fonts import FONT, add_fonts
+from workshop.core.export.pdf_fonts import FAMILY as FONT
+from workshop.core.export.pdf_fonts import add_fonts
 
 PAPER_PER_BATCH = 500  # sheets in one printing
 PAPER_PER_VOTE = 2000  # numbers a vote may ever have

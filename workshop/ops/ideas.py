@@ -161,7 +161,10 @@ def hide_idea(session: Session, workshop: Workshop, idea_id: int) -> None:
 def edit_idea(session: Session, workshop: Workshop, idea_id: int, text: str) -> None:
     """Correct an idea's wording (a typo, a clearer phrase)."""
     idea = get_idea(session, workshop, idea_id)
-    idea.text = clean_text(text, IDEA_MAX, "bad_idea")
+    wording = clean_text(text, IDEA_MAX, "bad_idea")
+    if wording != idea.text and idea.original_text is None:
+        idea.original_text = idea.text
+    idea.text = wording
     commit_and_announce(session, workshop)
 
 

@@ -88,6 +88,9 @@ class Idea(Base):
     workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id"), index=True)
     participant_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"))
     text: Mapped[str] = mapped_column(Text)
+    # The wording as proposed, kept the first time the facilitator edits it (None: never
+    # edited). The exports show both.
+    original_text: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id"))
     # The idea collection it was proposed in (None: added outside any collection).

@@ -177,6 +177,8 @@ def results_view(session: Session, vote: Round) -> dict[str, Any]:
         view["schulze"] = [{"rank": s.rank, "idea": s.option, "text": texts.get(s.option, "")}
                            for s in result.details["schulze"]["standings"]]
         view["disagree_top"] = bool(result.details["disagree_top"])
+        view["disagree_top_n"] = bool(result.details["disagree_top_n"])
+        view["top_n"] = result.details["top_n"]
     return view
 
 
@@ -360,20 +362,6 @@ def audience_views(session: Session, workshop: Workshop, connected: int
                              "review": paper_review_count(session, vote)} if vote else None,
                    "agenda": agenda_view(session, workshop)}
     return public, screen, facilitator
-
-
-def export_rounds(session: Session, workshop: Workshop) -> list[dict[str, Any]]:
-    """Return every round of a workshop with its tallied ranking, for the exports."""
-    rounds = session.scalars(select(Round).where(Round.workshop_id == workshop.id)
-                             .order_by(Round.number))
-    out = []
-    for vote in rounds:
-        result = tally_round(session, vote)
-        out.append({"number": vote.number, "title": vote.title, "method": vote.method,
-                    "settings": dict(vote.settings), "status": vote.status,
-                    "voters": result.voters, "channels": channel_counts(session, vote),
-                    "ranking": ranking(session, vote, result)})
-    return out
 
 
 def own_ballot(session: Session, vote: Round, participant_id: int) -> Any:

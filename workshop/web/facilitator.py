@@ -27,9 +27,9 @@ from workshop.core.voting.reading import ticked, whole_number
 from workshop.store import lookups, views
 from workshop.store.db import get_session
 from workshop.store.models import IDEA_STATUSES, Workshop
+from workshop.web import exports
 from workshop.web.answers import done, join_url, public_url, refused, wants_json
 from workshop.web.devices import paper_pdf
-from workshop.web.i18n import explain
 from workshop.web.profiles import COMMANDS as PROFILE_COMMANDS
 from workshop.web.profiles import groups_csv, groups_json, profiles_page
 
@@ -308,15 +308,39 @@ def groups_spreadsheet(secret: str) -> Response:
 
 @bp.get("/export.<fmt>")
 def download(secret: str, fmt: str) -> Response:
-    """Download the ranked priorities of every round (csv or json)."""
+    """Download the day's report: csv (`?sep=;` for a spreadsheet set up in French),
+    json, xlsx or pdf, in the page's language."""
     workshop = _workshop(secret)
-    if fmt not in export.FORMATS:
+    if fmt not in exports.FILES:
         abort(404)
-    rounds = [{**r, "explanation": explain(r["method"])}
-              for r in views.export_rounds(get_session(), workshop)]
-    body, mimetype = export.render(rounds, fmt)
-    filename = f"workshop-{workshop.code}-ranking.{fmt}"
+    sep = ";" if request.args.get("sep") == ";" else ","
+    body, mimetype = exports.build(get_session(), workshop, fmt, sep)
+    filename = f"workshop-{workshop.code}-report.{fmt}"
     return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.get("/poster-<paper>.<fmt>")
+def poster(secret: str, paper: str, fmt: str) -> Response:
+    """Download the QR poster (pdf or png), on a4 or letter paper."""
+    return _printed(secret, "poster", paper, fmt)
+
+
+@bp.get("/tents-<paper>.pdf")
+def tents(secret: str, paper: str) -> Response:
+    """Download the table tents (pdf), on a4 or letter paper."""
+    return _printed(secret, "tents", paper, "pdf")
+
+
+def _printed(secret: str, kind: str, paper: str, fmt: str) -> Response:
+    from workshop.core.export.poster import PAPERS
+
+    workshop = _workshop(secret)
+    if paper not in PAPERS or fmt not in exports.PRINTS:
+        abort(404)
+    body = exports.printed(workshop, join_url(workshop.code), kind, paper, fmt)
+    filename = f"workshop-{workshop.code}-{kind}-{paper}.{fmt}"
+    return Response(body, mimetype=exports.PRINTS[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 

@@ -6,7 +6,9 @@ with ?lang=en or ?lang=fr and the choice is remembered in their session.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import ModuleType
+from typing import Any
 
 from flask import Flask, current_app, request, session
 from flask_babel import Babel, format_date, format_percent, gettext, ngettext
@@ -173,6 +175,20 @@ def explain(method: str) -> str:
     return gettext(module.TEXTS.explanation) if module is not None else ""
 
 
+def borda_rule(vote: Mapping[str, Any]) -> str:
+    """Return the Borda rule of a ranked vote in one sentence."""
+    top = (vote.get("settings") or {}).get("top")
+    if top is not None:
+        return ngettext("Borda points: a first place earns %(num)d point, each place below "
+                        "one point fewer, so the %(num)d-th place earns 1 point; a priority "
+                        "left unranked earns 0.",
+                        "Borda points: a first place earns %(num)d points, each place below "
+                        "one point fewer, so the %(num)d-th place earns 1 point; a priority "
+                        "left unranked earns 0.", top)
+    return gettext("Borda points: a priority earns one point for each priority ranked below "
+                   "it; the last place and an unranked priority earn 0.")
+
+
 def method_name(method: str) -> str:
     """Return a voting method's name in the reader's language."""
     module = _method(method)
@@ -199,6 +215,6 @@ def select_locale() -> str:
 def init_app(app: Flask) -> None:
     """Attach Flask-Babel with our locale selector and the method texts for templates."""
     Babel(app, locale_selector=select_locale)
-    app.jinja_env.globals.update(explain=explain, method_name=method_name,
+    app.jinja_env.globals.update(explain=explain, method_name=method_name, borda_rule=borda_rule,
                                  score_unit=score_unit, voting_methods=METHODS,
                                  format_percent=format_percent, format_date=format_date)

@@ -3,10 +3,12 @@
 Pure core: standard library and numpy. A ballot is a list of distinct options, best
 first. It may be partial: every option it leaves out is tied below all the ones it ranks.
 
-Borda: on one ballot an option scores the number of options ranked strictly below it. With
-n options a full ranking gives position i (0-based) n-1-i points, and a partial ranking
-gives its ranked options the same n-1-i points and every unranked option 0. The Borda score
-is therefore the row sum of the pairwise matrix, which is how it is computed.
+Borda, counted as by hand: in a "top N" round (setting `top`), a first place earns N
+points, a second N-1, ... the N-th place 1 point, and a priority left unranked 0. Without
+`top` (everything may be ranked), N is the number of priorities minus one: a first place
+earns one point for each other priority, the last place 0, as an unranked one; that is
+the classic Borda count, the row sum of the pairwise matrix. With full rankings the two
+readings give the same order (every score moves by the same amount).
 
 Schulze: link x→y has strength d[x][y] (winning votes) when d[x][y] > d[y][x], else none;
 p[x][y] is the strength of the strongest (widest) path from x to y. x beats y when
@@ -38,9 +40,10 @@ SETTINGS = (
 )
 TEXTS = Texts(
     name=N_("Ranking"),
-    explanation=N_("Each person puts priorities in order; a priority earns one point for each "
-                   "priority ranked below it (Borda count), and the Schulze method checks "
-                   "which priority beats each other one head to head."),
+    explanation=N_("Each person puts priorities in order; a first place earns the most "
+                   "points, each place below one point fewer, an unranked priority none "
+                   "(Borda count), and the Schulze method checks which priority beats each "
+                   "other one head to head."),
     unit=N_("Borda points"))
 PHONE = "ranking"
 STEPWISE = False
@@ -138,11 +141,28 @@ def _nested(matrix: np.ndarray, options: Sequence[Option]) -> dict[Option, dict[
             for x, row in zip(options, rows, strict=True)}
 
 
+def first_place_points(settings: Mapping[str, Any], n: int) -> int:
+    """Return N, the Borda points of a first place: the round's `top`, or n-1 without one."""
+    top = settings.get("top")
+    return int(top) if top is not None else max(n - 1, 0)
+
+
+def borda_scores(pos: np.ndarray, weights: np.ndarray, first: int) -> np.ndarray:
+    """Return each option's Borda score: place i (0-based) earns first-i points (never
+    fewer than 0), an unranked option (place n) 0."""
+    n = pos.shape[1]
+    points = np.where(pos < n, np.maximum(first - pos.astype(np.int64), 0), 0)
+    return np.rint(weights @ points).astype(np.int64)
+
+
 def tally(ballots: Iterable[Sequence[Option]], options: Sequence[Option],
           settings: Mapping[str, Any]) -> Result:
     """Rank by Borda (the standings) and by Schulze (in details), and flag if their tops differ.
 
     Supporters of an option are the voters who gave it at least one Borda point.
+    `details["disagree_top"]` compares the firsts; `details["disagree_top_n"]` compares the
+    sets of priorities each method ranks within its first N places (N: the round's `top`,
+    or 3), so a disagreement further down the head of the list is flagged too.
     """
     return tally_counted(each_once(ballots), options, settings)
 
@@ -158,8 +178,11 @@ def tally_counted(counted: Iterable[tuple[Sequence[Option], int]], options: Sequ
     d = pairwise_matrix(pos, weights)
     p = strongest_paths(d)
 
-    borda = dict(zip(options, d.sum(axis=1).tolist(), strict=True))
-    supporters = dict(zip(options, np.rint(weights @ (pos < n - 1)).astype(np.int64).tolist(),
+    rules = check_settings(settings)
+    top_points = first_place_points(rules, n)
+    borda = dict(zip(options, borda_scores(pos, weights, top_points).tolist(), strict=True))
+    gives_points = (pos < n) & (pos < top_points)
+    supporters = dict(zip(options, np.rint(weights @ gives_points).astype(np.int64).tolist(),
                           strict=True))
     first = dict(zip(options, np.rint(weights @ (pos == 0)).astype(np.int64).tolist(),
                      strict=True))
@@ -173,14 +196,28 @@ def tally_counted(counted: Iterable[tuple[Sequence[Option], int]], options: Sequ
 
     borda_top = {s.option for s in standings if s.rank == 1}
     schulze_top = {s.option for s in schulze if s.rank == 1}
+    head = head_size(rules, n)
     details = {
         "borda": borda,
         "schulze": {"paths": _nested(p, options), "standings": schulze},
         "pairwise": _nested(d, options),
         "first_choices": first,
         "disagree_top": borda_top != schulze_top,
+        "top_n": head,
+        "disagree_top_n": ({s.option for s in standings if s.rank <= head}
+                           != {s.option for s in schulze if s.rank <= head}),
     }
-    return Result(NAME, check_settings(settings), voters, standings, details)
+    return Result(NAME, rules, voters, standings, details)
+
+
+HEAD_DEFAULT = 3
+
+
+def head_size(settings: Mapping[str, Any], n: int) -> int:
+    """Return how many first places the Borda and Schulze orders are compared on: the
+    round's `top`, or 3, never more than the priorities."""
+    top = settings.get("top")
+    return min(int(top) if top is not None else HEAD_DEFAULT, n)
 
 
 def read_form(fields: Mapping[str, Any]) -> list[int]:
