@@ -1,6 +1,7 @@
 """Load benchmark: simulated phones and projectors against the real server, on loopback.
 
-Run: python bench/load.py --scenario day|room|soak|scaleout [--phones N] [--window S] ...
+Run: python bench/load.py --scenario day|room|soak|scaleout [--method dots|ranking|pairwise]
+     [--phones N] [--window S] ...
 
 Each run has two halves on the same machine, one after the other:
 
@@ -130,7 +131,8 @@ async def bare_half(spec: Spec) -> dict[str, Any]:
 
 async def run(spec: Spec) -> dict[str, Any]:
     """Run both halves; return every figure."""
-    figures: dict[str, Any] = {"scenario": spec.scenario, "phones": spec.phones,
+    figures: dict[str, Any] = {"scenario": spec.scenario, "method": spec.method,
+                               "phones": spec.phones,
                                "processes": spec.processes, "async_mode": spec.async_mode,
                                "window_s": spec.window, "cores": os.cpu_count(),
                                "load_before": load_average(),
@@ -164,6 +166,9 @@ ROWS = [
     ("  bare framework, same schedule p95/p99 (ms)", "bare_ack_p95_ms", "bare_ack_p99_ms"),
     ("projector lag p50/p95/p99 (ms)", "lag_p50_ms", "lag_p95_ms", "lag_p99_ms"),
     ("phone push (vote opens) p95 (ms), reached", "phone_push_p95_ms", "phones_reached_ratio"),
+    ("pulls after push (phones' and screens' GETs)", "pulls_after_push", None),
+    ("facilitator page lag p50/p95 (ms), fetches", "facilitator_lag_p50_ms",
+     "facilitator_lag_p95_ms", "facilitator_fetches"),
     ("ballots acked / counted in db", "acked", "counted"),
     ("lost / duplicated", "lost", "duplicated"),
     ("projectors converged", "converged", None),
@@ -184,7 +189,8 @@ ROWS = [
 
 
 def table(figures: dict[str, Any]) -> str:
-    lines = [f"scenario {figures['scenario']}: {figures['phones']} phones, "
+    lines = [f"scenario {figures['scenario']} ({figures.get('method', 'dots')}): "
+             f"{figures['phones']} phones, "
              f"{figures['processes']} process(es), {figures['async_mode']}, "
              f"{figures['cores']} cores"]
     for label, *keys in ROWS:
@@ -196,6 +202,11 @@ def table(figures: dict[str, Any]) -> str:
 def parse(argv: list[str] | None = None) -> Spec:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenario", choices=sorted(SCENARIOS), default="day")
+    parser.add_argument("--method", choices=["dots", "ranking", "pairwise"], default="dots",
+                        help="the vote the phones cast (pairwise: --pairs judgements each, "
+                             "no saturation loop)")
+    parser.add_argument("--pairs", type=int, default=10,
+                        help="judgements per phone in a pairwise vote")
     parser.add_argument("--phones", type=int)
     parser.add_argument("--window", type=float, help="seconds in which every phone votes")
     parser.add_argument("--workers", type=int, help="load-generator processes (0: this one)")
@@ -223,7 +234,8 @@ def parse(argv: list[str] | None = None) -> Spec:
     for name in ("phones", "window", "workers", "processes"):
         if getattr(args, name) is not None:
             base[name] = getattr(args, name)
-    return Spec(scenario=args.scenario, saturate_seconds=args.saturate_seconds,
+    return Spec(scenario=args.scenario, method=args.method, pairs=args.pairs,
+                saturate_seconds=args.saturate_seconds,
                 saturate_phones=args.saturate_phones, async_mode=args.async_mode,
                 keep=args.keep,
                 ceiling=not args.no_ceiling, **base)

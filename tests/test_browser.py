@@ -245,10 +245,10 @@ def test_phone_is_french_first_and_switches_to_english(server, browser, watch):
     phase_moved(facilitator, "open-ideas")
 
     phone = watch.page(watch.context(browser, **PHONE), "phone")
-    # Let the page's first live refresh finish before switching: a response to a request
-    # sent with the old cookie would put the old session (French) back, since every
-    # response rewrites the session cookie (see the report on SESSION_REFRESH_EACH_REQUEST).
-    with phone.expect_response(lambda response: response.url.endswith("/panel")):
+    # Let the page's join finish before switching: a response to a request sent with the
+    # old cookie would put the old session (French) back, since every response rewrites
+    # the session cookie (see the report on SESSION_REFRESH_EACH_REQUEST).
+    with phone.expect_response(lambda response: response.url.endswith("/join")):
         phone.goto(f"{server.url}/j/{code}")
     expect(phone.locator("html")).to_have_attribute("lang", "fr")
     expect(phone.locator("#panel h1")).not_to_have_text("Propose a priority")
@@ -309,8 +309,8 @@ def test_pages_have_no_serious_accessibility_violations(server, browser, watch):
     assert report == {}, json.dumps(report, indent=2, ensure_ascii=False)
 
 
-# Holds every facilitator panel fragment back a while and counts those on their way, so a
-# test can type exactly while a live refresh is in flight.
+# Holds every panel fragment back a while and counts those on their way, so a test can
+# act while one is still loading.
 SLOW_PANEL = """
 (function () {
   var original = window.fetch;
@@ -339,28 +339,27 @@ def wait_until(page, expression: str, timeout: float = 10.0) -> None:
 
 
 def test_facilitator_typing_survives_a_live_refresh(server, browser, watch):
-    """A push that arrives while the facilitator types must not wipe what they typed."""
-    context = watch.context(browser, **LAPTOP)
-    facilitator = watch.page(context, "facilitator")
+    """A push that arrives while the facilitator types is held (the panel says so with
+    data-held) and shown once they leave the field: what they typed is not wiped."""
+    facilitator = watch.page(watch.context(browser, **LAPTOP), "facilitator")
     code, _secret = create_workshop(facilitator, server.url, "Saisie")
-    context.add_init_script(SLOW_PANEL)
-    facilitator.reload()
-    wait_until(facilitator, "window.__panelsInFlight === 0")
-    phone = watch.page(watch.context(browser, **PHONE), "phone")
-    phone.goto(f"{server.url}/j/{code}")  # the connected count changes: a push, a refresh
-    wait_until(facilitator, "window.__panelsInFlight > 0")
     facilitator.locator("#add-idea").fill("Des cuisines collectives")
-    wait_until(facilitator, "window.__panelsInFlight === 0")
+    phone = watch.page(watch.context(browser, **PHONE), "phone")
+    phone.goto(f"{server.url}/j/{code}")  # the connected count changes: a push
+    expect(facilitator.locator("#panel[data-held]")).to_have_count(1)
     expect(facilitator.locator("#add-idea")).to_have_value("Des cuisines collectives")
     expect(facilitator.locator("#add-idea")).to_be_focused()
+    expect(facilitator.locator("#panel [data-connected]")).to_have_text("0")  # not shown
     facilitator.locator('#panel form[action$="/do/add-idea"] button[type="submit"]').click()
     expect(idea_item(facilitator, "Des cuisines collectives", "approved")).to_have_count(1)
     expect(facilitator.locator("#panel [data-connected]")).to_have_text("1")
+    expect(facilitator.locator("#panel[data-held]")).to_have_count(0)
 
 
 def test_phone_follows_two_quick_moves_on_slow_wifi(server, browser, watch):
-    """Close then reveal at once, while the phone's first panel is still loading (a
-    crowded Wi-Fi): the phone must end on the results, not on "results soon"."""
+    """Close then reveal at once, while the phone's own panel is still loading (a
+    crowded Wi-Fi): the phone must end on the results, not on "results soon" nor on the
+    ballot the slow answer shows."""
     facilitator = watch.page(watch.context(browser, **LAPTOP), "facilitator")
     code, _secret = create_workshop(facilitator, server.url, "Wi-Fi lent")
     add_idea(facilitator, "Des cuisines collectives")
@@ -374,8 +373,11 @@ def test_phone_follows_two_quick_moves_on_slow_wifi(server, browser, watch):
     expect(phone.locator("#panel .flash-ok")).to_be_visible()
     wait_until(phone, "window.__panelsInFlight === 0")
 
+    # The ballot's own answer asked for the phone's panel (slow): the pushes of the close
+    # and the reveal come while it is on its way, and its older answer must not win.
+    phone.locator("#ballot-form button[type='submit']").tap()
+    wait_until(phone, "window.__panelsInFlight > 0")
     command(facilitator, "close-round")
-    wait_until(phone, "window.__panelsInFlight > 0")  # the "closed" panel is on its way
     command(facilitator, "reveal")
     expect(facilitator.locator('#panel form[action$="/do/reveal"] input[name="reveal"]')
            ).to_have_value("0")
@@ -824,9 +826,86 @@ def test_a_busy_answer_is_never_swapped_into_the_facilitator_panel(server, brows
             route.continue_()
 
     facilitator.route("**/panel", busy_twice)
+    # The panel comes with the pushes; without a socket the page asks for it after a
+    # command: cut the socket (reloaded: the page starts without one).
+    facilitator.route("**/socket.io/**", lambda route: route.abort())
+    facilitator.reload()
     command(facilitator, "open-ideas")
     phase_moved(facilitator, "open-ideas")  # shown once the third request is answered
     assert len(refused) == 2
     expect(facilitator.locator("#panel .busy")).to_have_count(0)
     # the browser reports the two refused requests; nothing else may have gone wrong
-    watch.errors[:] = [e for e in watch.errors if "status of 503" not in e]
+    watch.errors[:] = [e for e in watch.errors if "status of 503" not in e and
+                       "/socket.io/" not in e]  # and the socket cut on purpose
+
+
+def count_requests(page) -> list[str]:
+    """Record every HTTP request a page makes from now on, its socket's own excepted
+    (Socket.IO may poll before it upgrades to a WebSocket; that is the push arriving,
+    not the page reading state)."""
+    made: list[str] = []
+    page.on("request", lambda request: "/socket.io/" not in request.url and
+            made.append(f"{request.method} {request.url}"))
+    return made
+
+
+def test_pushes_are_rendered_without_any_request(server, browser, watch):
+    """After a push, no page reads state over HTTP: the phone, the projector and the
+    facilitator page show each change another client makes (a phase change, an idea on
+    the wall, a vote, a ballot, a pairwise vote and its pair) from what the push carries."""
+    laptop = watch.context(browser, **LAPTOP)
+    facilitator = watch.page(laptop, "facilitator")
+    code, secret = create_workshop(facilitator, server.url, "Sans requête")
+    driver = watch.page(laptop, "driver")  # another client: its requests are not counted
+    driver.goto(f"{server.url}/f/{secret}")
+    projector = watch.page(watch.context(browser, **PROJECTOR), "projector")
+    projector.goto(f"{server.url}/s/{code}")
+    phone = watch.page(watch.context(browser, **PHONE), "phone")
+    with phone.expect_response(lambda response: response.url.endswith("/join")):
+        phone.goto(f"{server.url}/j/{code}")
+    expect(facilitator.locator("#panel [data-connected]")).to_have_text("1")
+    made = {name: count_requests(page) for name, page in
+            (("phone", phone), ("projector", projector), ("facilitator", facilitator))}
+
+    command(driver, "open-ideas")  # a phase change
+    expect(phone.locator("#idea-form")).to_be_visible()
+    expect(projector.locator("#stage .stage-message")).to_be_visible()
+    expect(facilitator.locator('#panel form[action$="/do/add-idea"]')).to_have_count(1)
+    phone.locator("#idea-form textarea").fill(IDEAS[3])  # the phone's own command ...
+    phone.locator("#idea-form button[type='submit']").tap()
+    mine = phone.locator("[data-live='mine'] li[data-idea]")
+    expect(mine.locator(".badge-pending")).to_have_count(1)
+    made["phone"].clear()  # ... and its own requests (the idea, its list): not pushes
+    for text in IDEAS[:3]:  # ideas on the wall
+        add_idea(driver, text)
+    approve(driver, IDEAS[3])  # the phone's own idea: its list says it is on the wall
+    expect(mine.locator(".badge-approved")).to_have_count(1)
+    expect(phone.locator("[data-live='wall'] li")).to_have_count(4)
+    expect(projector.locator(".wall-card")).to_have_count(4)
+    expect(idea_item(facilitator, IDEAS[3], "approved")).to_have_count(1)
+
+    start_vote(driver)  # the next step: a dot vote
+    expect(phone.locator("#ballot-form")).to_be_visible()
+    expect(option(phone, IDEAS[0])).to_be_visible()
+    expect(projector.locator("#stage .voted")).to_be_visible()
+    expect(facilitator.locator('#panel form[action$="/do/close-round"]')).to_have_count(1)
+    other = watch.page(watch.context(browser, **PHONE), "other phone")  # a ballot
+    other.goto(f"{server.url}/j/{code}")
+    plus(other, IDEAS[1]).tap()
+    other.locator("#ballot-form button[type='submit']").tap()
+    expect(facilitator.locator("#panel [data-voted]")).to_have_text("1")
+    expect(projector.locator("#stage .voted-count")).to_have_text("1")
+
+    command(driver, "close-round")  # and a pairwise vote: each phone's pair by socket
+    expect(driver.locator('#panel form[action$="/do/close-round"]')).to_have_count(0)
+    expect(phone.locator("#ballot-form")).to_have_count(0)
+    open_round(driver, "pairwise", pairs="2")
+    cards = phone.locator("#ballot-form .pair-card")
+    expect(cards).to_have_count(2)
+    expect(cards.first).not_to_have_text("")
+    expect(cards.last).not_to_have_text("")
+    assert set(cards.all_inner_texts()) <= set(IDEAS[:4])
+    expect(facilitator.locator('#panel form[action$="/do/close-round"]')).to_have_count(1)
+    expect(projector.locator("#stage .voted-count")).to_have_text("0")
+
+    assert made == {"phone": [], "projector": [], "facilitator": []}

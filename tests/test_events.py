@@ -109,6 +109,58 @@ def test_pushes_are_coalesced_and_carry_the_whole_state(app, db, sockets, client
     assert phone.get_received() == [] and screen.get_received() == []
 
 
+def test_pushes_carry_each_audience_panel_rendered_once_per_workshop(app, db, sockets,
+                                                                   client, monkeypatch):
+    """Phones and facilitators are pushed the HTML their page swaps in, in their page's
+    language, rendered once per workshop, view and language whatever the sockets; the
+    phone's has nobody's own things, the facilitator's no secret and no CSRF token."""
+    from workshop.web import pushed
+
+    workshop, secret = ops.create_workshop(db, "Atelier")
+    join_phone(client, workshop.code)
+    broadcaster = app.extensions["workshop.broadcaster"]
+    renders = []
+    for audience, render in list(broadcaster.renderers.items()):
+        monkeypatch.setitem(broadcaster.renderers, audience, lambda *a, _r=render, _n=audience:
+                            renders.append((_n, a[2])) or _r(*a))
+    phones = [sockets(client) for _ in range(3)]
+    for sio in phones:
+        sio.emit("join", {"code": workshop.code, "role": "phone"}, callback=True)
+    english = sockets()
+    english.emit("join", {"code": workshop.code, "role": "phone", "lang": "en"},
+                 callback=True)
+    facilitator = sockets()
+    facilitator.emit("join", {"code": workshop.code, "role": "facilitator",
+                              "secret": secret}, callback=True)
+    flush(app)
+    for sio in (*phones, english, facilitator):
+        sio.get_received()
+    renders.clear()
+    ops.open_ideas(db, workshop)
+    ops.add_idea(db, workshop, "Des <b>cuisines</b> collectives")
+    ops.issue_tickets(db, workshop, 2)
+    flush(app)
+    assert sorted(renders) == [("ws:{code}", "en"), ("ws:{code}", "fr"),
+                               ("ws:{code}:facilitators", "fr")]
+    french = [pushes(sio, "workshop_changed") for sio in phones]
+    assert all(len(p) == 1 for p in french) and french[0] == french[1] == french[2]
+    push = french[0][0]
+    assert push["phase"] == "ideas"
+    assert 'id="idea-form"' in push["panel"] and "Proposez" in push["panel"]
+    assert "Des &lt;b&gt;cuisines&lt;/b&gt; collectives" in push["panel"]
+    assert 'data-live="mine" hidden' in push["panel"]  # nobody's own ideas
+    assert 'name="csrf_token" value=""' in push["panel"]  # each page puts its own
+    assert 'name="client_id" value=""' in push["panel"]
+    assert 'id="ticket-form"' in push["panel"]  # tickets issued: the holder's variant too
+    assert 'id="ticket-form"' not in push["panel_ticket"]
+    assert "Propose a priority" in pushes(english, "workshop_changed")[0]["panel"]
+    panel = pushes(facilitator, "facilitator_changed")[0]
+    assert f"/f/{pushed.SECRET_PLACEHOLDER}/do/approve" in panel["panel"] or \
+        f"/f/{pushed.SECRET_PLACEHOLDER}/do/hide" in panel["panel"]
+    assert panel["secret_placeholder"] == pushed.SECRET_PLACEHOLDER
+    assert secret not in panel["panel"] and 'name="csrf_token" value=""' in panel["panel"]
+
+
 def test_ballots_update_screens_but_do_not_push_to_phones(app, db, sockets):
     workshop, _secret, ideas, _vote = voting_workshop(db)
     phone, screen = sockets(), sockets()
@@ -209,6 +261,9 @@ def test_socket_events_skip_url_matching_while_pages_are_still_routed(app, db, s
     monkeypatch.setattr(app.url_map, "bind_to_environ",
                         lambda *args, **kwargs: bound.append(args) or bind(*args, **kwargs))
     sio = sockets()
+    # The first join renders the panel a phone's pushes carry (once per workshop and view,
+    # in a request context of its own: workshop/web/pushed.py); the next ones reuse it.
+    assert sio.emit("join", {"code": workshop.code, "role": "phone"}, callback=True)["ok"]
     bound.clear()  # the real connect is matched once, before it marks its connection
     assert sio.emit("join", {"code": workshop.code, "role": "phone"}, callback=True)["ok"]
     assert sio.emit("ballot", {"client_id": client_id(), "ballot": {}}, callback=True)

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import client_id, ids_of, voting_workshop
+from tests.support.phones import PhoneGroup
 from tests.support.room import Spec, app_half
 from workshop import ops
 from workshop.core.errors import Refused
@@ -48,6 +49,49 @@ def test_two_hundred_phones_every_acknowledged_ballot_is_counted_once():
     assert figures["disconnections"] == 0 and figures["projector_disconnections"] == 0
     assert figures["connected_on_projector"] == 200
     assert figures["server_alive"] is True
+    # pushes carry what the pages show: nobody reads it again over HTTP
+    assert figures["pulls_after_push"] == 0
+    assert figures["facilitator_fetches"] == 0
+    assert figures["facilitator_lag_p95_ms"] is not None
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("method", ["ranking", "pairwise"])
+def test_a_small_room_votes_by_ranking_and_by_pairs_and_nothing_is_lost(method):
+    """The same room with a ranked vote (every phone its own ranking) and a pairwise one
+    (each phone judges the pairs its socket serves it, one after the other)."""
+    spec = Spec(scenario="small", method=method, pairs=3, phones=60, window=4.0, workers=0,
+                saturate_seconds=0.0, ceiling=False, converge_timeout=60.0)
+    figures = asyncio.run(app_half(spec))
+    assert figures["connected_ratio"] == 1.0, figures["connect_errors"]
+    assert figures["failed_commands"] == 0
+    assert figures["acked"] == 60 * (3 if method == "pairwise" else 1)
+    assert figures["lost"] == 0 and figures["duplicated"] == 0
+    assert figures["counted"] == figures["counted_expected"] == 60 == figures["export_voters"]
+    assert figures["converged"] is True and figures["lag_never_seen"] == 0
+    assert figures["phones_reached_ratio"] == 1.0
+    assert figures["pulls_after_push"] == 0 and figures["facilitator_fetches"] == 0
+
+
+def test_the_bench_counts_a_phone_that_pulls_after_a_push_without_its_panel():
+    """The simulated phone does what phone.js does: a new view with its panel is shown at
+    once; one without (the code before issue 13) makes it GET its panel, counted."""
+    group = PhoneGroup([0], ["http://127.0.0.1:9"], "ABCDEF")  # nothing listens there
+    phone = group.phones[0]
+    vote = {"phase": "vote", "round": {"id": 1, "method": "dots", "status": "open"}}
+
+    async def pushes() -> None:
+        assert group._pushed(phone, {**vote, "panel": "<div></div>"}) is None
+        assert phone.vote_seen_at is not None and phone.pulls == 0
+        assert group._pushed(phone, {**vote, "panel": "<div></div>"}) is None  # same view
+        closed = {"phase": "results", "round": {**vote["round"], "status": "closed"}}
+        await group._pushed(phone, closed)
+        assert group._pushed(phone, closed) is None  # the same view: nothing to draw
+        if group.http is not None:
+            await group.http.close()
+
+    asyncio.run(pushes())
+    assert phone.pulls == 1
 
 
 def test_ballots_sent_at_once_from_many_threads_count_once_each(any_app, any_db):

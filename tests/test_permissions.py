@@ -226,6 +226,7 @@ SOCKET: dict[tuple[str, str | None], dict[str, str]] = {
     ("join", "screen"): EVERYONE,
     ("join", "facilitator"): FACILITATOR,
     ("ballot", None): JOINED,
+    ("step", None): JOINED,  # a phone's next pair in a pairwise round
     ("disconnect", None): EVERYONE,
     ("*", None): only(),
 }
@@ -378,6 +379,19 @@ def test_socket_permission_matrix(app, db, key):
                 else:
                     assert answer == {**answer, "ok": False, "error": "not_joined"}, cell
                     assert rows_of(db, scene.w.id) == before_w, cell
+                continue
+            if event == "step":
+                ops.open_round(db, scene.w, method="pairwise", settings={"pairs": 2})
+                before_w = rows_of(db, scene.w.id)
+                sio.emit("join", {"code": scene.w.code, "role": "phone"}, callback=True)
+                answer = sio.emit("step", {}, callback=True)
+                if SOCKET[key][role] == ALLOW:
+                    assert answer["ok"] is True and len(answer["pair"]) == 2, (cell, answer)
+                    assert set(answer["pair"]) <= set(scene.ideas.values()), cell
+                else:
+                    assert answer == {**answer, "ok": False, "error": "not_joined"}, cell
+                    assert "pair" not in answer, cell
+                assert rows_of(db, scene.w.id) == before_w, cell  # a step only reads
                 continue
             if event == "*":
                 for name in (*COMMANDS, "close_round", "cast_ballot", "set_phase", "message"):

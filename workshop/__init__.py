@@ -85,6 +85,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> WorkshopFlask:
         i18n,
         participant,
         profiles,
+        pushed,
         screen,
     )
 
@@ -95,6 +96,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> WorkshopFlask:
     headers.init_app(app)
     answers.init_app(app)
     sockets.init_app(app)
+    pushed.init_app(app)
     app.register_blueprint(participant.bp)
     app.register_blueprint(facilitator.bp)
     app.register_blueprint(profiles.phone_bp)

@@ -1,10 +1,17 @@
-/* facilitator.js: keeps the control page live: refreshes the panel on every push (but
-   not while the facilitator is typing in it) and sends commands without a page reload. */
+/* facilitator.js: keeps the control page live: shows the panel each push carries (but
+   not while the facilitator is typing in it or has a section open) and sends commands
+   without a page reload. */
 (function () {
   "use strict";
   var live = window.WorkshopLive;
   var panel = document.getElementById("panel");
   if (!live || !panel || !window.fetch) { return; }
+  var secret = panel.getAttribute("data-secret");
+  /* A push carries the first page of each idea list: a page showing another page of one
+     (an address with ?pending=2 ...) asks the server for its own panel instead. */
+  var paged = (panel.getAttribute("data-panel-url") || "").indexOf("?") >= 0;
+  var socket = null;
+  var pushed = null;     /* the newest pushed panel not shown yet */
   var pending = false;
   var inFlight = false;  /* one panel fetch at a time ... */
   var again = false;     /* ... and one more after it if pushes came meanwhile */
@@ -18,9 +25,37 @@
     return panel.querySelector("details[open]") !== null;
   }
 
-  /* Pushes can come every 0.15 s while a room is busy: fetching a fragment per push
-     would ask the server for more pages than it can render. So one fetch at a time, and
-     the pushes that came while it was on its way make one more afterwards. */
+  /* Put a fresh panel in place of the shown one, keeping what the forms hold. */
+  function swapIn(fresh) {
+    var kept = roundFormValues();
+    panel.innerHTML = "";
+    while (fresh.firstChild) { panel.appendChild(fresh.firstChild); }
+    restoreRoundForm(kept);
+    enhanceRoundForm();
+  }
+
+  /* The panel a push carries: its addresses name a placeholder where this page's secret
+     goes (the server keeps only the secret's digest), its forms an empty CSRF field. */
+  function showPushed() {
+    if (!pushed) { return; }
+    /* Held while the facilitator types or has a section open (data-held says so). */
+    if (busy()) { pending = true; panel.setAttribute("data-held", "true"); return; }
+    var state = pushed;
+    pushed = null;
+    pending = false;
+    panel.removeAttribute("data-held");
+    var html = state.panel.split("/f/" + state.secret_placeholder).join("/f/" + secret);
+    var fresh = live.parseFragment(html);
+    live.fillForms(fresh);
+    swapIn(fresh);
+  }
+
+  function update() {
+    if (pushed) { showPushed(); } else if (pending) { refresh(); }
+  }
+
+  /* Without a pushed panel (a paged list, a socket down): one fetch at a time, and the
+     pushes that came while it was on its way make one more afterwards. */
   function refresh() {
     if (busy()) { pending = true; return; }
     if (inFlight) { again = true; return; }
@@ -34,11 +69,7 @@
     live.fetchFragment(panel.getAttribute("data-panel-url")).then(function (fresh) {
       /* The facilitator may have started typing while the fragment was on its way. */
       if (busy()) { pending = true; next(); return; }
-      var kept = roundFormValues();
-      panel.innerHTML = "";
-      while (fresh.firstChild) { panel.appendChild(fresh.firstChild); }
-      restoreRoundForm(kept);
-      enhanceRoundForm();
+      swapIn(fresh);
       failures = 0;
       next();
     }, function () {  /* not answered: try again in a moment, keeping the panel shown */
@@ -47,6 +78,15 @@
       failures += 1;
       if (failures <= 10) { setTimeout(refresh, 1000); } else { failures = 0; }
     });
+  }
+
+  function onState(state) {
+    if (state && typeof state.panel === "string" && state.secret_placeholder && !paged) {
+      pushed = state;
+      showPushed();
+    } else {
+      refresh();
+    }
   }
 
   /* The vote and planning forms survive live refreshes: what was chosen is put back. */
@@ -102,12 +142,8 @@
     }
   }
 
-  panel.addEventListener("focusout", function () {
-    setTimeout(function () { if (pending) { refresh(); } }, 300);
-  });
-  panel.addEventListener("toggle", function () {
-    setTimeout(function () { if (pending) { refresh(); } }, 300);
-  }, true);
+  panel.addEventListener("focusout", function () { setTimeout(update, 300); });
+  panel.addEventListener("toggle", function () { setTimeout(update, 300); }, true);
 
   panel.addEventListener("submit", function (event) {
     var form = event.target;
@@ -120,13 +156,13 @@
     if (document.activeElement && document.activeElement.blur) { document.activeElement.blur(); }
     live.send(form).then(function (answer) {
       if (answer.ok) { live.showStatus(""); } else { live.showStatus(answer.message || answer.error); }
-      pending = false;
-      refresh();
+      /* What the command changed comes with the next push; with no socket, ask. */
+      if (socket && socket.connected && socket.joinedRoom && !paged) { showPushed(); }
+      else { pending = false; refresh(); }
     });
   });
 
   enhanceRoundForm();
-  live.connect({ code: panel.getAttribute("data-code"), role: "facilitator",
-    secret: panel.getAttribute("data-secret"), event: "facilitator_changed",
-    onState: function () { refresh(); } });
+  socket = live.connect({ code: panel.getAttribute("data-code"), role: "facilitator",
+    secret: secret, event: "facilitator_changed", onState: onState });
 })();

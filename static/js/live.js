@@ -35,7 +35,8 @@
     var socket = window.io({ reconnectionDelayMax: 5000 });
     var offlineText = options.offlineText || document.body.getAttribute("data-offline-text");
     function join() {
-      socket.emit("join", { code: options.code, role: options.role, secret: options.secret },
+      socket.emit("join", { code: options.code, role: options.role, secret: options.secret,
+        lang: document.documentElement.getAttribute("lang") || "" },
         function (answer) {
           if (answer && answer.ok) {
             socket.joinedRoom = true;
@@ -93,12 +94,26 @@
         if (!response.ok) { throw new Error("fragment: HTTP " + response.status); }
         return response.text();
       })
-      .then(function (html) {
-        var doc = new DOMParser().parseFromString("<div>" + html + "</div>", "text/html");
-        return doc.body.firstElementChild;
-      });
+      .then(parseFragment);
+  }
+
+  /* Parse server-rendered HTML (a fetched fragment, or a panel a push carries). */
+  function parseFragment(html) {
+    var doc = new DOMParser().parseFromString("<div>" + html + "</div>", "text/html");
+    return doc.body.firstElementChild;
+  }
+
+  /* A panel a push carries is the same for everyone: its forms' CSRF fields are empty,
+     and are given this page's token (and new client ids, as a page load would). */
+  function fillForms(fresh) {
+    var token = csrf();
+    var fields = fresh.querySelectorAll('input[name="csrf_token"]');
+    for (var i = 0; i < fields.length; i++) { fields[i].value = token; }
+    var ids = fresh.querySelectorAll('input[name="client_id"]');
+    for (var j = 0; j < ids.length; j++) { ids[j].value = newId(); }
   }
 
   window.WorkshopLive = { $: $, newId: newId, connect: connect, send: send,
-    fetchFragment: fetchFragment, showStatus: showStatus };
+    fetchFragment: fetchFragment, parseFragment: parseFragment, fillForms: fillForms,
+    showStatus: showStatus };
 })();

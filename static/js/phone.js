@@ -8,6 +8,7 @@
   var code = panel.getAttribute("data-code");
   var panelUrl = panel.getAttribute("data-panel-url");
   var refreshing = false;
+  var pushes = 0;  /* pushed panels shown: a fragment asked before one is older */
   var queued = null;
   var failures = 0;  /* fragment requests not answered in a row */
   var socket = null;
@@ -56,9 +57,18 @@
       return;
     }
     refreshing = true;
+    var asked = pushes;
     live.fetchFragment(panelUrl).then(function (fresh) {
       refreshing = false;
       failures = 0;
+      /* A push shown meanwhile is newer than this answer (asked before it). */
+      if (asked !== pushes) { fresh = null; }
+      if (!fresh) {
+        var then = queued;
+        queued = null;
+        if (then) { refresh(then === "parts"); }
+        return;
+      }
       var inner = fresh.querySelector("[data-view-key]");
       var sameView = inner !== null && inner.getAttribute("data-view-key") === currentKey();
       if (!partsOnly || !sameView || !swapParts(fresh)) { swapAll(fresh); }
@@ -77,10 +87,119 @@
     });
   }
 
+  /* What the page keeps of its person: a pushed panel is the same for every phone (no
+     own ideas, no ballot, no ticket, no pair; docs/protocol.md, "Pushes"). */
+  var keptMine = null;  /* this phone's own ideas, across views that do not show them */
+
+  function personalise(fresh) {
+    live.fillForms(fresh);
+    var voted = fresh.querySelectorAll("[data-if-voted]");
+    for (var i = 0; i < voted.length; i++) {
+      voted[i].hidden = voted[i].getAttribute("data-if-voted") !==
+        panel.getAttribute("data-voted-round");
+    }
+    if (panel.getAttribute("data-answered-profile") === "true") {
+      var asks = fresh.querySelectorAll("[data-ask-profile]");
+      for (var j = 0; j < asks.length; j++) { asks[j].parentNode.removeChild(asks[j]); }
+    }
+    var own = panel.querySelector('[data-live="mine"]');
+    if (own) { keptMine = own.cloneNode(true); }
+    var mine = fresh.querySelector('[data-live="mine"]');
+    if (mine && keptMine) { mine.parentNode.replaceChild(keptMine.cloneNode(true), mine); }
+    /* The ballot being filled in stays as it is while the round is the same. */
+    var card = fresh.querySelector("[data-own-ballot]");
+    var current = card ? panel.querySelector('[data-own-ballot="' +
+      card.getAttribute("data-own-ballot") + '"]') : null;
+    if (current) { card.parentNode.replaceChild(current, card); }
+  }
+
+  /* This phone's own ideas the push's wall shows are approved: say so in its list (a
+     push carries nobody's own ideas; the other statuses show at the next own command). */
+  function markApproved(wall) {
+    var own = panel.querySelector('[data-live="mine"]');
+    if (!own) { return; }
+    var onWall = {};
+    for (var i = 0; i < wall.length; i++) { onWall[String(wall[i].id)] = true; }
+    var items = own.querySelectorAll("li[data-idea]");
+    for (var j = 0; j < items.length; j++) {
+      var badge = items[j].querySelector(".badge");
+      if (badge && onWall[items[j].getAttribute("data-idea")]) {
+        badge.className = "badge badge-approved";
+        badge.textContent = own.getAttribute("data-approved-text");
+      }
+    }
+  }
+
+  /* A pairwise round serves each phone its own pairs: the pushed panel has the form with
+     no pair, and the page asks its socket for this phone's (event "step"). */
+  function askStep() {
+    var box = panel.querySelector("[data-step]");
+    if (box && box.hidden) { askStepNow(); }
+  }
+
+  function askStepNow(then) {
+    then = then || function () {};
+    if (!socket || !socket.connected || !socket.joinedRoom || !socket.timeout) {
+      then();
+      refresh(false);
+      return;
+    }
+    socket.timeout(8000).emit("step", {}, function (error, answer) {
+      then();
+      if (error || !answer || !answer.ok) { refresh(false); } else { showStep(answer); }
+    });
+  }
+
+  function showStep(answer) {
+    var box = panel.querySelector("[data-step]");
+    if (!box) { return; }
+    var form = box.querySelector("form");
+    var round = form.querySelector('input[name="round"]');
+    if (!round || round.value !== String(answer.round)) { return; }
+    var done = panel.querySelector("[data-step-done]");
+    if (!answer.pair) {
+      box.hidden = true;
+      if (done) { done.hidden = false; }
+      return;
+    }
+    var sides = ["left", "right"];
+    for (var i = 0; i < 2; i++) {
+      form.querySelector('input[name="' + sides[i] + '"]').value = String(answer.pair[i]);
+      var card = form.querySelector('[data-side="' + sides[i] + '"]');
+      card.value = String(answer.pair[i]);
+      card.textContent = answer.texts[i];
+    }
+    var count = box.querySelector("[data-step-count]");
+    if (count) {
+      count.textContent = count.getAttribute("data-step-count").replace("{n}",
+        String(answer.judged + 1));
+    }
+    var status = form.querySelector(".form-status");
+    if (status) { status.textContent = ""; }
+    box.hidden = false;
+    if (done) { done.hidden = true; }
+  }
+
+  /* A push carries the panel (see personalise): no request to the server. A push without
+     one (an older server) makes the page fetch its panel as before. */
   function onState(state) {
     if (!state) { return; }
-    if (viewKey(state) !== currentKey()) { refresh(false); }
-    else if (state.phase === "ideas") { refresh(true); }
+    var changed = viewKey(state) !== currentKey();
+    var html = panel.getAttribute("data-has-ticket") === "true" && state.panel_ticket ?
+      state.panel_ticket : state.panel;
+    if (typeof html !== "string") {
+      if (changed) { refresh(false); } else if (state.phase === "ideas") { refresh(true); }
+      return;
+    }
+    if (!changed && state.phase !== "ideas") { return; }
+    markApproved(state.ideas || []);
+    var fresh = live.parseFragment(html);
+    personalise(fresh);
+    pushes += 1;
+    if (changed || !swapParts(fresh)) {
+      swapAll(fresh);
+      askStep();
+    }
   }
 
   /* Budget ballots (dots, points): steppers and a live count of what is left. */
@@ -253,14 +372,23 @@
       joining.then(function () {
         return form.id === "ballot-form" ? sendBallot(form) : live.send(form);
       }).then(function (answer) {
-        enable();
+        /* A judgement's buttons stay off until the next pair is shown (a second tap
+           would judge the pair just judged again). */
+        var stepping = answer.ok && answer.judged !== undefined && socket && socket.joinedRoom;
+        if (!stepping) { enable(); }
         if (answer.ok) {
           becameParticipant();
           form.querySelector('input[name="client_id"]').value = live.newId();
+          if (form.id === "ballot-form" && answer.round) {
+            panel.setAttribute("data-voted-round", String(answer.round));
+          }
+          if (form.id === "ticket-form") { panel.setAttribute("data-has-ticket", "true"); }
           if (form.id === "idea-form") {
             form.querySelector("textarea").value = "";
             status.textContent = form.getAttribute("data-sent-text") || "✓";
             refresh(true);
+          } else if (stepping) {
+            askStepNow(enable);  /* the next pair, over the socket */
           } else {
             refresh(false);
           }
@@ -294,12 +422,16 @@
   var ENHANCERS = { budget: enhanceBudget, approval: enhanceApproval, ranking: enhanceRanking,
     pairwise: enhancePairwise };
 
+  /* Each form once: a ballot kept across a push (personalise) is enhanced already. */
   function enhance() {
     var ballot = document.getElementById("ballot-form");
-    var enhancer = ballot ? ENHANCERS[ballot.getAttribute("data-behaviour")] : null;
+    var enhancer = ballot && !ballot.enhanced ? ENHANCERS[ballot.getAttribute("data-behaviour")] : null;
     if (enhancer) { enhancer(ballot); }
     var forms = panel.querySelectorAll("form[data-live-form]");
-    for (var i = 0; i < forms.length; i++) { enhanceForm(forms[i]); }
+    for (var i = 0; i < forms.length; i++) {
+      if (!forms[i].enhanced) { enhanceForm(forms[i]); }
+      forms[i].enhanced = true;
+    }
   }
 
   /* A ticket's own QR code opens this page with #ticket=CODE: the code never reaches the

@@ -56,10 +56,23 @@ def new_client_id() -> str:
     return secrets.token_hex(12)
 
 
-def random_ballot(rng: random.Random, options: list[int], dots: int) -> dict[str, int]:
-    """A valid dot ballot: 1 to `dots` distinct ideas, one dot each."""
+def random_ballot(rng: random.Random, options: list[int], dots: int,
+                  method: str = "dots") -> Any:
+    """A valid ballot: dots, 1 to `dots` distinct ideas with one dot each; ranking, 1 to
+    all the ideas in a random order (so a hall's rankings nearly all differ)."""
+    if method == "ranking":
+        return rng.sample(options, rng.randint(1, len(options)))
     chosen = rng.sample(options, rng.randint(1, min(dots, len(options))))
     return {str(option): 1 for option in chosen}
+
+
+def view_key(state: dict[str, Any]) -> str:
+    """What makes phone.js draw a new panel (its viewKey): phase, round, activity."""
+    vote = state.get("round") or {}
+    activity = state.get("activity") or {}
+    return ":".join(str(part) for part in (
+        state.get("phase"), vote.get("id"), vote.get("status"), vote.get("revealed"),
+        activity.get("id"), state.get("profiles_open")))
 
 
 @dataclass
@@ -78,6 +91,9 @@ class Phone:
     disconnected_at: float | None = None
     vote_seen_at: float | None = None
     pushes: int = 0
+    pulls: int = 0                # HTTP requests made in reaction to a push (phone.js's)
+    shown: str = ""               # the view key of the panel shown
+    pair: list[int] | None = None  # the pair a pairwise round served this phone
     acks: dict[int, asyncio.Future] = field(default_factory=dict)
     next_ack: int = 0
 
@@ -180,11 +196,51 @@ class PhoneGroup:
         answer = await self.emit(phone, "join", {"code": self.code, "role": role}, timeout=30)
         if not (isinstance(answer, dict) and answer.get("ok")):
             raise RuntimeError(f"join refused: {answer}")
-        self._saw(phone, answer.get("state") or {})
+        phone.shown = view_key(answer.get("state") or {})  # the page just loaded shows it
 
-    def _saw(self, phone: Phone, state: dict[str, Any]) -> None:
-        if phone.vote_seen_at is None and state.get("phase") == "vote":
+    # what phone.js does with a push ------------------------------------------------------------
+    def _pushed(self, phone: Phone, state: dict[str, Any]) -> asyncio.Task | None:
+        """A push: a new view is drawn from the panel it carries; a push without one (an
+        older server) makes the page GET its panel, a pull after a push (the task)."""
+        key = view_key(state)
+        if key == phone.shown:
+            return None
+        phone.shown = key
+        if isinstance(state.get("panel"), str):
+            self._shown(phone, state)
+            return None
+        return asyncio.get_running_loop().create_task(self._pull(phone, state))
+
+    async def _pull(self, phone: Phone, state: dict[str, Any]) -> None:
+        phone.pulls += 1
+        http = await self._session()
+        try:
+            async with http.get(f"{phone.base}/j/{self.code}/panel",
+                                headers={"Cookie": phone.cookie_header()}) as answer:
+                await answer.read()
+                if answer.status != 200:
+                    return
+        except (TimeoutError, aiohttp.ClientError, ConnectionError):
+            return
+        self._shown(phone, state)
+
+    def _shown(self, phone: Phone, state: dict[str, Any]) -> None:
+        """The phone shows a view: a vote is shown at once, a pairwise vote once the
+        phone's socket answered its pair (event `step`, as phone.js asks)."""
+        if phone.vote_seen_at is not None or state.get("phase") != "vote":
+            return
+        if (state.get("round") or {}).get("method") == "pairwise":
+            asyncio.get_running_loop().create_task(self._first_step(phone))
+        else:
             phone.vote_seen_at = time.monotonic()
+
+    async def _first_step(self, phone: Phone) -> None:
+        with contextlib.suppress(TimeoutError, ConnectionError):
+            answer = await self.emit(phone, "step", {}, timeout=COMMAND_TIMEOUT)
+            if isinstance(answer, dict) and answer.get("ok"):
+                phone.pair = answer.get("pair")
+                if phone.vote_seen_at is None:
+                    phone.vote_seen_at = time.monotonic()
 
     async def _read(self, phone: Phone) -> None:
         ws = phone.ws
@@ -198,10 +254,9 @@ class PhoneGroup:
                     await ws.send_str("3")
                 elif data.startswith("42"):
                     phone.pushes += 1
-                    if phone.vote_seen_at is None:
-                        name, *args = json.loads(data[2:])
-                        if name == "workshop_changed" and args:
-                            self._saw(phone, args[0])
+                    name, *args = json.loads(data[2:])
+                    if name == "workshop_changed" and args:
+                        self._pushed(phone, args[0])
                 elif data.startswith("43"):
                     digits = re.match(r"43(\d+)", data)
                     if digits:
@@ -266,33 +321,67 @@ class PhoneGroup:
         return await _retried(once)
 
     async def timed(self, kind: str, t0: float, window: float, options: list[int] | None = None,
-                    dots: int = 3, only: list[int] | None = None) -> list[dict[str, Any]]:
+                    dots: int = 3, only: list[int] | None = None, method: str = "dots",
+                    pairs: int = 0) -> list[dict[str, Any]]:
         """Each phone (or those in `only`) sends one command at a random moment of the
-        window; latency counts from that intended moment, so a stalled server cannot hide."""
+        window; latency counts from that intended moment, so a stalled server cannot hide.
+        A pairwise ballot is `pairs` judgements, one after the other from that moment,
+        each on the pair its socket served (event `step`, as phone.js does); the next one
+        is intended as soon as the pair arrives."""
         chosen = [p for p in self.phones if only is None or p.index in set(only)]
 
-        async def one(phone: Phone) -> dict[str, Any]:
-            intended = t0 + self.rng.random() * window
-            client_id = new_client_id()
-            if kind == "ballot":
-                body: dict[str, Any] = {"client_id": client_id,
-                                        "ballot": random_ballot(self.rng, options or [], dots)}
-            else:
-                body = {"client_id": client_id, "text": f"Priorité du téléphone {phone.index}"}
+        async def send(phone: Phone, path: str, body: dict[str, Any], intended: float
+                       ) -> dict[str, Any]:
             await asyncio.sleep(max(0.0, intended - time.monotonic()))
             sent = time.monotonic()
-            record = await self.command(phone, "ballot" if kind == "ballot" else "ideas", body)
+            record = await self.command(phone, path, body)
             record.update(index=phone.index, digest=phone.digest, intended=intended, sent=sent,
-                          client_id=client_id, body=body)
-            answer = record.pop("answer", None) or {}
-            if kind == "idea" and record["ok"]:
-                record["idea"] = answer.get("idea", {}).get("id")
+                          client_id=body["client_id"], body=body)
             return record
 
-        return list(await asyncio.gather(*(one(p) for p in chosen)))
+        async def one(phone: Phone) -> list[dict[str, Any]]:
+            intended = t0 + self.rng.random() * window
+            if kind == "idea":
+                record = await send(phone, "ideas", {
+                    "client_id": new_client_id(), "text": f"Priorité du téléphone {phone.index}"},
+                    intended)
+                answer = record.pop("answer", None) or {}
+                if record["ok"]:
+                    record["idea"] = answer.get("idea", {}).get("id")
+                return [record]
+            if method != "pairwise":
+                record = await send(phone, "ballot", {
+                    "client_id": new_client_id(),
+                    "ballot": random_ballot(self.rng, options or [], dots, method)}, intended)
+                record.pop("answer", None)
+                return [record]
+            records = []
+            for _step in range(pairs):
+                await asyncio.sleep(max(0.0, intended - time.monotonic()))
+                if phone.pair is None:
+                    await self._first_step(phone)
+                    intended = max(intended, time.monotonic())
+                if not phone.pair:
+                    break
+                left, right = phone.pair
+                choice = self.rng.choice([left, right, left, right, None])
+                record = await send(phone, "ballot", {"client_id": new_client_id(),
+                                                      "judgement": [left, right, choice]},
+                                    intended)
+                record.pop("answer", None)
+                records.append(record)
+                phone.pair = None
+                if not record["ok"]:
+                    break
+                intended = time.monotonic()
+            return records
+
+        return [r for records in await asyncio.gather(*(one(p) for p in chosen))
+                for r in records]
 
     async def saturate(self, only: list[int], seconds: float, transport: str,
-                       options: list[int] | None = None, dots: int = 3) -> dict[str, Any]:
+                       options: list[int] | None = None, dots: int = 3,
+                       method: str = "dots") -> dict[str, Any]:
         """Closed loop: each chosen phone sends its next command as soon as the last one is
         answered, for `seconds`. transport: "http" (a ballot POST), "socketio" (an
         acknowledged `cmd` event, the bare server only) or "socketio-ballot" (the app's
@@ -318,7 +407,7 @@ class PhoneGroup:
                     continue
                 client_id = new_client_id()
                 body = {"client_id": client_id,
-                        "ballot": random_ballot(self.rng, options or [1], dots)}
+                        "ballot": random_ballot(self.rng, options or [1], dots, method)}
                 sent_ids.append((phone.digest, client_id))
                 if transport == "socketio-ballot":
                     record = await self.socket_ballot(phone, body)
@@ -344,7 +433,8 @@ class PhoneGroup:
         """Connection and push figures of every phone."""
         return {"phones": [{"index": p.index, "connected": p.connected,
                             "disconnected_at": p.disconnected_at,
-                            "vote_seen_at": p.vote_seen_at, "pushes": p.pushes}
+                            "vote_seen_at": p.vote_seen_at, "pushes": p.pushes,
+                            "pulls": p.pulls}
                            for p in self.phones]}
 
     async def close(self) -> dict[str, Any]:

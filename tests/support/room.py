@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import contextlib
 import json
 import math
 import multiprocessing
@@ -38,6 +39,8 @@ class Spec:
     """What one run does."""
 
     scenario: str = "day"
+    method: str = "dots"          # the vote: dots, ranking or pairwise
+    pairs: int = 10               # judgements per phone in a pairwise vote
     phones: int = 150
     window: float = 10.0
     workers: int = 1
@@ -143,24 +146,56 @@ class Facilitator:
 
 class Projector:
     """A projector (or the facilitator's page) on the real Socket.IO client: records every
-    snapshot with its arrival time."""
+    snapshot with its arrival time.
+
+    As the facilitator's page (facilitator.js), a push that carries its panel is shown at
+    once; one without (an older server) makes the page GET /f/<secret>/panel, one request
+    at a time, and the view is shown when the panel arrives: such GETs are `fetches`."""
 
     def __init__(self, base: str, code: str, role: str = "screen", secret: str = "") -> None:
         self.base, self.code, self.role, self.secret = base, code, role, secret
         self.sio = socketio.AsyncClient(reconnection=False)
         self.snapshots: list[tuple[float, int, dict[int, int] | None, str, int]] = []
         self.disconnected = False
+        self.fetches: list[float] = []  # when the page asked for its panel
+        self._http: aiohttp.ClientSession | None = None
+        self._fetching = False
+        self._waiting: dict[str, Any] | None = None
         self.sio.on("screen_changed" if role == "screen" else "facilitator_changed", self._on)
         self.sio.on("disconnect", self._gone)
 
     async def _gone(self, *_args: Any) -> None:
         self.disconnected = True
 
-    async def _on(self, state: dict[str, Any]) -> None:
+    def _record(self, state: dict[str, Any]) -> None:
         results = state.get("results") if self.role == "screen" else state.get("live_results")
         scores = {r["idea"]: r["score"] for r in results["ranking"]} if results else None
         self.snapshots.append((time.monotonic(), state.get("voted", 0), scores,
                                state.get("phase", ""), state.get("connected", 0)))
+
+    async def _on(self, state: dict[str, Any]) -> None:
+        if self.role == "screen" or isinstance(state.get("panel"), str):
+            self._record(state)
+            return
+        self._waiting = state
+        if not self._fetching:
+            self._fetching = True
+            asyncio.get_running_loop().create_task(self._fetch())
+
+    async def _fetch(self) -> None:
+        if self._http is None:
+            self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60))
+        try:
+            while self._waiting is not None:
+                state, self._waiting = self._waiting, None
+                self.fetches.append(time.monotonic())
+                with contextlib.suppress(TimeoutError, aiohttp.ClientError):
+                    async with self._http.get(
+                            f"{self.base}/f/{self.secret}/panel") as answer:
+                        await answer.read()
+                self._record(state)
+        finally:
+            self._fetching = False
 
     async def connect(self) -> None:
         await self.sio.connect(self.base, transports=["websocket"], wait_timeout=30)
@@ -168,13 +203,15 @@ class Projector:
                                               "secret": self.secret}, timeout=30)
         if not answer.get("ok"):
             raise RuntimeError(f"projector join refused: {answer}")
-        await self._on(answer["state"])
+        self._record(answer["state"])  # the page just loaded shows it
 
     def last(self) -> tuple[float, int, dict[int, int] | None, str, int]:
         return self.snapshots[-1]
 
     async def close(self) -> None:
         await self.sio.disconnect()
+        if self._http is not None:
+            await self._http.close()
 
 
 class Load:
@@ -241,13 +278,14 @@ def read_back(database_url: str, code: str) -> dict[str, Any]:
                 {"r": workshop.current_round_id}).all()
             receipts = db.execute(sa.text(
                 "SELECT p.secret_digest, r.client_id FROM receipts r JOIN participants p "
-                "ON p.id = r.participant_id WHERE p.workshop_id = :w AND r.kind = 'ballot'"),
+                "ON p.id = r.participant_id WHERE p.workshop_id = :w "
+                "AND r.kind IN ('ballot', 'pair')"),
                 {"w": workshop.id}).all()
     finally:
         engine.dispose()
 
-    def content(value: Any) -> dict[str, int]:
-        return json.loads(value) if isinstance(value, str) else dict(value)
+    def content(value: Any) -> Any:
+        return json.loads(value) if isinstance(value, str) else value
 
     return {"ballots": [(row[1], content(row[2])) for row in ballots],
             "receipts": [(row[0], row[1]) for row in receipts]}
@@ -301,19 +339,24 @@ def projector_lag(projectors: list[Projector], ballots: list[dict[str, Any]],
     return lags, missing
 
 
-async def converge(projectors: list[Projector], voted: int, totals: dict[int, int],
+async def converge(projectors: list[Projector], voted: int, totals: dict[int, int] | None,
                    timeout: float) -> bool:
-    """Wait until every projector's last snapshot shows these totals."""
+    """Wait until every projector's last snapshot shows these totals (None: a method
+    whose scores are not sums of the ballots, only the number of voters)."""
     deadline = time.monotonic() + timeout
     while True:
         done = all(p.snapshots and p.last()[1] == voted and
-                   (p.last()[2] or {}) == totals for p in projectors)
+                   (totals is None or (p.last()[2] or {}) == totals) for p in projectors)
         if done or time.monotonic() > deadline:
             return done
         await asyncio.sleep(0.1)
 
 
-def totals_of(ballots: list[tuple[str, dict[str, int]]], options: list[int]) -> dict[int, int]:
+def totals_of(ballots: list[tuple[str, Any]], options: list[int], method: str = "dots"
+              ) -> dict[int, int] | None:
+    """The projector's totals of a dot vote (None for the other methods)."""
+    if method != "dots":
+        return None
     totals = dict.fromkeys(options, 0)
     for _who, content in ballots:
         for key, dots in content.items():
@@ -372,16 +415,20 @@ async def app_half(spec: Spec) -> dict[str, Any]:
 
             # the vote
             opened = time.monotonic()
-            await facilitator.do("open-round", method="dots", dots=DOTS, max_per_option=1,
-                                 show_live=True, title="Banc d'essai")
+            settings = {"dots": {"dots": DOTS, "max_per_option": 1},
+                        "pairwise": {"pairs": spec.pairs}}.get(spec.method, {})
+            await facilitator.do("open-round", method=spec.method, show_live=True,
+                                 title="Banc d'essai", **settings)
             deadline = time.monotonic() + 30
             while projectors[0].last()[3] != "vote" and time.monotonic() < deadline:
                 await asyncio.sleep(0.05)
             state = await _round_options(projectors[0], cluster.url, code)
             options = state
             t0 = time.monotonic() + 1.0
+            fetched_before = len(projectors[-1].fetches)
             ballots = flat(await load.call("timed", kind="ballot", t0=t0, window=spec.window,
-                                           options=options, dots=DOTS))
+                                           options=options, dots=DOTS, method=spec.method,
+                                           pairs=spec.pairs))
             vote_done = time.monotonic()
             acked = [b for b in ballots if b["ok"]]
             joined_ok = {j["index"] for j in connected}
@@ -391,13 +438,21 @@ async def app_half(spec: Spec) -> dict[str, Any]:
             out["phones_reached_ratio"] = round(len(seen) / max(1, len(connected)), 4)
             out.update(spread("phone_push", seen))
             out["disconnections"] = sum(1 for s in status if s["disconnected_at"])
+            # phones GET their panel only after a push without it; projectors never do
+            out["pulls_after_push"] = sum(s["pulls"] for s in status)
 
             db = read_back(cluster.database_url, code)
             positions = {who: n + 1 for n, (who, _content) in enumerate(db["ballots"])}
             converged_vote = await converge(projectors, len(db["ballots"]),
-                                            totals_of(db["ballots"], options),
+                                            totals_of(db["ballots"], options, spec.method),
                                             spec.converge_timeout)
-            lags, never = projector_lag(projectors, acked, positions)
+            # a pairwise phone's first judgement adds it to the count; the next ones do not
+            firsts = list({b["digest"]: b for b in reversed(acked)}.values())
+            lags, never = projector_lag(projectors[:-1], firsts, positions)
+            facilitator_page = projectors[-1]
+            out.update(spread("facilitator_lag", projector_lag([facilitator_page], firsts,
+                                                                positions)[0]))
+            out["facilitator_fetches"] = len(facilitator_page.fetches) - fetched_before
             commands = [*ideas, *ballots]
             out["commands"] = len(commands)
             out["acked"] = len(acked)
@@ -418,13 +473,16 @@ async def app_half(spec: Spec) -> dict[str, Any]:
             final: dict[str, Any] = {}
             sat_sent: set[tuple[Any, ...]] = set()
             sat_acked: set[tuple[Any, ...]] = set()
-            if spec.saturate_seconds > 0:
+            # pairwise judgements are served one pair at a time, `pairs` per phone: no
+            # closed loop of ballot changes (ceiling_ratio None)
+            if spec.saturate_seconds > 0 and spec.method != "pairwise":
                 runners = [j["index"] for j in connected][:spec.saturate_phones]
                 for transport, prefix in (("http", "app"), ("socketio-ballot", "app_sio")):
                     cpu0 = cluster.stats()["cpu_s"]
                     parts = await load.call("saturate", only=runners,
                                             seconds=spec.saturate_seconds,
-                                            transport=transport, options=options, dots=DOTS)
+                                            transport=transport, options=options, dots=DOTS,
+                                            method=spec.method)
                     done = sum(p["done"] for p in parts)
                     elapsed = max(p["elapsed"] for p in parts)
                     out[f"{prefix}_rps"] = round(done / elapsed, 1)
@@ -440,10 +498,16 @@ async def app_half(spec: Spec) -> dict[str, Any]:
             # read back and converge on the final totals
             db = read_back(cluster.database_url, code)
             out["converged"] = converged_vote and await converge(
-                projectors, len(db["ballots"]), totals_of(db["ballots"], options),
+                projectors, len(db["ballots"]), totals_of(db["ballots"], options, spec.method),
                 spec.converge_timeout)
+            if spec.method == "pairwise":  # each phone's judgements, in the order acked
+                judged: dict[str, list[Any]] = {}
+                for b in sorted(acked, key=lambda b: b["acked"]):
+                    judged.setdefault(b["digest"], []).append(b["body"]["judgement"])
+                final.update({who: {"ballot": steps} for who, steps in judged.items()})
             for b in acked:  # the timed ballot is the last one unless saturation replaced it
-                final.setdefault(b["digest"], {"ballot": b["body"]["ballot"]})
+                if "ballot" in b["body"]:
+                    final.setdefault(b["digest"], {"ballot": b["body"]["ballot"]})
             sent = {(b["digest"], b["client_id"]) for b in ballots} | sat_sent
             acked_ids = {(b["digest"], b["client_id"]) for b in acked} | sat_acked
             checks = check_ballots(acked_ids, final, sent, db)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
@@ -33,9 +34,17 @@ SCREENS = "ws:{code}:screens"
 FACILITATORS = "ws:{code}:facilitators"
 
 
-def room(template: str, code: str) -> str:
-    """Return the Socket.IO room name of one audience of one workshop."""
-    return template.format(code=code)
+def room(template: str, code: str, lang: str | None = None) -> str:
+    """Return the Socket.IO room name of one audience of one workshop; phones and
+    facilitators join the room of their page's language (`lang`), as their pushes carry
+    the page's changing part rendered in it."""
+    name = template.format(code=code)
+    return f"{name}:{lang}" if lang else name
+
+
+# A template that renders one audience's changing part of a page from its view:
+# (app, code, lang, view) -> {"panel": html, ...} (workshop/web/pushed.py)
+Renderer = Callable[[Flask, str, str, dict[str, Any]], dict[str, str]]
 
 
 def changed(code: str) -> None:
@@ -67,6 +76,11 @@ class Broadcaster:
         self._last: dict[tuple[str, str], str] = {}
         self._phones_pushed: dict[str, float] = {}
         self._started = False
+        # The audiences whose pushes carry rendered parts (PHONES, FACILITATORS), set by
+        # the web layer; rendered once per workshop, view and language, never per socket.
+        self.renderers: dict[str, Renderer] = {}
+        self.languages: tuple[str, ...] = tuple(app.config.get("LANGUAGES", ("fr",)))
+        self._rendered: dict[tuple[str, str, str], tuple[str, dict[str, str]]] = {}
         self._resent = time.monotonic()
         self.flushes = 0
 
@@ -194,8 +208,41 @@ class Broadcaster:
                     now - self._phones_pushed.get(code, -1e9) < self.interval - 1e-3:
                 held = True
                 continue
+            if template not in self.renderers:
+                targets = [(room(template, code), payload)]
+            else:  # rendered before anything is noted as sent: a failure is tried again
+                targets = [(room(template, code, lang),
+                            {**payload, **self.parts(code, template, lang, payload, text)})
+                           for lang in self.languages
+                           if self._occupied(room(template, code, lang))]
             if template == PHONES:
                 self._phones_pushed[code] = now
             self._last[key] = text
-            self.socketio.emit(EVENTS[template], payload, to=room(template, code))
+            for target, body in targets:
+                self.socketio.emit(EVENTS[template], body, to=target)
         return held
+
+    def _occupied(self, target: str) -> bool:
+        """Say whether a room may have sockets: those of this process when it is alone;
+        with several processes, any may (they are not counted per language)."""
+        if self.presence.shared:
+            return True
+        rooms = getattr(self.socketio.server.manager, "rooms", {}).get("/", {})
+        return bool(rooms.get(target))
+
+    def parts(self, code: str, template: str, lang: str, view: dict[str, Any],
+              text: str | None = None) -> dict[str, str]:
+        """Return the parts of a page an audience's push carries for this view, rendered
+        once per workshop, view and language (pushes and joins share them)."""
+        renderer = self.renderers.get(template)
+        if renderer is None:
+            return {}
+        if text is None:
+            text = json.dumps(view, sort_keys=True, default=str)
+        key = (code, template, lang)
+        cached = self._rendered.get(key)
+        if cached is not None and cached[0] == text:
+            return cached[1]
+        parts = renderer(self.app, code, lang, view)
+        self._rendered[key] = (text, parts)
+        return parts

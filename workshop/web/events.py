@@ -21,7 +21,7 @@ from workshop.core.errors import Refused
 from workshop.core.fields import UnreadBallot
 from workshop.live.broadcast import FACILITATORS, PHONES, SCREENS, Broadcaster, room
 from workshop.live.sockets import socketio
-from workshop.store import lookups
+from workshop.store import lookups, views
 from workshop.store.db import session_for
 from workshop.web.flask_app import mark_socket_environ
 
@@ -97,11 +97,13 @@ def on_join(data: Any, *_extra: Any) -> dict[str, Any]:
                 return {"ok": False, "error": "forbidden"}
     broadcaster = _broadcaster()
     broadcaster.start()
-    join_room(room(PHONES, code))
+    lang = _language(data.get("lang"))
+    if role == "phone":  # the pushes carry the panel in the page's language
+        join_room(room(PHONES, code, lang))
     if role in ("screen", "facilitator"):
         join_room(room(SCREENS, code))
     if role == "facilitator":
-        join_room(room(FACILITATORS, code))
+        join_room(room(FACILITATORS, code, lang))
     # Counted as connected only as a participant: a socket is not a person.
     broadcaster.arrive(code, request.sid, role,  # type: ignore[attr-defined]
                        voter.participant_id if voter is not None else None)
@@ -109,7 +111,21 @@ def on_join(data: Any, *_extra: Any) -> dict[str, Any]:
         _phones[request.sid] = voter  # type: ignore[attr-defined]
     else:
         _phones.pop(request.sid, None)  # type: ignore[attr-defined]
-    return {"ok": True, "state": broadcaster.view(code, role)}
+    state = broadcaster.view(code, role)
+    audience = {"phone": PHONES, "facilitator": FACILITATORS}.get(role)
+    if state is not None and audience is not None:  # with the panel, as a push
+        state = {**state, **broadcaster.parts(code, audience, lang, state)}
+    return {"ok": True, "state": state}
+
+
+def _language(asked: Any) -> str:
+    """The language of the joining page (`lang`), else of its session, else the default."""
+    languages = current_app.config["LANGUAGES"]
+    if asked in languages:
+        return asked
+    remembered = session.get("lang")
+    return remembered if remembered in languages else \
+        current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 @socketio.on("ballot")
@@ -140,6 +156,44 @@ def on_ballot(data: Any, *_extra: Any) -> dict[str, Any]:
                   else UnreadBallot(data, form=False))
         # No session: the writer needs none (the event's teardown closes one if made).
         return ops.cast_ballot(None, voter, ballot, data.get("client_id"))
+    except Refused as error:
+        answer = refusal_body(error)
+        if error.code == "rate_limited":
+            answer["retry_after"] = error.params["seconds"]
+        return answer
+
+
+@socketio.on("step")
+def on_step(*_args: Any) -> dict[str, Any]:
+    """A phone asks the step it is shown next in the current stepwise round (a pairwise
+    round: its next pair), as the panel a push carries is the same for every phone:
+    answers {ok, round, pair: [left, right] | null, texts: [left's, right's], judged}.
+
+    Only for a socket joined as a phone of a workshop its browser had joined; counted
+    with its ballots (a phone asks once per judgement).
+    """
+    from workshop.guard.socket_throttles import socket_ballot_wait
+    from workshop.web.answers import refusal_body
+
+    voter = _phones.get(request.sid)  # type: ignore[attr-defined]
+    try:
+        if voter is None:
+            raise Refused("not_joined", 403)
+        wait = socket_ballot_wait(voter.participant_id)
+        if wait:
+            raise Refused("rate_limited", 429, seconds=wait)
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        with session_for(app) as db:
+            workshop = lookups.find_workshop(db, voter.code)
+            vote = views.current_round(db, workshop) if workshop is not None else None
+            if vote is None or vote.status != "open":
+                raise Refused("round_closed", 409)
+            pair = views.next_step_for(db, vote, voter.participant_id)
+            judged = len(views.own_ballot(db, vote, voter.participant_id) or [])
+            texts = views.idea_texts(db, list(pair)) if pair else {}
+            return {"ok": True, "round": vote.id, "judged": judged,
+                    "pair": list(pair) if pair else None,
+                    "texts": [texts.get(option, "") for option in pair] if pair else []}
     except Refused as error:
         answer = refusal_body(error)
         if error.code == "rate_limited":

@@ -64,11 +64,14 @@ def _pages() -> dict[str, int]:
     return pages
 
 
-def _context(secret: str, workshop: Workshop) -> dict[str, Any]:
+def _context(secret: str, workshop: Workshop, view: dict[str, Any] | None = None
+             ) -> dict[str, Any]:
     """What the page and its panel show: the facilitator's view, and one page of each idea
-    list (so the page costs what it shows, however many ideas there are)."""
+    list (so the page costs what it shows, however many ideas there are). `view`: the
+    facilitator's view, when already built (a push: workshop/web/pushed.py)."""
     db = get_session()
-    view = views.facilitator_view(db, workshop, _connected(workshop))
+    if view is None:
+        view = views.facilitator_view(db, workshop, _connected(workshop))
     lists = views.moderation_lists(db, workshop, view["idea_counts"], _pages())
     # The page each list is on, in every link and in the panel's own address, so that a
     # live refresh stays on the page being read.

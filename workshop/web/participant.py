@@ -99,14 +99,20 @@ def create_workshop() -> Response:
     return redirect(url_for("facilitator.page", secret=secret, created=1))
 
 
-def phone_context(workshop: Workshop, participant: Participant | None) -> dict[str, Any]:
+def phone_context(workshop: Workshop, participant: Participant | None,
+                  view: dict[str, Any] | None = None, *, shared: bool = False,
+                  ticket_holder: bool = False) -> dict[str, Any]:
     """Gather what the phone page shows: the public view plus this person's own things.
 
     A browser that has not joined (participant None) sees the same page with nothing of
-    its own: no ideas, no ballot, no ticket.
+    its own: no ideas, no ballot, no ticket. `shared` is the panel a push carries to every
+    phone (workshop/web/pushed.py): nobody's own things, and the parts phone.js completes
+    per person marked (see docs/protocol.md); `ticket_holder` its variant for a phone
+    that holds a ticket. `view`: the public view, when already built.
     """
     db = get_session()
-    view = views.public_view(db, workshop)
+    if view is None:
+        view = views.public_view(db, workshop)
     mine = [] if participant is None else views.own_ideas(db, workshop, participant.id)
     vote = views.current_round(db, workshop)
     ballot = views.own_ballot(db, vote, participant.id) \
@@ -114,8 +120,8 @@ def phone_context(workshop: Workshop, participant: Participant | None) -> dict[s
     options = list(vote.options) if vote is not None else []
     texts = views.idea_texts(db, options)
     tickets_issued = views.ticket_counts(db, workshop)[0] > 0
-    has_ticket = tickets_issued and participant is not None and \
-        lookups.holds_ticket(db, participant)
+    has_ticket = tickets_issued and (ticket_holder if shared else participant is not None
+                                     and lookups.holds_ticket(db, participant))
     ticket_needed = vote is not None and vote.require_ticket and not has_ticket
     pair = None
     if vote is not None and vote.status == "open" and not ticket_needed \
@@ -125,9 +131,10 @@ def phone_context(workshop: Workshop, participant: Participant | None) -> dict[s
         pair = views.next_step_for(db, vote, participant.id)
     return {"workshop": workshop, "view": view, "mine": mine, "ballot": ballot,
             "options": [{"id": i, "text": texts.get(i, "")} for i in options],
-            "texts": texts, "pair": pair, "client_id": tokens.new_client_id(),
+            "texts": texts, "pair": pair, "client_id": "" if shared else tokens.new_client_id(),
             "tickets_issued": tickets_issued, "has_ticket": has_ticket,
             "ticket_needed": ticket_needed, "joined": participant is not None,
+            "shared": shared,
             # asked only while the questions are (a push makes every phone render this)
             "profile_consent": groups.consent_of(db, participant.id)
             if participant is not None and workshop.profiles_open else None}
@@ -138,7 +145,11 @@ def phone(code: str) -> str:
     """Show the phone page for whatever the room is doing now."""
     workshop = workshop_or_404(code)
     participant = current_participant(workshop)
-    return render_template("phone.html", **phone_context(workshop, participant))
+    context = phone_context(workshop, participant)
+    # What phone.js keeps of this person across pushes (which carry nobody's own things).
+    context["answered_profile"] = participant is not None and \
+        groups.consent_of(get_session(), participant.id) is not None
+    return render_template("phone.html", **context)
 
 
 @bp.get("/j/<code>/panel")
