@@ -24,7 +24,9 @@ from workshop.core.export.poster import PAPERS
 from workshop.store.models import (
     Activity,
     Ballot,
+    Device,
     Idea,
+    PaperEntry,
     Participant,
     ProfileAnswer,
     ProfileConsent,
@@ -40,7 +42,8 @@ from workshop.web.facilitator import COMMANDS
 # Who can be asking. A new kind of participant or screen (a kiosk, a paper-ballot helper)
 # must be added here and given its column in every matrix (tests/test_permissions.py).
 ROLES = ("nobody", "participant", "participant_elsewhere", "facilitator",
-         "facilitator_elsewhere")
+         "facilitator_elsewhere", "kiosk", "helper")
+KIOSK_PIN = "246810"
 
 PRIVATE_MARK = "Marqueur-privé-W"  # a pending idea of W: only W's facilitator may see it
 
@@ -56,6 +59,7 @@ class Scene:
     secret2: str
     ideas: dict[str, int]
     browsers: dict[str, FlaskClient]
+    devices: dict[str, tuple[int, str]]  # W's kiosk and helper: (device id, token)
 
     def secret_for(self, role: str) -> str:
         """The facilitator link a role would use: its own, or its best guess at W's."""
@@ -65,6 +69,14 @@ class Scene:
             return self.secret2
         # A guess one character away from the real link.
         return self.secret[:-1] + ("A" if self.secret[-1] != "A" else "B")
+
+    def token_for(self, role: str, kind: str) -> str:
+        """The kiosk or helper link a role would use: W's own (the kiosk or the helper
+        asking for its kind), else a guess one character away from it."""
+        token = self.devices[kind][1]
+        if role == kind:
+            return token
+        return token[:-1] + ("A" if token[-1] != "A" else "B")
 
 
 def arrange(app: Flask, db) -> Scene:
@@ -84,7 +96,14 @@ def arrange(app: Flask, db) -> Scene:
     browsers = {role: app.test_client() for role in ROLES}
     join_phone(browsers["participant"], w.code)
     join_phone(browsers["participant_elsewhere"], w2.code)
-    return Scene(app, w, secret, w2, secret2, ideas, browsers)
+    devices = {}
+    for kind in ("kiosk", "helper"):
+        device, token = ops.issue_device(db, w, kind, kind, KIOSK_PIN if kind == "kiosk"
+                                         else None)
+        devices[kind] = (device.id, token)
+    # The kiosk's tablet was started with W's kiosk link: its session holds the link.
+    assert browsers["kiosk"].post(f"/k/{devices['kiosk'][1]}").status_code == 302
+    return Scene(app, w, secret, w2, secret2, ideas, browsers, devices)
 
 
 def rows_of(db, workshop_id: int) -> str:
@@ -106,6 +125,8 @@ def rows_of(db, workshop_id: int) -> str:
         "ballots": dump(Ballot, Ballot.round_id.in_(rounds)),
         "receipts": dump(Receipt, Receipt.participant_id.in_(people)),
         "tickets": dump(Ticket, Ticket.workshop_id == workshop_id),
+        "devices": dump(Device, Device.workshop_id == workshop_id),
+        "paper_entries": dump(PaperEntry, PaperEntry.round_id.in_(rounds)),
         "activities": dump(Activity, Activity.workshop_id == workshop_id),
         "profile_questions": dump(ProfileQuestion, ProfileQuestion.workshop_id == workshop_id),
         "profile_answers": dump(ProfileAnswer, ProfileAnswer.participant_id.in_(people)),
@@ -124,7 +145,7 @@ def everything(db) -> str:
     db.expire_all()
     rows = {}
     for model in (Workshop, Participant, Idea, Round, Ballot, Receipt, Ticket, Activity,
-                  ProfileQuestion, ProfileAnswer, ProfileConsent):
+                  ProfileQuestion, ProfileAnswer, ProfileConsent, Device, PaperEntry):
         key = model.__table__.primary_key.columns.values()[0]
         rows[model.__tablename__] = [
             {c.name: str(getattr(obj, c.key)) for c in model.__table__.columns}
@@ -152,6 +173,8 @@ def http_routes(app) -> set[str]:
 def url_for_role(route: str, scene: Scene, role: str) -> str:
     """The address a role would call for a route of the matrix ("POST /j/<code>/ideas")."""
     path = route.split(" ", 1)[1]
+    kind = "kiosk" if path.startswith("/k/") else "helper"
     return (path.replace("<code>", scene.w.code)
             .replace("<secret>", scene.secret_for(role))
+            .replace("<token>", scene.token_for(role, kind))
             .replace("<path:filename>", "css/app.css"))

@@ -52,6 +52,7 @@ PAYLOADS = {
     "purge": {"confirm": "ABCD"},
     "project-groups": {"view": "off"},
     "set-expected-shares": {"question": 1, "shares": "A;10"},
+    "revoke-device": {"device": 1},
 }
 
 

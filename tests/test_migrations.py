@@ -140,7 +140,9 @@ def test_existing_workshops_get_their_agenda_and_lose_nothing(empty_database):
                         "show_live": False, "require_ticket": False}
     assert current == {1: ids[1, 3], 2: ids[2, 1], 3: None}
     assert held == {1: ids[1, 1], 2: ids[1, 1], 3: ids[1, 1], 4: ids[2, 1]}
-    assert after == before  # rounds and ballots untouched
+    # rounds and ballots untouched (later revisions only add columns, at the end)
+    assert {table: [row[:len(before[table][0])] for row in rows]
+            for table, rows in after.items()} == before
     command.downgrade(config, "0002")
     engine = sa.create_engine(url)
     with engine.connect() as connection:

@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from tests.factories import client_id
 from tests.security_support import (
+    KIOSK_PIN,
     PRIVATE_MARK,
     ROLES,
     Scene,
@@ -75,6 +76,12 @@ def vote_done(db, scene: Scene) -> None:
 def merged(db, scene: Scene) -> None:
     """W's idea C is merged into A."""
     ops.merge_ideas(db, scene.w, scene.ideas["C"], scene.ideas["A"])
+
+
+def paper_printed(db, scene: Scene) -> None:
+    """W votes and has two paper ballots printed; `scene.paper` is the first number."""
+    voting(db, scene)
+    scene.paper = ops.print_paper(db, scene.w, 2)[1][0]
 
 
 def lobby(db, scene: Scene) -> None:
@@ -215,6 +222,21 @@ HTTP: dict[str, Row] = {
     "POST /f/<secret>/do/project-groups": command(lambda s: {"view": "off"}, projected),
     "POST /f/<secret>/do/set-expected-shares": command(lambda s: {
         "question": s.question, "shares": "A woman;51"}, questions),
+    # Kiosks, helpers and paper ballots: the facilitator makes the links and prints; only
+    # the tablet started with W's kiosk link votes at it, only W's helper link enters paper.
+    "POST /f/<secret>/kiosks": Row(FACILITATOR, body=lambda s: {"pin": "1357"}),
+    "POST /f/<secret>/helpers": Row(FACILITATOR, body=lambda s: {"label": "Bénévole"}),
+    "POST /f/<secret>/paper": Row(FACILITATOR, voting, lambda s: {"count": 2}),
+    "POST /f/<secret>/do/revoke-device": command(lambda s: {"device": s.devices["helper"][0]}),
+    "GET /k/<token>": Row(only("kiosk")),
+    "POST /k/<token>": Row(only("kiosk")),
+    "GET /kiosk": Row(only("kiosk")),
+    "POST /kiosk/ballot": Row(only("kiosk"), voting, lambda s: {
+        "client_id": client_id(), f"dots-{s.ideas['A']}": 1}),
+    "POST /kiosk/leave": Row(only("kiosk"), body=lambda s: {"pin": KIOSK_PIN}),
+    "GET /h/<token>": Row(only("helper")),
+    "POST /h/<token>/entry": Row(only("helper"), paper_printed, lambda s: {
+        "number": s.paper, "client_id": client_id(), f"dots-{s.ideas['A']}": 1}),
 }
 
 # Socket events: (event, role asked in `join`). "*" is any event nobody handles.
@@ -286,9 +308,9 @@ def test_the_matrix_covers_every_socket_event_and_role(app):
 
 
 def test_every_kind_of_participant_has_a_column():
-    # Only phones exist. A kiosk or a paper-ballot helper is a new channel: give it its
-    # role in ROLES (tests/security_support.py) and its column in HTTP and SOCKET.
-    assert participant_channels() == {"phone"}
+    # Phones, kiosk voters and paper sheets. A new channel needs its role in ROLES
+    # (tests/security_support.py) and its column in HTTP and SOCKET.
+    assert participant_channels() == {"phone", "kiosk", "paper"}
 
 
 # --- every HTTP cell --------------------------------------------------------------------
@@ -319,7 +341,8 @@ def test_http_permission_matrix(app, db, route):
             assert answer.status_code < 400, cell + " " + text[:300]
             joined_again = route == "POST /j/<code>/join" and role == "participant"
             if method == "POST" and not joined_again and (
-                    "/do/" in route or route.startswith("POST /j/") or route.endswith("/tickets")):
+                    "/do/" in route or route.startswith("POST /j/") or route.endswith("/tickets")
+                    or route.endswith(("/ballot", "/entry", "/kiosks", "/helpers", "/paper"))):
                 assert rows_of(db, scene.w.id) != before_w, cell + ": allowed but no effect"
             continue
         assert rows_of(db, scene.w.id) == before_w, cell + ": a refused call changed W"

@@ -79,6 +79,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> WorkshopFlask:
     from workshop.web import (  # noqa: F401 - events registers the socket handlers
         agenda,
         answers,
+        devices,
         events,
         facilitator,
         i18n,
@@ -100,6 +101,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> WorkshopFlask:
     app.register_blueprint(facilitator.bp)
     app.register_blueprint(profiles.phone_bp)
     app.register_blueprint(screen.bp)
+    app.register_blueprint(devices.bp)
     http_limits.init_app(app)  # after the blueprints: it wraps their views
     socket_throttles.init_app(app)
     hosts.init_app(app)  # last: it wraps every request, the Socket.IO endpoint's too

@@ -69,7 +69,19 @@
     var space = text.indexOf(" ");
     line.appendChild(el("strong", "voted-count", text.slice(0, space)));
     line.appendChild(document.createTextNode(text.slice(space)));
+    var by = channels(state);
+    if (by) { line.appendChild(by); }
     return line;
+  }
+
+  /* The ballots by channel ("cellulaire 3 · kiosque 1 · papier 2"), once any came from a
+     kiosk or on paper: everyone counts, whatever they voted with. */
+  function channels(state) {
+    var c = state.channels;
+    if (!c || !(c.kiosk || c.paper)) { return null; }
+    return el("span", "voted-channels", " (" + ["phone", "kiosk", "paper"].map(function (name) {
+      return t("channel-" + name) + " " + number(c[name] || 0);
+    }).join(" · ") + ")");
   }
 
   /* Results by group the facilitator chose to show (already suppressed by the server):
@@ -205,8 +217,11 @@
     } else if (state.phase === "results" && round) {
       title.textContent = round.title;
       if (state.results) {
-        stage.appendChild(el("p", "stage-sub", t("results") + " · " +
-          counted(state.results.voters, "voters") + " · " + t("unit-" + round.method)));
+        var sub = el("p", "stage-sub", t("results") + " · " +
+          counted(state.results.voters, "voters") + " · " + t("unit-" + round.method));
+        var by = channels(state);
+        if (by) { sub.appendChild(by); }
+        stage.appendChild(sub);
         if (state.results.disagree_top) { stage.appendChild(el("p", "note-disagree", t("disagree"))); }
         stage.appendChild(bars(state.results));
       } else {

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, Response, current_app, render_template, request
+from flask import Flask, Response, current_app, render_template, request, session
 from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
 from limits import RateLimitItem, parse_many
@@ -30,6 +30,7 @@ from workshop.guard import limiter_storage  # noqa: F401 - registers "workshopme
 from workshop.guard.keys import (
     address,
     already_joined,
+    device_key,
     digest,
     facilitator_key,
     participant_key,
@@ -61,6 +62,11 @@ DEFAULTS = {
     # Per facilitator link: commands and exports.
     "RATELIMIT_FACILITATOR": "300 per minute",
     "RATELIMIT_EXPORT": "60 per minute",
+    # Per kiosk or helper link: a person votes at a kiosk in 20 s or more, a helper types
+    # a sheet in 10 s or more; wrong exit PINs (every try counts) stop a guesser at once.
+    "RATELIMIT_KIOSK": "10 per minute;300 per hour",
+    "RATELIMIT_PAPER": "60 per minute;1500 per hour",
+    "RATELIMIT_PIN": "5 per minute;20 per hour",
 }
 
 
@@ -79,6 +85,11 @@ class EndpointLimit:
 def not_joined() -> bool:
     """Whether this browser is not yet a participant of the workshop in the URL."""
     return not already_joined()
+
+
+def no_device() -> bool:
+    """Whether the call names no kiosk or helper link (it is answered 404, a guess)."""
+    return not ((request.view_args or {}).get("token") or session.get("kiosk"))
 
 
 # The command that makes a browser a participant counts as a new participant from its
@@ -114,6 +125,13 @@ ENDPOINT_LIMITS: dict[str, list[EndpointLimit]] = {
                                             shared="new-workshop")],
     "facilitator.groups_export": [EndpointLimit("RATELIMIT_EXPORT", facilitator_key)],
     "facilitator.groups_spreadsheet": [EndpointLimit("RATELIMIT_EXPORT", facilitator_key)],
+    "facilitator.issue_kiosk": [EndpointLimit("RATELIMIT_EXPORT", facilitator_key)],
+    "facilitator.issue_helper": [EndpointLimit("RATELIMIT_EXPORT", facilitator_key)],
+    "facilitator.print_paper": [EndpointLimit("RATELIMIT_EXPORT", facilitator_key)],
+    "devices.kiosk_start": [],
+    "devices.kiosk_ballot": [EndpointLimit("RATELIMIT_KIOSK", device_key, no_device)],
+    "devices.kiosk_leave": [EndpointLimit("RATELIMIT_PIN", device_key, no_device)],
+    "devices.helper_entry": [EndpointLimit("RATELIMIT_PAPER", device_key, no_device)],
 }
 
 # Endpoints that look a workshop up by its join code: a 404 there is a wrong guess.
@@ -121,7 +139,9 @@ GUESS_ENDPOINTS = ("participant.join_by_code", "participant.phone", "participant
                    "participant.phone_state", "participant.submit_idea",
                    "participant.cast_ballot", "participant.claim_ticket", "screen.projector",
                    "participant.join", "profiles.profile", "profiles.consent",
-                   "profiles.answer")
+                   "profiles.answer", "devices.kiosk_start_page", "devices.kiosk_start",
+                   "devices.kiosk", "devices.kiosk_ballot", "devices.kiosk_leave",
+                   "devices.helper", "devices.helper_entry")
 
 
 def _rates(setting: str) -> list[RateLimitItem]:

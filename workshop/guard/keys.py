@@ -38,6 +38,12 @@ def facilitator_key() -> str:
     return "link:" + digest(secret if isinstance(secret, str) else "")
 
 
+def device_key() -> str:
+    """The kiosk or helper link used, from the address or the kiosk's session (a digest)."""
+    token = (request.view_args or {}).get("token") or session.get("kiosk")
+    return "device:" + digest(token if isinstance(token, str) else "")
+
+
 def already_joined() -> bool:
     """Whether this browser already is a participant of the workshop in the URL."""
     code = tokens.normalise_code((request.view_args or {}).get("code"))

@@ -22,6 +22,15 @@ from workshop.ops.activities import (
     start_next_activity,
 )
 from workshop.ops.ballots import cast_ballot
+from workshop.ops.devices import (
+    DEVICES_PER_WORKSHOP,
+    enter_paper,
+    issue_device,
+    kiosk_vote,
+    pin_matches,
+    print_paper,
+    revoke_device,
+)
 from workshop.ops.ideas import (
     APPROVE_MAX,
     PendingBounds,
@@ -59,14 +68,15 @@ from workshop.ops.tickets import (
 from workshop.ops.workshops import create_workshop, duplicate_workshop, rename_workshop
 
 __all__ = [
-    "APPROVE_MAX", "TICKETS_PER_BATCH", "TICKETS_PER_WORKSHOP", "add_idea", "add_profile_question",
-    "add_template_questions", "answer_profile", "approve_idea", "approve_ideas", "cast_ballot",
-    "claim_ticket", "close_activity", "close_round", "create_workshop", "decide_consent",
-    "duplicate_workshop", "edit_activity", "edit_idea", "edit_profile_question", "hide_idea",
-    "import_ideas", "issue_tickets", "join_workshop", "merge_ideas", "move_activity", "open_ideas",
-    "open_lobby", "open_profiles", "open_round", "PendingBounds", "plan_activity",
-    "plan_ready_agenda", "plan_solutions", "project_groups", "purge_personal_data",
+    "APPROVE_MAX", "DEVICES_PER_WORKSHOP", "TICKETS_PER_BATCH", "TICKETS_PER_WORKSHOP", "add_idea",
+    "add_profile_question", "add_template_questions", "answer_profile", "approve_idea",
+    "approve_ideas", "cast_ballot", "claim_ticket", "close_activity", "close_round",
+    "create_workshop", "decide_consent", "duplicate_workshop", "edit_activity", "edit_idea",
+    "edit_profile_question", "enter_paper", "hide_idea", "import_ideas", "issue_device",
+    "issue_tickets", "join_workshop", "kiosk_vote", "merge_ideas", "move_activity", "open_ideas",
+    "open_lobby", "open_profiles", "open_round", "PendingBounds", "pin_matches", "plan_activity",
+    "plan_ready_agenda", "plan_solutions", "print_paper", "project_groups", "purge_personal_data",
     "remove_activity", "remove_profile_question", "rename_workshop", "reveal_results",
-    "set_expected_shares", "set_min_group_size", "set_retention", "show_live_results",
-    "start_activity", "start_next_activity", "submit_idea", "unmerge_idea"
+    "revoke_device", "set_expected_shares", "set_min_group_size", "set_retention",
+    "show_live_results", "start_activity", "start_next_activity", "submit_idea", "unmerge_idea"
 ]

@@ -21,6 +21,7 @@ from workshop.store.groups import closed_vote_views
 from workshop.store.models import (
     Ballot,
     Idea,
+    PaperEntry,
     Participant,
     ProfileAnswer,
     ProfileConsent,
@@ -56,6 +57,8 @@ def purge_personal_data(session: Session, workshop: Workshop) -> int:
     session.execute(delete(ProfileAnswer).where(ProfileAnswer.participant_id.in_(people)))
     session.execute(delete(ProfileConsent).where(ProfileConsent.participant_id.in_(people)))
     session.execute(delete(Receipt).where(Receipt.participant_id.in_(people)))
+    # Paper entries hold what a sheet said, profile ticks included: the ballots remain.
+    session.execute(delete(PaperEntry).where(PaperEntry.round_id.in_(rounds)))
     session.execute(update(Ballot).where(Ballot.round_id.in_(rounds))
                     .values(participant_id=None))
     session.execute(update(Idea).where(Idea.workshop_id == workshop.id)

@@ -17,6 +17,7 @@ from workshop.core.errors import Refused
 from workshop.core.ids import bounded_id
 from workshop.store.models import (
     Activity,
+    Device,
     Idea,
     Participant,
     ProfileQuestion,
@@ -146,3 +147,15 @@ def get_profile_question(session: Session, workshop: Workshop, question_id: obje
 def get_idea(session: Session, workshop: Workshop, idea_id: object) -> Idea:
     """Return one of this workshop's ideas, or refuse with idea_not_found."""
     return _owned(session, workshop, Idea, idea_id, "idea_not_found")
+
+
+def find_device(session: Session, token: object, kind: str) -> tuple[Device, Workshop] | None:
+    """Return the kiosk or helper link a token opens, with its workshop; None if the token
+    is unknown, of the other kind, or revoked."""
+    if not tokens.looks_like_secret(token):
+        return None
+    row = session.execute(
+        select(Device, Workshop).join(Workshop, Workshop.id == Device.workshop_id)
+        .where(Device.digest == tokens.digest(str(token)), Device.kind == kind,
+               Device.revoked_at.is_(None))).first()
+    return None if row is None else (row[0], row[1])

@@ -140,6 +140,8 @@ class Round(Base):
     show_live: Mapped[bool] = mapped_column(default=True)
     # One person, one vote: only participants who typed a printed ticket may vote.
     require_ticket: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Paper ballots printed for this vote: numbers 1..paper_printed may be entered.
+    paper_printed: Mapped[int] = mapped_column(default=0, server_default="0")
     revealed: Mapped[bool] = mapped_column(default=False)
     opened_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None]
@@ -257,3 +259,45 @@ class PublishedGroups(Base):
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), unique=True)
     content: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+DEVICE_KINDS = ("kiosk", "helper")
+
+
+class Device(Base):
+    """A link the facilitator handed to a shared tablet (kiosk) or to a person typing in
+    paper ballots (helper). Only the link's digest is stored; revoking it closes it."""
+
+    __tablename__ = "devices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    label: Mapped[str] = mapped_column(String(60), default="")
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    # A kiosk's exit PIN, stored as a digest mixed with the device id.
+    pin_digest: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+
+
+class PaperEntry(Base):
+    """One save of a paper ballot by a helper. The first save of a number in a vote is
+    counted (its paper participant casts the ballot); a later save of the same number that
+    is not a correction is kept for review, with what was typed, and counts for nothing."""
+
+    __tablename__ = "paper_entries"
+    __table_args__ = (Index("ix_paper_entries_round_number", "round_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"))
+    number: Mapped[int]
+    status: Mapped[str] = mapped_column(String(16))  # counted, review, resolved
+    # The sheet's participant, on its counted entry only: unique, so one counted entry
+    # per sheet however many helpers save it at once.
+    participant_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"),
+                                                       unique=True)
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -15,9 +15,20 @@ from sqlalchemy import Text, bindparam, cast, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from workshop.core.near_duplicates import likely_duplicates
+from workshop.core.paper import format_number
 from workshop.core.voting import Result, get_method
 from workshop.core.voting.rules import step_seed
-from workshop.store.models import IDEA_STATUSES, Activity, Ballot, Idea, Round, Ticket, Workshop
+from workshop.store.models import (
+    IDEA_STATUSES,
+    Activity,
+    Ballot,
+    Device,
+    Idea,
+    PaperEntry,
+    Round,
+    Ticket,
+    Workshop,
+)
 
 
 def _option_key(option: str) -> Any:
@@ -80,6 +91,46 @@ def tally_round(session: Session, vote: Round) -> Result:
 def voter_count(session: Session, vote: Round) -> int:
     """Count the ballots cast in a round."""
     return session.scalar(select(func.count(Ballot.id)).where(Ballot.round_id == vote.id)) or 0
+
+
+CHANNELS = ("phone", "kiosk", "paper")
+
+
+def channel_counts(session: Session, vote: Round) -> dict[str, int]:
+    """Count a round's ballots by the channel they came through (phone, kiosk, paper)."""
+    counts = dict.fromkeys(CHANNELS, 0)
+    for channel, count in session.execute(
+            select(Ballot.channel, func.count(Ballot.id)).where(Ballot.round_id == vote.id)
+            .group_by(Ballot.channel)):
+        counts[channel] = counts.get(channel, 0) + int(count)
+    return counts
+
+
+def devices_view(session: Session, workshop: Workshop) -> list[dict[str, Any]]:
+    """Return the workshop's kiosk and helper links still open (never their tokens)."""
+    rows = session.scalars(select(Device).where(Device.workshop_id == workshop.id,
+                                                Device.revoked_at.is_(None))
+                           .order_by(Device.id))
+    return [{"id": d.id, "kind": d.kind, "label": d.label} for d in rows]
+
+
+PAPER_LIST_MAX = 200  # entries listed on the helper screen: the newest
+
+
+def paper_entries(session: Session, vote: Round) -> list[dict[str, Any]]:
+    """Return a vote's newest paper entries (counted, for review, resolved), newest first."""
+    rows = session.execute(
+        select(PaperEntry, Device.label).outerjoin(Device, Device.id == PaperEntry.device_id)
+        .where(PaperEntry.round_id == vote.id)
+        .order_by(PaperEntry.updated_at.desc(), PaperEntry.id.desc()).limit(PAPER_LIST_MAX))
+    return [{"id": e.id, "number": format_number(vote.number, e.number), "status": e.status,
+             "fields": dict(e.fields), "helper": label or ""} for e, label in rows]
+
+
+def paper_review_count(session: Session, vote: Round) -> int:
+    """Count a vote's paper entries waiting for review."""
+    return session.scalar(select(func.count(PaperEntry.id)).where(
+        PaperEntry.round_id == vote.id, PaperEntry.status == "review")) or 0
 
 
 def ticket_counts(session: Session, workshop: Workshop) -> tuple[int, int]:
@@ -335,6 +386,7 @@ def audience_views(session: Session, workshop: Workshop, connected: int
     vote = current_round(session, workshop)
     screen = {**public, "connected": connected,
               "voted": voter_count(session, vote) if vote else 0,
+              "channels": channel_counts(session, vote) if vote else None,
               # results by group the facilitator chose to show: computed when chosen
               "groups": workshop.projected_groups}
     live = None
@@ -350,6 +402,9 @@ def audience_views(session: Session, workshop: Workshop, connected: int
                    "pending_ideas": ideas_page(session, workshop, "pending") if counts["pending"]
                    else [],
                    "tickets": {"issued": issued, "claimed": claimed},
+                   "devices": devices_view(session, workshop),
+                   "paper": {"printed": vote.paper_printed,
+                             "review": paper_review_count(session, vote)} if vote else None,
                    "agenda": agenda_view(session, workshop)}
     return public, screen, facilitator
 

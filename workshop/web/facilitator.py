@@ -38,7 +38,8 @@ from workshop.store import lookups, views
 from workshop.store.db import get_session
 from workshop.store.models import IDEA_MAX, IDEA_STATUSES, Workshop
 from workshop.web import exports
-from workshop.web.answers import done, join_url, refused, wants_json
+from workshop.web.answers import done, join_url, public_url, refused, wants_json
+from workshop.web.devices import paper_pdf
 from workshop.web.profiles import COMMANDS as PROFILE_COMMANDS
 from workshop.web.profiles import groups_csv, groups_json, profiles_page
 
@@ -232,6 +233,7 @@ COMMANDS: dict[str, Command] = {
     "start-activity": lambda db, w, f: _started(ops.start_activity(db, w, _id(f, "activity"))),
     "start-next": lambda db, w, f: _started(ops.start_next_activity(db, w)),
     "close-activity": lambda db, w, f: {"activity": ops.close_activity(db, w).id},
+    "revoke-device": lambda db, w, f: ops.revoke_device(db, w, _id(f, "device")),
     **PROFILE_COMMANDS,
 }
 
@@ -324,6 +326,65 @@ def results(secret: str) -> str:
     db = get_session()
     votes = [(vote, views.results_view(db, vote)) for vote in views.rounds_of(db, workshop)]
     return render_template("results.html", workshop=workshop, secret=secret, votes=votes)
+
+
+def _fields() -> dict[str, Any]:
+    fields = request.get_json(silent=True) if request.is_json else request.form.to_dict()
+    if not isinstance(fields, dict):
+        raise Refused("bad_request")
+    return fields
+
+
+def _device_link(kind: str) -> Response | str:
+    """Create a kiosk or helper link and show it once, with its QR code, ready to open."""
+    secret = request.view_args["secret"]
+    workshop = _workshop(secret)
+    back = url_for("facilitator.page", secret=secret)
+    try:
+        fields = _fields()
+        device, token = ops.issue_device(get_session(), workshop, kind, fields.get("label"),
+                                         fields.get("pin"))
+    except Refused as error:
+        return refused(error, back)
+    endpoint = "devices.kiosk_start_page" if kind == "kiosk" else "devices.helper"
+    link = public_url() + url_for(endpoint, token=token)
+    if wants_json():
+        return jsonify({"ok": True, "device": device.id, "link": link})
+    return render_template("device_link.html", workshop=workshop, secret=secret, kind=kind,
+                           device=device, link=link,
+                           qr=Markup(qr_svg(link)))  # noqa: S704 - our own SVG
+
+
+@bp.post("/kiosks")
+def issue_kiosk(secret: str) -> Response | str:
+    """Create a kiosk link for a shared tablet, with the PIN that leaves kiosk mode."""
+    return _device_link("kiosk")
+
+
+@bp.post("/helpers")
+def issue_helper(secret: str) -> Response | str:
+    """Create a helper link: the entry screen for paper ballots."""
+    return _device_link("helper")
+
+
+@bp.post("/paper")
+def print_paper(secret: str) -> Response:
+    """Number more paper ballots for the open vote and download them as a PDF to print."""
+    workshop = _workshop(secret)
+    back = url_for("facilitator.page", secret=secret)
+    try:
+        fields = _fields()
+        try:
+            count = whole_number(fields.get("count"))
+        except Refused:
+            count = 0  # refused just below, with the range allowed
+        vote, numbers = ops.print_paper(get_session(), workshop, count)
+    except Refused as error:
+        return refused(error, back)
+    body = paper_pdf(get_session(), workshop, vote, numbers)
+    filename = f"workshop-{workshop.code}-paper-{vote.number}-{numbers[0]}.pdf"
+    return Response(body, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 @bp.get("/profiles")

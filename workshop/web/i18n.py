@@ -118,6 +118,17 @@ REFUSALS = {
     "no_planned_activity": _l("Nothing more is planned on the agenda."),
     "no_open_activity": _l("No activity is running."),
     "runoff_source_open": _l("Close the earlier vote before starting its runoff."),
+    # Kiosks, helpers and paper ballots (ops/devices.py).
+    "bad_pin": _l("This PIN is not the right one. Ask the facilitator."),
+    "bad_label": _l("Give a name of at most %(limit)s characters."),
+    "too_many_devices": _l("This workshop already has the most kiosk and helper links "
+                           "allowed (%(limit)s)."),
+    "device_not_found": _l("This kiosk or helper link does not exist."),
+    "phones_only": _l("This vote is made on cell phones only (one comparison at a time)."),
+    "bad_paper_count": _l("Choose between 1 and %(limit)s paper ballots at a time."),
+    "too_many_paper": _l("This vote already has the most paper ballots allowed (%(limit)s)."),
+    "bad_paper_number": _l("This number is not one of the ballots printed for this vote. "
+                           "Check each digit."),
 }
 
 BALLOT_REASONS = {

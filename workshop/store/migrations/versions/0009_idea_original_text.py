@@ -1,18 +1,18 @@
 """the wording an idea was proposed with, kept when the facilitator edits it
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-11-29
 
-(Written beside 0008, which another branch adds: when both are merged, this one's
-down_revision becomes '0008'.)
+(Written beside 0008, the kiosk and paper tables, which came from another branch: it
+follows 0008 since both were merged.)
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0009'
-down_revision = '0007'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
