@@ -29,9 +29,7 @@
   }
 
   function wall(ideas) {
-    if (!ideas.length) { return el("p", "stage-message", t("no-ideas")); }
     var list = el("ul", "wall");
-    if (ideas.length > 12) { list.className = "wall dense"; }
     for (var i = 0; i < ideas.length; i++) {
       var card = el("li", "wall-card");
       card.appendChild(el("span", "wall-text", ideas[i].text));
@@ -40,9 +38,25 @@
     return list;
   }
 
+  /* The first SHOWN priorities, and those tied with the last of them: a top 10 never
+     cuts through a tie. Up to TIED_MORE tied ones are drawn; more are counted in a line
+     ("+ 7 à égalité"). */
+  var SHOWN = 10;
+  var TIED_MORE = 4;
+
   function bars(results) {
     var box = el("div", "bars");
-    var ranking = results.ranking.slice(0, 10);
+    if (!results.voters) {  /* no rank before anyone has voted: every score is 0 */
+      box.appendChild(el("p", "stage-message", t("no-votes")));
+      return box;
+    }
+    var ranking = results.ranking.slice(0, SHOWN);
+    var cut = ranking.length ? ranking[ranking.length - 1].rank : 0;
+    var tied = [];
+    for (var k = SHOWN; k < results.ranking.length && results.ranking[k].rank === cut; k++) {
+      tied.push(results.ranking[k]);
+    }
+    ranking = ranking.concat(tied.length <= TIED_MORE ? tied : []);
     var top = 0;
     for (var i = 0; i < ranking.length; i++) { top = Math.max(top, ranking[i].score); }
     for (var j = 0; j < ranking.length; j++) {
@@ -59,6 +73,9 @@
       item.appendChild(body);
       item.appendChild(el("span", "bar-score", number(row.score)));
       box.appendChild(item);
+    }
+    if (tied.length > TIED_MORE) {
+      box.appendChild(el("p", "stage-sub tied-more", "+ " + counted(tied.length, "tied")));
     }
     return box;
   }
@@ -177,20 +194,67 @@
     return el("p", "method-note", t("explain-" + round.method));
   }
 
-  /* Shrink the stage's type until everything fits on the screen: a projector cannot
-     scroll, and the largest type that fits is the one read best from the back. */
-  function fit() {
+  /* Shrink the stage's type a little until everything fits on the screen: a projector
+     cannot scroll. Never below MIN_SCALE of the stage's type (at 1920 × 1080: ideas and
+     results at 31 px or more, docs/accessibility.md): what does not fit then is paged
+     (the wall) or left to the next screen, never shrunk out of reach of the back row. */
+  var MIN_SCALE = 0.8;
+
+  function overflowing() {
     var box = stage.parentNode;
+    return box.scrollHeight > box.clientHeight + 1;
+  }
+
+  function fit() {
     var scale = 1;
     stage.style.fontSize = "";
-    while (box.scrollHeight > box.clientHeight + 1 && scale > 0.45) {
+    while (overflowing() && scale > MIN_SCALE + 1e-6) {
       scale -= 0.05;
       stage.style.fontSize = scale.toFixed(2) + "em";
     }
   }
 
+  /* The wall in pages: as many ideas as fit at full size, the next ones WALL_PAGE_MS
+     later, round and round, instead of shrinking them or cutting their words. */
+  var WALL_PAGE_MS = 10000;
+  var wallAt = 0;        /* the first idea of the page shown */
+  var wallTimer = null;
+  var shown = null;      /* the state on screen, for the page turns */
+
+  function showWall(state) {
+    var ideas = state.ideas;
+    if (wallTimer) { clearTimeout(wallTimer); wallTimer = null; }
+    if (!ideas.length) { stage.appendChild(el("p", "stage-message", t("no-ideas"))); return; }
+    if (wallAt >= ideas.length) { wallAt = 0; }
+    var count = Math.min(ideas.length - wallAt, 12);
+    var list = wall(ideas.slice(wallAt, wallAt + count));
+    stage.appendChild(list);
+    while (overflowing() && count > 1) {
+      count -= 1;
+      list.removeChild(list.lastChild);
+    }
+    if (count < ideas.length) {
+      var pages = Math.ceil(ideas.length / count);
+      var page = Math.min(pages, Math.floor(wallAt / count) + 1);
+      stage.appendChild(el("p", "stage-sub wall-pages", t("page") + " " + page + " / " + pages));
+      var next = wallAt + count;
+      wallTimer = setTimeout(function () {
+        wallAt = next >= ideas.length ? 0 : next;
+        render(shown);
+      }, WALL_PAGE_MS);
+    }
+  }
+
   function render(state) {
     if (!state) { return; }
+    shown = state;
+    /* Results and votes take the width: the join panel slims to a banner beside them. */
+    var layout = document.querySelector(".screen-layout");
+    if (layout) {
+      layout.classList.toggle("slim-join", !state.groups && (state.phase === "vote" ||
+        state.phase === "results"));
+    }
+    if (state.phase !== "ideas" && wallTimer) { clearTimeout(wallTimer); wallTimer = null; }
     var title = document.querySelector("[data-title]");
     var connected = document.querySelectorAll("[data-connected]");
     for (var i = 0; i < connected.length; i++) { connected[i].textContent = String(state.connected); }
@@ -205,7 +269,7 @@
     } else if (state.phase === "ideas") {
       /* The collection's question, when the facilitator gave one. */
       title.textContent = (state.activity && state.activity.prompt) || t("ideas");
-      stage.appendChild(wall(state.ideas));
+      showWall(state);
       /* The wall carries the newest ideas only (a projector cannot show hundreds). */
       var more = (state.ideas_total || 0) - state.ideas.length;
       if (more > 0) { stage.appendChild(el("p", "stage-sub", "+ " + counted(more, "more"))); }
