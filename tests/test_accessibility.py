@@ -90,6 +90,7 @@ def open_round(page: Page, method: str) -> None:
     form.locator("[data-method-select]").select_option(method)
     for name, value in SETTINGS[method].items():
         form.locator(f'input[name="{name}"]').fill(value)
+    form.locator('input[name="show_live"]').check()  # the live bars are watched
     form.locator('button[type="submit"]').click()
     expect(page.locator('#panel form[action$="/do/close-round"]')).to_have_count(1)
 

@@ -406,8 +406,10 @@ def test_text_typed_by_participants_stays_text(server, browser, watch):
     approve(facilitator, XSS)
     expect(projector.locator(".wall-card")).to_have_text([XSS])
     expect(phone.locator("[data-live='wall'] li")).to_have_text([XSS])
-    start_vote(facilitator)  # the ballot and the live bars show it too
+    start_vote(facilitator)  # the ballot and, once someone voted, the live bars show it too
     expect(option(phone, XSS)).to_be_visible()
+    plus(phone, XSS).tap()
+    phone.locator("#ballot-form button[type='submit']").tap()
     expect(projector.locator(".bar-text")).to_have_text([XSS])
 
     pages = (("phone", phone), ("projector", projector), ("facilitator", facilitator))
@@ -427,6 +429,7 @@ def open_round(page, method: str, **fields: str) -> None:
     form.locator("[data-method-select]").select_option(method)
     for name, value in fields.items():
         form.locator(f'input[name="{name}"]').fill(value)
+    form.locator('input[name="show_live"]').check()  # the live bars are watched
     form.locator('button[type="submit"]').click()
     expect(page.locator('#panel form[action$="/do/close-round"]')).to_have_count(1)
 

@@ -186,14 +186,15 @@ def test_serve_prints_a_join_address_phones_on_the_network_can_reach(tmp_path):
     server = start_server(tmp_path / "instance", args=("--demo",))
     try:
         log = server.log.read_text()
-        address = re.search(r"join at: http://([\d.]+):(\d+)", log)
+        # French by default, English when the machine's language is (the CLI's language)
+        address = re.search(r"(?:join at|se joignent à)\s*: http://([\d.]+):(\d+)", log)
         assert address, log
         assert not address.group(1).startswith("127."), log
-        demo = re.search(r"phones:\s+(\S+)", log).group(1)
+        demo = re.search(r"(?:phones|cellulaires)\s*:\s+(\S+)", log).group(1)
         path = demo.split(address.group(2), 1)[1]
         page = requests.get(server.url + path, timeout=10)
         assert page.status_code == 200 and "<html" in page.text
-        assert "Demo workshop" in log and "/f/" in log
+        assert ("Demo workshop" in log or "Atelier de démonstration" in log) and "/f/" in log
     finally:
         stop_server(server)
 

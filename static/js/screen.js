@@ -226,17 +226,26 @@
     if (wallTimer) { clearTimeout(wallTimer); wallTimer = null; }
     if (!ideas.length) { stage.appendChild(el("p", "stage-message", t("no-ideas"))); return; }
     if (wallAt >= ideas.length) { wallAt = 0; }
-    var count = Math.min(ideas.length - wallAt, 12);
-    var list = wall(ideas.slice(wallAt, wallAt + count));
+    /* Every idea is on the page (a screen reader, a search, the same elements whatever
+       the page); those of other pages are hidden. */
+    var list = wall(ideas);
+    var cards = list.children;
+    for (var i = 0; i < cards.length; i++) { cards[i].hidden = true; }
     stage.appendChild(list);
-    while (overflowing() && count > 1) {
-      count -= 1;
-      list.removeChild(list.lastChild);
+    var count = 0;
+    while (wallAt + count < ideas.length && count < 12) {
+      cards[wallAt + count].hidden = false;
+      if (count > 0 && overflowing()) { cards[wallAt + count].hidden = true; break; }
+      count += 1;
     }
+    /* The page line is always there (hidden on a one-page wall): the same elements. */
+    var line = el("p", "stage-sub wall-pages");
+    line.hidden = count >= ideas.length;
+    stage.appendChild(line);
     if (count < ideas.length) {
       var pages = Math.ceil(ideas.length / count);
       var page = Math.min(pages, Math.floor(wallAt / count) + 1);
-      stage.appendChild(el("p", "stage-sub wall-pages", t("page") + " " + page + " / " + pages));
+      line.textContent = t("page") + " " + page + " / " + pages;
       var next = wallAt + count;
       wallTimer = setTimeout(function () {
         wallAt = next >= ideas.length ? 0 : next;

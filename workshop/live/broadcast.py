@@ -68,13 +68,13 @@ class Broadcaster:
                  screen_interval: float | None = None) -> None:
         self.app = app
         self.socketio = socketio
-        self.interval = interval  # phones: at most one push per workshop this often
+        self.interval = interval  # phones, facilitators: at most one push per workshop this often
         # projectors and facilitators: results, more often (the loop's tick)
         self.tick = min(screen_interval or interval, interval) if interval else None
         self.presence = presence if presence is not None else LocalPresence()
         self._lock = threading.Lock()
         self._last: dict[tuple[str, str], str] = {}
-        self._phones_pushed: dict[str, float] = {}
+        self._panels_pushed: dict[tuple[str, str], float] = {}  # (code, audience) -> when
         self._started = False
         # The audiences whose pushes carry rendered parts (PHONES, FACILITATORS), set by
         # the web layer; rendered once per workshop, view and language, never per socket.
@@ -192,8 +192,8 @@ class Broadcaster:
             return views.facilitator_view(session, workshop, connected)
 
     def _push(self, code: str) -> bool:
-        """Emit the views of a workshop that changed; return True when the phones' view
-        changed but must wait (phones get at most one push per `interval`)."""
+        """Emit the views of a workshop that changed; return True when the phones' or the
+        facilitators' view changed but must wait (at most one push per `interval`)."""
         views = self.views(code)
         if views is None:
             return False
@@ -204,8 +204,10 @@ class Broadcaster:
             key = (code, template)
             if self._last.get(key) == text:
                 continue
-            if template == PHONES and self.interval and \
-                    now - self._phones_pushed.get(code, -1e9) < self.interval - 1e-3:
+            # Phones and facilitators get at most one push per `interval`: each carries a
+            # panel rendered for it (web/pushed.py), which the projector's does not.
+            if template in (PHONES, FACILITATORS) and self.interval and \
+                    now - self._panels_pushed.get((code, template), -1e9) < self.interval - 1e-3:
                 held = True
                 continue
             if template not in self.renderers:
@@ -215,8 +217,8 @@ class Broadcaster:
                             {**payload, **self.parts(code, template, lang, payload, text)})
                            for lang in self.languages
                            if self._occupied(room(template, code, lang))]
-            if template == PHONES:
-                self._phones_pushed[code] = now
+            if template in (PHONES, FACILITATORS):
+                self._panels_pushed[(code, template)] = now
             self._last[key] = text
             for target, body in targets:
                 self.socketio.emit(EVENTS[template], body, to=target)
