@@ -227,3 +227,22 @@ def assert_fits_the_screen(page: Page, *selectors: str) -> None:
         box = page.locator(selector).last.bounding_box()
         assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height, \
             f"{selector} is off the screen: {box}"
+
+
+# --- kiosk and helper links (a tablet at the back of the room, a helper's phone) --------
+
+TABLET = {"viewport": {"width": 1024, "height": 768}, "is_mobile": True, "has_touch": True}
+
+
+def device_link(laptop, facilitator, action: str, **fields: str) -> str:
+    """Create a kiosk or helper link from the facilitator page; return its address."""
+    form = facilitator.locator(f'#panel form[action$="/{action}"]')
+    for name, value in fields.items():
+        form.locator(f'input[name="{name}"]').fill(value)
+    with laptop.expect_page() as opened:
+        form.locator('button[type="submit"]').click()
+    page = opened.value
+    page.wait_for_load_state()
+    address = page.locator("a.device-link").get_attribute("href")
+    page.close()
+    return address

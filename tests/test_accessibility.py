@@ -25,12 +25,14 @@ from browser_support import (
     LAUNCH_ARGS,
     PHONE,
     PROJECTOR,
+    TABLET,
     Watcher,
     add_idea,
     assert_thumb_friendly,
     close_and_reveal,
     command,
     create_workshop,
+    device_link,
     phase_moved,
     serious_violations,
 )
@@ -191,6 +193,22 @@ def test_axe_matrix_pages_by_phases(server, browser, lang):
         for name, page in (("phone", phone), ("projector", projector),
                            ("facilitator", facilitator)):
             audit(page, f"{name} / vote {method}")
+        if method == "dots":  # the kiosk and the helper's entry screen, during a vote
+            tablet = watch.page(watch.context(browser, **TABLET), "kiosk")
+            kiosk = device_link(laptop, facilitator, "kiosks", pin="4321")
+            tablet.goto(f"{kiosk}?lang={lang}")
+            audit(tablet, "kiosk / start")
+            tablet.locator('form[action*="/k/"] button[type="submit"]').click()
+            expect(tablet.locator("#ballot-form")).to_be_visible()
+            audit(tablet, "kiosk / vote dots")
+            helper = watch.page(watch.context(browser, **PHONE), "helper")
+            entry = device_link(laptop, facilitator, "helpers", label="Louise")
+            helper.goto(f"{entry}?lang={lang}")
+            expect(helper.locator('input[name="number"]')).to_be_visible()
+            assert_thumb_friendly(helper, TOUCH)
+            audit(helper, "helper / vote dots")
+            tablet.close()
+            helper.close()
         close_and_reveal(facilitator)
         expect(phone.locator(".ranking li").first).to_be_visible()
         expect(projector.locator(".bars .bar-row").first).to_be_visible()
@@ -203,8 +221,9 @@ def test_axe_matrix_pages_by_phases(server, browser, lang):
                            ("facilitator", facilitator)):
             audit(page, f"{name} / results {method}")
 
-    # 3 pages in the collection, the tickets page, 3 pages in each method's vote and results.
-    assert len(audited) == 3 + 1 + 3 * 2 * len(METHODS), audited
+    # 3 pages in the collection, the tickets page, 3 pages in each method's vote and
+    # results, and the kiosk (its start and its ballot) and the helper's entry screen.
+    assert len(audited) == 3 + 1 + 3 * 2 * len(METHODS) + 3, audited
     print(f"\naxe matrix ({lang}): {len(audited)} pages audited")
     report = {cell: issues for cell, issues in found.items() if issues}
     for context in list(browser.contexts):

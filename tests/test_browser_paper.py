@@ -20,10 +20,12 @@ from browser_support import (
     LAUNCH_ARGS,
     PHONE,
     PROJECTOR,
+    TABLET,
     Watcher,
     add_idea,
     assert_thumb_friendly,
     create_workshop,
+    device_link,
     option,
     plus,
     serious_violations,
@@ -42,7 +44,6 @@ pytestmark = [
                               "(apt-get install chromium)"),
 ]
 
-TABLET = {"viewport": {"width": 1024, "height": 768}, "is_mobile": True, "has_touch": True}
 IDEAS = ["Un transport collectif abordable entre les MRC",
          "Des logements sociaux près des services",
          "L'aide alimentaire accessible sans honte"]
@@ -76,20 +77,6 @@ def watch(browser) -> Iterator[Watcher]:
     assert watcher.errors == [], "\n".join(watcher.errors)
 
 
-def _link(laptop, facilitator, action: str, **fields: str) -> str:
-    """Create a kiosk or helper link from the facilitator page; return its address."""
-    form = facilitator.locator(f'#panel form[action$="/{action}"]')
-    for name, value in fields.items():
-        form.locator(f'input[name="{name}"]').fill(value)
-    with laptop.expect_page() as opened:
-        form.locator('button[type="submit"]').click()
-    page = opened.value
-    page.wait_for_load_state()
-    address = page.locator("a.device-link").get_attribute("href")
-    page.close()
-    return address
-
-
 def test_a_phone_a_kiosk_and_paper_are_each_counted_once(server, browser, watch, tmp_path):
     laptop = watch.context(browser, **LAPTOP)
     facilitator = watch.page(laptop, "facilitator")
@@ -108,7 +95,7 @@ def test_a_phone_a_kiosk_and_paper_are_each_counted_once(server, browser, watch,
     expect(phone.locator(".flash-ok").first).to_be_visible()
 
     # The kiosk: the link is opened once on the tablet, then its address shows no token.
-    kiosk_link = _link(laptop, facilitator, "kiosks", pin="4321", label="Tablette")
+    kiosk_link = device_link(laptop, facilitator, "kiosks", pin="4321", label="Tablette")
     tablet = watch.page(watch.context(browser, **TABLET), "kiosk")
     tablet.goto(kiosk_link)
     tablet.locator('form[action*="/k/"] button[type="submit"]').tap()
@@ -139,7 +126,7 @@ def test_a_phone_a_kiosk_and_paper_are_each_counted_once(server, browser, watch,
     numbers = list(dict.fromkeys(numbers))
     assert len(numbers) == 2, text[:300]
 
-    helper_link = _link(laptop, facilitator, "helpers", label="Louise")
+    helper_link = device_link(laptop, facilitator, "helpers", label="Louise")
     helper = watch.page(watch.context(browser, **PHONE), "helper")
     helper.goto(helper_link)
     assert_thumb_friendly(helper)

@@ -196,3 +196,25 @@ def test_a_disagreement_below_the_first_place_is_flagged_on_the_page_and_in_file
     assert [(r["text"], r["score"], r["rank"], r["schulze_rank"]) for r in vote["ranking"]] \
         == [("Un", 8, 1, 1), ("Quatre", 4, 2, 2), ("Trois", 3, 3, 2), ("Deux", 0, 4, 4)]
     assert vote["flag_text"] == "Borda et Schulze ne donnent pas les mêmes 2 premières places"
+
+
+def test_the_place_of_the_day_heads_the_report_and_the_workbook(app, db, day, monkeypatch,
+                                                                tmp_path, client):
+    monkeypatch.setenv("DATABASE_URL", app.config["DATABASE_URL"])
+    workshop, secret, *_ = day
+    answer = client.post(f"/f/{secret}/do/rename",
+                         json={"title": workshop.title, "place": "Rimouski, Cégep"})
+    assert answer.json["ok"]
+    assert client.post(f"/f/{secret}/do/rename", json={"title": "T", "place": "x" * 121}
+                       ).json["error"] == "bad_place"
+    pdf = tmp_path / "bilan.pdf"
+    _export(app, workshop, "--format", "pdf", "-o", str(pdf))
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(pdf).pages).split())
+    assert "Lieu : Rimouski, Cégep" in text.replace("\u00a0", " ")
+    book = tmp_path / "bilan.xlsx"
+    _export(app, workshop, "--format", "xlsx", "-o", str(book))
+    cells = [cell for sheet in load_workbook(book) for row in sheet.iter_rows(
+        values_only=True) for cell in row if isinstance(cell, str)]
+    assert any("Rimouski, Cégep" in cell for cell in cells)
+    assert client.get(f"/f/{secret}/export.json").json["workshop"]["place"] == \
+        "Rimouski, Cégep"

@@ -71,7 +71,10 @@
       track.appendChild(fill);
       body.appendChild(track);
       item.appendChild(body);
-      item.appendChild(el("span", "bar-score", number(row.score)));
+      /* A ranking's Borda points need their rule beside them (the facilitator's page and
+         the files say it): the hall reads the places and the bars. */
+      item.appendChild(el("span", "bar-score",
+        results.method === "ranking" ? "" : number(row.score)));
       box.appendChild(item);
     }
     if (tied.length > TIED_MORE) {
@@ -296,6 +299,10 @@
         if (by) { sub.appendChild(by); }
         stage.appendChild(sub);
         if (state.results.disagree_top) { stage.appendChild(el("p", "note-disagree", t("disagree"))); }
+        else if (state.results.disagree_top_n) {
+          stage.appendChild(el("p", "note-disagree",
+            t("disagree-top-n").replace("{n}", String(state.results.top_n))));
+        }
         stage.appendChild(bars(state.results));
       } else {
         stage.appendChild(voted(state));

@@ -82,9 +82,13 @@ def duplicate_workshop(session: Session, source: Workshop,
 
 
 @one_change
-def rename_workshop(session: Session, workshop: Workshop, title: str) -> None:
-    """Change the title shown on every screen."""
+def rename_workshop(session: Session, workshop: Workshop, title: str,
+                    place: object = None) -> None:
+    """Change the title shown on every screen and, when given, the place of the day
+    (the report's first lines; an empty place says none)."""
     workshop.title = clean_text(title, TITLE_MAX, "bad_title")
+    if place is not None:
+        workshop.place = "" if place == "" else clean_text(place, TITLE_MAX, "bad_place")
     commit_and_announce(session, workshop)
 
 

@@ -35,6 +35,8 @@ class Workshop(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(12), unique=True)
     title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    # Where the day takes place, for the report the organisers take home ("" unknown).
+    place: Mapped[str] = mapped_column(String(TITLE_MAX), default="", server_default="")
     facilitator_digest: Mapped[str] = mapped_column(String(64), unique=True)
     phase: Mapped[str] = mapped_column(String(16), default="lobby")
     current_round_id: Mapped[int | None] = mapped_column(

@@ -82,7 +82,8 @@ def day_report(session: Session, workshop: Workshop) -> dict[str, Any]:
               if row.merged_into_id else "",
               "activity": titles.get(row.activity_id, "") if row.activity_id else "",
               "created_at": _iso(row.created_at)} for row in rows]
-    return {"workshop": {"title": workshop.title, "code": workshop.code,
+    return {"workshop": {"title": workshop.title, "place": workshop.place,
+                         "code": workshop.code,
                          "created_at": _iso(workshop.created_at),
                          "min_group_size": workshop.min_group_size},
             "participation": {"present": sum(present.values()),

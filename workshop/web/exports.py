@@ -129,7 +129,9 @@ def annotate(report: dict[str, Any]) -> dict[str, Any]:
         {*report["participation"]["present_by_channel"],
          *report["participation"]["voted_by_channel"]}}
     meta = report["workshop"]
-    meta["about_text"] = " · ".join([
+    meta["about_text"] = " · ".join(
+        ([_("%(setting)s: %(value)s", setting=_("Place"), value=meta["place"])]
+         if meta.get("place") else []) + [
         _("%(setting)s: %(value)s", setting=_("Date"), value=meta["date_text"]),
         _("%(setting)s: %(value)s", setting=_("Join code"), value=meta["code"])])
     return report

@@ -206,7 +206,7 @@ def _started(activity: Any) -> dict[str, Any]:
 Command = Callable[[Session, Workshop, dict[str, Any]], Any]
 
 COMMANDS: dict[str, Command] = {
-    "rename": lambda db, w, f: ops.rename_workshop(db, w, f.get("title")),
+    "rename": lambda db, w, f: ops.rename_workshop(db, w, f.get("title"), f.get("place")),
     "open-lobby": lambda db, w, f: ops.open_lobby(db, w),
     "open-ideas": lambda db, w, f: ops.open_ideas(db, w),
     "open-round": _open_round,

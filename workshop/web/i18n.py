@@ -65,6 +65,7 @@ REFUSALS = {
                      "LibreOffice) with one priority per row, at most %(limit)s."),
     "import_row_too_long": _l("Row %(row)s is longer than %(limit)s characters: shorten "
                               "it in the file and send it again. Nothing was imported."),
+    "bad_place": _l("The place must be 1 to %(limit)s characters, or empty."),
     "idea_not_merged": _l("This idea is not merged: there is nothing to undo."),
     "code_exhausted": _l("Could not create a join code. Try again."),
     "not_joined": _l("Open the workshop page again to join."),
