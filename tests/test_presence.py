@@ -178,3 +178,40 @@ def test_cookie_less_sockets_do_not_change_the_connected_count_on_a_real_server(
         for ws in opened:
             finish(ws)
         stop_server(server)
+
+
+def test_a_phone_without_script_counts_while_it_shows_pages(monkeypatch):
+    """A phone without script never opens a socket: it counts as connected for
+    PAGE_PRESENCE seconds after each page it shows. A phone with script is counted by its
+    socket only, and stops counting when it leaves."""
+    from workshop.live import presence as module
+
+    clock = [1000.0]
+    monkeypatch.setattr(module.time, "monotonic", lambda: clock[0])
+    presence = LocalPresence()
+    presence.page_seen("ABCDEF", 7)
+    presence.page_seen("ABCDEF", 7)  # the same person, another page
+    presence.page_seen("ABCDEF", 8)
+    assert presence.local_phones("ABCDEF") == 2
+    presence.arrive("ABCDEF", "sid-8", "phone", 8)  # 8 has script after all
+    assert presence.local_phones("ABCDEF") == 2
+    presence.leave("sid-8")
+    presence.page_seen("ABCDEF", 8)  # its pages no longer count: its socket did
+    assert presence.local_phones("ABCDEF") == 1
+    clock[0] += module.PAGE_PRESENCE + 1
+    assert presence.local_phones("ABCDEF") == 0  # 7 showed no page for too long
+    presence.page_seen("ABCDEF", 7)
+    assert presence.local_phones("ABCDEF") == 1
+
+
+def test_a_phone_without_script_is_counted_on_the_facilitator_page(app, db):
+    workshop, secret, _ideas = workshop_with_ideas(db)
+    plain = app.test_client()  # no script: forms and pages only
+    page = plain.get(f"/j/{workshop.code}").get_data(as_text=True)
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    broadcaster = app.extensions["workshop.broadcaster"]
+    assert broadcaster.connected_phones(workshop.code) == 0  # not joined: nobody
+    plain.post(f"/j/{workshop.code}/join", data={"csrf_token": token}, follow_redirects=True)
+    assert broadcaster.connected_phones(workshop.code) == 1
+    facilitator = app.test_client().get(f"/f/{secret}").get_data(as_text=True)
+    assert re.search(r"data-connected>1<", facilitator)

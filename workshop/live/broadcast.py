@@ -90,6 +90,11 @@ class Broadcaster:
         whose phones are connected (`participant`: the socket's, if it has one)."""
         self.presence.arrive(code, sid, role, participant)
 
+    def page_seen(self, code: str, participant: int) -> None:
+        """Note a participant's page shown over HTTP: a phone without script counts as
+        connected for a while after each (presence.PAGE_PRESENCE)."""
+        self.presence.page_seen(code, participant)
+
     def leave(self, sid: str) -> None:
         """Forget a socket that disconnected, wherever it had joined."""
         self.presence.leave(sid)

@@ -31,6 +31,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
+import time
 import uuid
 from collections import defaultdict
 from typing import Any
@@ -41,6 +42,9 @@ from workshop.live.pusher_lease import PusherLease
 PREFIX = "workshop:"
 PUSHER_LEASE = 3.0      # seconds another process waits before taking over a dead pusher
 PROCESS_TTL = 10.0      # seconds a silent process's presence counts keep counting
+# A phone without script has no socket: it counts as connected while it has shown a page
+# of the workshop within this many seconds (a person reading the ballot, then voting).
+PAGE_PRESENCE = 600.0
 
 
 class LocalPresence:
@@ -61,6 +65,11 @@ class LocalPresence:
         self._joined: dict[str, set[str]] = defaultdict(set)
         # code -> participant -> how many of its sockets are here
         self._phones: dict[str, dict[int, int]] = defaultdict(dict)
+        # code -> participant -> when a phone without script last showed a page of it
+        self._paged: dict[str, dict[int, float]] = defaultdict(dict)
+        # participants that have had a socket here: phones with script, counted by sockets
+        # only (one that left must not count on for PAGE_PRESENCE)
+        self._scripted: set[int] = set()
         self._dirty: set[str] = set()
 
     # sockets ---------------------------------------------------------------------------
@@ -75,7 +84,23 @@ class LocalPresence:
             if counted is not None:
                 sockets = self._phones[code]
                 sockets[counted] = sockets.get(counted, 0) + 1
+                self._scripted.add(counted)
+                self._paged.get(code, {}).pop(counted, None)
             self._counts_changed(code)
+
+    def page_seen(self, code: str, participant: int) -> None:
+        """Note that a participant's browser showed a page of a workshop over HTTP: a phone
+        without script, which never opens a socket, counts as connected for
+        PAGE_PRESENCE seconds after each page (a phone with script counts by its socket)."""
+        now = time.monotonic()
+        with self._lock:
+            if participant in self._scripted:
+                return
+            seen = self._paged[code]
+            fresh = now - seen.get(participant, -1e18) > PAGE_PRESENCE
+            seen[participant] = now
+            if fresh:
+                self._counts_changed(code)
 
     def leave(self, sid: str) -> list[str]:
         """Forget a socket that disconnected; return the workshops it had joined."""
@@ -105,9 +130,16 @@ class LocalPresence:
 
     def local_phones(self, code: str) -> int:
         """Return how many participants have a phone connected to a workshop on this
-        process."""
+        process: by a socket, or without script by a page shown lately."""
+        now = time.monotonic()
         with self._lock:
-            return len(self._phones.get(code, ()))
+            sockets = self._phones.get(code, {})
+            seen = self._paged.get(code)
+            if not seen:
+                return len(sockets)
+            for participant in [p for p, at in seen.items() if now - at > PAGE_PRESENCE]:
+                del seen[participant]
+            return len(sockets) + sum(1 for p in seen if p not in sockets)
 
     def phones(self, code: str) -> int:
         """Return how many participants have a phone connected to a workshop, on every

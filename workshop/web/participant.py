@@ -142,11 +142,19 @@ def phone_context(workshop: Workshop, participant: Participant | None,
             if participant is not None and workshop.profiles_open else None}
 
 
+def _seen(workshop: Workshop, participant: Participant | None) -> None:
+    """Count a participant's page as its phone's presence (a phone without script has no
+    socket to count it by; one with script is counted by its socket instead)."""
+    if participant is not None:
+        current_app.extensions["workshop.broadcaster"].page_seen(workshop.code, participant.id)
+
+
 @bp.get("/j/<code>")
 def phone(code: str) -> str:
     """Show the phone page for whatever the room is doing now."""
     workshop = workshop_or_404(code)
     participant = current_participant(workshop)
+    _seen(workshop, participant)
     context = phone_context(workshop, participant)
     # What phone.js keeps of this person across pushes (which carry nobody's own things).
     context["answered_profile"] = participant is not None and \
