@@ -173,6 +173,21 @@ def test_axe_matrix_pages_by_phases(server, browser, lang):
                        ("facilitator", facilitator)):
         audit(page, f"{name} / ideas")
 
+    # The kiosk (a tablet at the back of the room) and a helper's entry screen, opened
+    # from their links, in the collection and then in every vote.
+    tablet = watch.page(watch.context(browser, **TABLET), "kiosk")
+    kiosk = device_link(laptop, facilitator, "kiosks", pin="4321")
+    tablet.goto(f"{kiosk}?lang={lang}")
+    audit(tablet, "kiosk / start")
+    tablet.locator('form[action*="/k/"] button[type="submit"]').click()
+    tablet.wait_for_url(re.compile(r"/kiosk$"))
+    audit(tablet, "kiosk / ideas")
+    helper = watch.page(watch.context(browser, **PHONE), "helper")
+    entry = device_link(laptop, facilitator, "helpers", label="Louise")
+    helper.goto(f"{entry}?lang={lang}")
+    assert_thumb_friendly(helper, TOUCH)
+    audit(helper, "helper / ideas")
+
     with facilitator.expect_popup() as opened:
         tickets_form = facilitator.locator("form[action$='/tickets']")
         tickets_form.locator('input[name="count"]').fill("4")
@@ -193,22 +208,12 @@ def test_axe_matrix_pages_by_phases(server, browser, lang):
         for name, page in (("phone", phone), ("projector", projector),
                            ("facilitator", facilitator)):
             audit(page, f"{name} / vote {method}")
-        if method == "dots":  # the kiosk and the helper's entry screen, during a vote
-            tablet = watch.page(watch.context(browser, **TABLET), "kiosk")
-            kiosk = device_link(laptop, facilitator, "kiosks", pin="4321")
-            tablet.goto(f"{kiosk}?lang={lang}")
-            audit(tablet, "kiosk / start")
-            tablet.locator('form[action*="/k/"] button[type="submit"]').click()
-            expect(tablet.locator("#ballot-form")).to_be_visible()
-            audit(tablet, "kiosk / vote dots")
-            helper = watch.page(watch.context(browser, **PHONE), "helper")
-            entry = device_link(laptop, facilitator, "helpers", label="Louise")
-            helper.goto(f"{entry}?lang={lang}")
-            expect(helper.locator('input[name="number"]')).to_be_visible()
-            assert_thumb_friendly(helper, TOUCH)
-            audit(helper, "helper / vote dots")
-            tablet.close()
-            helper.close()
+        # The kiosk and the helper's entry screen during each vote (a pairwise vote says
+        # there that it is for phones only).
+        tablet.goto(f"{server.url}/kiosk")
+        audit(tablet, f"kiosk / vote {method}")
+        helper.reload()
+        audit(helper, f"helper / vote {method}")
         close_and_reveal(facilitator)
         expect(phone.locator(".ranking li").first).to_be_visible()
         expect(projector.locator(".bars .bar-row").first).to_be_visible()
@@ -222,8 +227,9 @@ def test_axe_matrix_pages_by_phases(server, browser, lang):
             audit(page, f"{name} / results {method}")
 
     # 3 pages in the collection, the tickets page, 3 pages in each method's vote and
-    # results, and the kiosk (its start and its ballot) and the helper's entry screen.
-    assert len(audited) == 3 + 1 + 3 * 2 * len(METHODS) + 3, audited
+    # results; the kiosk's start page, the kiosk and the helper's entry screen in the
+    # collection and in each method's vote.
+    assert len(audited) == 3 + 1 + 3 * 2 * len(METHODS) + 1 + 2 * (1 + len(METHODS)), audited
     print(f"\naxe matrix ({lang}): {len(audited)} pages audited")
     report = {cell: issues for cell, issues in found.items() if issues}
     for context in list(browser.contexts):

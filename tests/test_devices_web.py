@@ -49,7 +49,7 @@ def test_the_kiosk_link_becomes_a_session_and_each_person_a_new_ballot(app, clie
         assert "Transport" in page and "csrf" not in link
         fields = {**_form(page), f"dots-{idea.id}": "1"}
         thanks = tablet.post("/kiosk/ballot", data=fields)
-        assert thanks.status_code == 200 and 'http-equiv="refresh"' in thanks.get_data(True)
+        assert thanks.status_code == 200 and 'data-next="/kiosk"' in thanks.get_data(True)
         again = tablet.post("/kiosk/ballot", data=fields)  # the same form sent twice
         assert again.status_code == 200
     db.rollback()

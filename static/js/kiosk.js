@@ -4,6 +4,18 @@
    a shared tablet has nobody of its own to follow. */
 (function () {
   "use strict";
+  /* The waiting screen looks again every few seconds for the vote; the thanks screen goes
+     on to the next person's ballot (the button does it at once). */
+  var waiting = document.querySelector("[data-reload-after]");
+  if (waiting) {
+    setTimeout(function () { window.location.reload(); },
+      1000 * parseInt(waiting.getAttribute("data-reload-after"), 10));
+  }
+  var thanks = document.querySelector("[data-next-after]");
+  if (thanks) {
+    setTimeout(function () { window.location.assign(thanks.getAttribute("data-next")); },
+      1000 * parseInt(thanks.getAttribute("data-next-after"), 10));
+  }
   var form = document.getElementById("ballot-form");
   if (!form) { return; }
 
