@@ -247,3 +247,44 @@ class Facilitator:
     def export(self) -> list:
         """Return the votes of the JSON report (one object per round, by number)."""
         return self.http.get(f"{self.base}{self.path}/export.json", timeout=10).json()["votes"]
+
+
+# --- the browser tests' shared fixtures (test_browser*, test_accessibility, test_injection) ---
+
+@pytest.fixture(scope="module")
+def server(request, tmp_path_factory) -> Iterator[Server]:
+    """One real server process per browser test module (each test makes its own workshop);
+    a module needing another server defines its own `server`."""
+    name = request.module.__name__.rsplit(".", 1)[-1]
+    running = start_server(tmp_path_factory.mktemp(name) / "instance")
+    yield running
+    stop_server(running)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium (Debian's) per module."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from tests.browser_support import CHROMIUM, LAUNCH_ARGS
+
+    expect.set_options(timeout=10_000)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                              args=LAUNCH_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def watch(browser):
+    """Watch every page a test opens; fail the test on any console error or CSP report."""
+    from tests.browser_support import Watcher
+
+    watcher = Watcher()
+    contexts_before = set(browser.contexts)
+    yield watcher
+    for context in browser.contexts:
+        if context not in contexts_before:
+            context.close()
+    assert watcher.errors == [], "\n".join(watcher.errors)

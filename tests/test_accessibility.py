@@ -15,14 +15,12 @@ import json
 import os
 import re
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from browser_support import (
     CHROMIUM,
     LAPTOP,
-    LAUNCH_ARGS,
     PHONE,
     PROJECTOR,
     TABLET,
@@ -36,8 +34,7 @@ from browser_support import (
     phase_moved,
     serious_violations,
 )
-from conftest import Server, start_server, stop_server
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from workshop.core.voting import METHODS
 
@@ -60,23 +57,6 @@ SETTINGS = {"dots": {"dots": "3", "max_per_option": "2"}, "approval": {"max_appr
 SHOTS = os.environ.get("WORKSHOP_A11Y_SHOTS")
 # Touch targets on the phone: WCAG 2.5.5 asks 44 CSS px.
 TOUCH = 44
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[Server]:
-    running = start_server(tmp_path_factory.mktemp("a11y") / "instance")
-    yield running
-    stop_server(running)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    expect.set_options(timeout=10_000)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                              args=LAUNCH_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def picture(page: Page, name: str) -> None:

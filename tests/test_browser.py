@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 
 import pytest
 import requests
 from browser_support import (
     CHROMIUM,
     LAPTOP,
-    LAUNCH_ARGS,
     PHONE,
     PROJECTOR,
     Watcher,
@@ -40,8 +38,7 @@ from browser_support import (
     shoot,
     start_vote,
 )
-from conftest import Server, start_server, stop_server
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 pytestmark = [
     pytest.mark.browser,
@@ -60,37 +57,6 @@ IDEAS = [
     "Des services de garde pour les horaires atypiques",
     "Reconnaître l'expertise des personnes en situation de pauvreté",
 ]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[Server]:
-    """One real server process for the whole module (each test makes its own workshop)."""
-    running = start_server(tmp_path_factory.mktemp("browser") / "instance")
-    yield running
-    stop_server(running)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """One headless Chromium for the whole module."""
-    expect.set_options(timeout=10_000)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                              args=LAUNCH_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def watch(browser) -> Iterator[Watcher]:
-    """Watch every page a test opens; fail the test on any console error or CSP report."""
-    watcher = Watcher()
-    contexts_before = set(browser.contexts)
-    yield watcher
-    for context in browser.contexts:
-        if context not in contexts_before:
-            context.close()
-    assert watcher.errors == [], "\n".join(watcher.errors)
 
 
 def test_whole_loop_on_a_small_phone(server, browser, watch):

@@ -10,18 +10,15 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
 
 import pytest
 import requests
 from browser_support import (
     CHROMIUM,
     LAPTOP,
-    LAUNCH_ARGS,
     PHONE,
     PROJECTOR,
     TABLET,
-    Watcher,
     add_idea,
     assert_thumb_friendly,
     create_workshop,
@@ -32,8 +29,7 @@ from browser_support import (
     shoot,
     start_vote,
 )
-from conftest import Server, start_server, stop_server
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 pytestmark = [
@@ -47,34 +43,6 @@ pytestmark = [
 IDEAS = ["Un transport collectif abordable entre les MRC",
          "Des logements sociaux près des services",
          "L'aide alimentaire accessible sans honte"]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[Server]:
-    running = start_server(tmp_path_factory.mktemp("paper") / "instance")
-    yield running
-    stop_server(running)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    expect.set_options(timeout=10_000)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                              args=LAUNCH_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def watch(browser) -> Iterator[Watcher]:
-    watcher = Watcher()
-    contexts_before = set(browser.contexts)
-    yield watcher
-    for context in browser.contexts:
-        if context not in contexts_before:
-            context.close()
-    assert watcher.errors == [], "\n".join(watcher.errors)
 
 
 def test_a_phone_a_kiosk_and_paper_are_each_counted_once(server, browser, watch, tmp_path):

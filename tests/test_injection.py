@@ -15,15 +15,14 @@ import io
 import json
 import math
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
-from browser_support import CHROMIUM, LAUNCH_ARGS, PHONE, PROJECTOR
-from conftest import Server, csrf_of, join_over_http, start_server, stop_server
+from browser_support import CHROMIUM, PHONE, PROJECTOR
+from conftest import csrf_of, join_over_http
 from openpyxl import load_workbook
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page
 
 from workshop.core.export.cells import needs_quote, unformula
 from workshop.core.export.formats import FORMULA_STARTS
@@ -169,21 +168,6 @@ def vote_and_reveal(boss: Facilitator, phones: list[Phone], title: str) -> None:
 
 
 # --- fixtures -------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[Server]:
-    running = start_server(tmp_path_factory.mktemp("inject") / "instance")
-    yield running
-    stop_server(running)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                              args=LAUNCH_ARGS)
-        yield chromium
-        chromium.close()
 
 
 class Eyes:
