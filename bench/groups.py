@@ -8,14 +8,22 @@ result, consensus, gaps, the equal-weight ranking), and all four questions toget
 the facilitator's page and the exports ask for them. By-group results are never computed
 in the push loop: only when a closed vote's page or export is asked for.
 
+The representativeness monitor (store/room.py) is in the push loop: it counts people by
+group, never choices. `monitor_s` times it on a real SQLite database holding the same
+2,000 participants, their answers to the ADS+ Québec template and their ballots in an
+open vote, with half of them connected: what each push to the facilitator costs for it.
+
 Prints a table, then one JSON line with every figure (seconds).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import random
+import secrets
 import sys
+import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -53,6 +61,44 @@ def room(rng: random.Random) -> tuple[dict[int, list[int]], list[dict[int, objec
     return ballots, answers
 
 
+def monitor_seconds(answers: list[dict[int, object]]) -> float:
+    """Best-of-3 time of the monitor for PEOPLE participants on a fresh SQLite file."""
+    from workshop import create_app, ops
+    from workshop.store import room
+    from workshop.store.db import session_for
+    from workshop.store.models import Ballot, Participant, ProfileAnswer
+
+    with tempfile.TemporaryDirectory() as folder:
+        os.environ["WORKSHOP_INSTANCE"] = folder
+        app = create_app({"SECRET_KEY": "bench", "DATABASE_URL": f"sqlite:///{folder}/b.db",
+                          "MIGRATE_ON_START": True, "PUSH_INTERVAL": None})
+        with app.app_context(), session_for(app) as session:
+            workshop, _secret = ops.create_workshop(session, "Bench")
+            ops.open_ideas(session, workshop)
+            ids = [ops.add_idea(session, workshop, f"Priorité {n}").id for n in PRIORITIES]
+            ops.add_template_questions(session, workshop, lambda text: text)
+            questions = room.profile_questions(session, workshop)
+            vote = ops.open_round(session, workshop, method="dots", settings={"dots": 1})
+            people = [Participant(workshop_id=workshop.id, secret_digest=secrets.token_hex(32))
+                      for _ in range(PEOPLE)]
+            session.add_all(people)
+            session.flush()
+            for q, question in enumerate(questions):
+                keys = [c["key"] for c in question.choices]
+                given = {n: keys[sum(map(ord, str(a))) % len(keys)]
+                         for n, a in answers[q].items() if a != NO_ANSWER}
+                session.add_all(ProfileAnswer(question_id=question.id, participant_id=p.id,
+                                              choice=given[n])
+                                for n, p in enumerate(people) if n in given)
+            session.add_all(Ballot(round_id=vote.id, participant_id=p.id,
+                                   content={str(ids[0]): 1}) for p in people[::2])
+            session.commit()
+            present = frozenset(p.id for p in people[1::2])
+            seconds = best_of(lambda: room.monitor(session, workshop, lambda: present))
+        app.extensions["workshop.engine"].dispose()
+    return seconds
+
+
 def main() -> None:
     ballots, answers = room(random.Random(SEED))
     orders = [groups for groups, _weights in QUESTIONS.values()]
@@ -69,6 +115,7 @@ def main() -> None:
     shown = break_down_questions(ranking, PRIORITIES, settings, ballots,
                                  list(zip(answers, orders, strict=True)), 5, {"prefer_not"})
     figures["groups_shown"] = [len(b.groups) for b in shown]
+    figures["monitor_s"] = monitor_seconds(answers)
     for key, value in figures.items():
         label = f"{value * 1000:.1f} ms" if key.endswith("_s") else value
         print(f"  {key:<18} {label}")

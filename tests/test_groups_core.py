@@ -318,3 +318,32 @@ def test_expected_shares_are_read_as_typed_or_pasted():
         with pytest.raises(Refused) as refused:
             read_expected_shares(labels, typed)
         assert (refused.value.code, refused.value.params) == (code, params), typed
+
+
+# --- who is in the room: shares against expected shares ---------------------------------
+
+def test_the_share_that_matters_is_of_voters_then_of_those_connected_then_of_answers():
+    from workshop.core.groups.representation import basis
+
+    assert basis({"voted": 3, "present": 10, "answered": 40}) == "voted"
+    assert basis({"voted": 0, "present": 10, "answered": 40}) == "present"
+    assert basis({"voted": 0, "present": 0, "answered": 40}) == "answered"
+    assert basis({"voted": 0, "present": 0, "answered": 0}) == "answered"
+    assert basis({}) == "answered"
+
+
+def test_a_group_is_under_heard_below_three_quarters_of_its_expected_share():
+    from workshop.core.groups.representation import UNDER_HEARD, shares
+
+    assert UNDER_HEARD == 0.75
+    rows = [{"present": 3, "expected": 40.0},   # 30 % of 40 % expected: exactly 0.75, heard
+            {"present": 2, "expected": 27.0},   # 20 % < 20.25 %: under-heard
+            {"present": 5, "expected": None},   # 50 %, nothing expected
+            {"present": 0, "expected": 10.0}]   # 0 %: under-heard
+    assert shares(rows, "present") == [{"share": 0.3, "under": False},
+                                       {"share": 0.2, "under": True},
+                                       {"share": 0.5, "under": False},
+                                       {"share": 0.0, "under": True}]
+    nobody = [{"present": 0, "expected": 50.0}, {"present": 0, "expected": None}]
+    assert shares(nobody, "present") == [{"share": None, "under": False},
+                                         {"share": None, "under": False}]

@@ -1,6 +1,7 @@
 """Every surface that shows results by group applies the same suppression, over random
-group sizes (hypothesis): the JSON, the spreadsheet, the facilitator's page and the
-projector's push show no group under k voters and leave hidden nobody or at least k."""
+group sizes (hypothesis): the JSON, the spreadsheet, the workbook, the day's report, the
+facilitator's page and the projector's push show no group under k voters and leave hidden
+nobody or at least k."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import re
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openpyxl import load_workbook
 
 from tests.conftest import join_phone
 from tests.factories import voting_workshop
@@ -64,6 +66,17 @@ def test_every_surface_leaves_small_groups_out(app, db, sizes, k):
     assert {row[3] for row in table[1:]} & small == set()
     assert {row[3] for row in table[1:]} - {"Tout le monde", "Chaque groupe compte autant"} \
         == shown
+
+    book = load_workbook(io.BytesIO(client.get(f"/f/{secret}/export.xlsx").data))
+    if "Résultats par groupe" in book.sheetnames:
+        rows = list(book["Résultats par groupe"].iter_rows(values_only=True))
+        in_book = {row[3] for row in rows[3:] if row and row[3]}
+        assert not in_book & small
+        assert in_book - {"Tout le monde", "Chaque groupe compte autant"} == shown
+    else:
+        assert not shown
+    report = client.get(f"/f/{secret}/export.json").get_json()
+    assert not any(label in str(report.get("groups")) for label in small)
 
     page = client.get(f"/f/{secret}/profiles").get_data(as_text=True)
     results = page[page.index('id="groups-title"'):]

@@ -95,6 +95,29 @@ def test_local_presence_counts_distinct_participants():
     assert presence.phones("ABC234") == 0
 
 
+def test_local_presence_says_who_is_connected(monkeypatch):
+    """The representativeness monitor counts the people connected by group: presence
+    names them, phones with a socket and phones without script alike."""
+    from workshop.live import presence as module
+
+    clock = [50.0]
+    monkeypatch.setattr(module.time, "monotonic", lambda: clock[0])
+    presence = LocalPresence()
+    presence.arrive("ABC234", "s1", "phone", 7)
+    presence.arrive("ABC234", "s2", "phone", 7)
+    presence.arrive("ABC234", "s3", "phone", None)
+    presence.arrive("OTHER2", "s4", "phone", 9)
+    presence.page_seen("ABC234", 11)
+    assert presence.present("ABC234") == frozenset({7, 11})
+    assert presence.present("OTHER2") == frozenset({9})
+    presence.leave("s1")
+    assert presence.present("ABC234") == frozenset({7, 11})  # still one tab open
+    presence.leave("s2")
+    clock[0] += module.PAGE_PRESENCE + 1
+    assert presence.present("ABC234") == frozenset()
+    assert presence.phones("ABC234") == 0
+
+
 def test_shared_presence_publishes_participants_only():
     redis_or_skip()
     namespace = f"test-{secrets.token_hex(4)}"
@@ -107,9 +130,16 @@ def test_shared_presence_publishes_participants_only():
         one.arrive("ABC234", "s2", "phone", 1)
         two.arrive("ABC234", "s3", "phone", 2)
         two.arrive("ABC234", "s4", "phone", None)
+        two.page_seen("ABC234", 5)  # a phone without script, shown a page by process two
         one.tick()
         two.tick()
-        assert one.phones("ABC234") == 2 and two.phones("ABC234") == 2
+        assert one.phones("ABC234") == 3 and two.phones("ABC234") == 3
+        assert one.present("ABC234") == two.present("ABC234") == frozenset({1, 2, 5})
+        two.leave("s3")
+        two.tick()
+        assert one.present("ABC234") == frozenset({1, 5})
+        two.forget_process()  # its phones stop counting on the others at once
+        assert one.present("ABC234") == frozenset({1})
     finally:
         one.forget_process()
         two.forget_process()

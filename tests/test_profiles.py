@@ -234,7 +234,7 @@ def test_the_projector_shows_a_question_by_group_only_as_suppressed(db):
 
 def test_the_monitor_counts_people_by_group_against_expected_shares(db):
     from workshop.core.groups.template import read_expected_shares
-    from workshop.store.groups import monitor
+    from workshop.store.room import monitor
 
     workshop, _secret, ideas, vote = voting_workshop(db, dots=3, cap=3)
     ops.add_template_questions(db, workshop, same)
@@ -242,18 +242,24 @@ def test_the_monitor_counts_people_by_group_against_expected_shares(db):
     territory = profile_questions(db, workshop)[1]
     ops.set_expected_shares(db, workshop, territory.id,
                             "Kamouraska\t10,5\nrimouski-neigette;27 %\n\n\"La Mitis\",8")
+    people = []
     for n, choice in enumerate(["c1"] * 3 + ["c5"] * 2):
         person = participant(db, workshop)
+        people.append(person.id)
         ops.decide_consent(db, workshop, person, True)
         ops.answer_profile(db, workshop, person, {territory.id: choice})
         if n % 2 == 0:
             ops.cast_ballot(db, ids_of(workshop, person), {ideas[0].id: 3}, client_id())
-    participant(db, workshop)  # joined, answered nothing
-    seen = monitor(db, workshop)
-    assert seen["joined"] == 6 and seen["voters"] == 3
+    silent = participant(db, workshop)  # joined, answered nothing
+    # connected now: the first and second of Kamouraska, the last of Rimouski, the silent
+    here = frozenset({people[0], people[1], people[4], silent.id})
+    seen = monitor(db, workshop, lambda: here)
+    assert (seen["joined"], seen["present"], seen["profiled"], seen["voters"]) == (6, 4, 5, 3)
     rows = {r["label"]: r for r in seen["questions"][1]["rows"]}
-    assert (rows["Kamouraska"]["answered"], rows["Kamouraska"]["voted"]) == (3, 2)
-    assert (rows["Rimouski-Neigette"]["answered"], rows["Rimouski-Neigette"]["voted"]) == (2, 1)
+    assert [rows["Kamouraska"][k] for k in ("answered", "present", "voted")] == [3, 2, 2]
+    assert [rows["Rimouski-Neigette"][k] for k in ("answered", "present", "voted")] == [2, 1, 1]
+    assert (seen["questions"][1]["answered"], seen["questions"][1]["present"]) == (5, 3)
+    assert monitor(db, workshop)["present"] == 0  # nobody said connected: nobody counted
     assert [rows[m]["expected"] for m in ("Kamouraska", "Rimouski-Neigette", "La Mitis",
                                           "Témiscouata")] == [10.5, 27.0, 8.0, None]
     assert seen["questions"][1]["answered"] == 5
@@ -269,3 +275,9 @@ def test_the_monitor_counts_people_by_group_against_expected_shares(db):
     rows = {r["label"]: r for r in monitor(db, workshop)["questions"][1]["rows"]}
     assert rows["Kamouraska"]["expected"] == 10.5
     assert read_expected_shares(["A", "B"], "") == {}
+    # a spreadsheet's heading row is left out; a known choice with no number is refused
+    assert read_expected_shares(["A", "B"], "MRC;Part de la population\nA;40\nB;60") == \
+        {"A": 40.0, "B": 60.0}
+    for typed in ("A;beaucoup\nB;60", "B;60\nMRC;Part"):
+        with pytest.raises(Refused):
+            read_expected_shares(["A", "B"], typed)

@@ -149,3 +149,68 @@ def test_results_by_group_as_a_spreadsheet_leave_small_groups_out(app, db, clien
                                                "Chaque groupe compte autant"}
     assert {line[2] for line in lines[1:]} == {"'=HYPERLINK(\"x\")"}  # neutralised
     assert len(lines) == 1 + 3 * 4  # three priorities for everyone, F, H and equal weights
+
+
+def test_the_monitor_on_the_console_is_live_and_counts_the_phones_connected(
+        app, db, sockets, monkeypatch):
+    """Who is in the room, by group, is part of the facilitator's pushed view and panel: a
+    phone that connects, answers and votes moves its group's counts on the console with no
+    reload; one that leaves stops counting as connected (its answer still counts). The
+    count is taken at most every ROOM_EVERY seconds, and a count shown older than the room
+    is pushed again once due, with no other change."""
+    import time
+
+    from tests.factories import client_id, ids_of
+    from tests.test_events import flush, pushes
+    from workshop.live import broadcast
+
+    monkeypatch.setattr(broadcast, "ROOM_EVERY", 0.2)
+
+    workshop, secret, ideas, _vote = voting_workshop(db, dots=3, cap=3)
+    code = workshop.code
+    steering = app.test_client()
+    steering.post(f"/f/{secret}/do/add-profile-template", json={})
+    steering.post(f"/f/{secret}/do/open-profiles", json={"open": True})
+    gender = profile_questions(db, workshop)[0]
+    steering.post(f"/f/{secret}/do/set-expected-shares",
+                  json={"question": gender.id, "shares": "Une femme;50\nUn homme;50"})
+    facilitator = sockets()
+    facilitator.emit("join", {"code": code, "role": "facilitator", "secret": secret},
+                     callback=True)
+    phones = []
+    for choice in ("c1", "c2", "c2"):  # a woman, two men
+        http = app.test_client()
+        join_phone(http, code)
+        http.post(f"/j/{code}/consent", data={"agreed": "yes"})
+        http.post(f"/j/{code}/profile", data={f"q-{gender.id}": choice})
+        phone = sockets(http)
+        assert phone.emit("join", {"code": code, "role": "phone"}, callback=True)["ok"]
+        phones.append(phone)
+    db.rollback()
+    men = [p for p in db.query(Participant).filter_by(workshop_id=workshop.id)
+           if own_profile(db, p.id)[1] == {gender.id: "c2"}]
+    ops.cast_ballot(db, ids_of(workshop, men[0]), {ideas[0].id: 1}, client_id())
+    facilitator.get_received()
+    flush(app)
+    room = pushes(facilitator, "facilitator_changed")[-1]
+    rows = {r["key"]: r for r in room["room"]["questions"][0]["rows"]}
+    assert (room["room"]["present"], room["room"]["profiled"], room["room"]["voters"]) == \
+        (3, 3, 1)
+    assert [rows["c1"][k] for k in ("present", "answered", "voted")] == [1, 1, 0]
+    assert [rows["c2"][k] for k in ("present", "answered", "voted")] == [2, 2, 1]
+    # a vote has a voter: shares are of the voters, and women are under-heard among them
+    assert room["room"]["questions"][0]["basis"] == "voted"
+    assert (rows["c1"]["under"], rows["c2"]["under"]) == (True, False)
+    panel = text_of(room["panel"])
+    assert "Qui est dans la salle" in panel and "3 personnes connectées maintenant" in panel
+    assert "sous-représenté" in panel
+    phones[0].disconnect()  # the woman's phone leaves
+    flush(app)  # within ROOM_EVERY: the count may be the last one ...
+    time.sleep(0.25)
+    flush(app)  # ... and is counted again once due, though nothing else changed
+    room = pushes(facilitator, "facilitator_changed")[-1]["room"]
+    rows = {r["key"]: r for r in room["questions"][0]["rows"]}
+    assert room["present"] == 2 and (rows["c1"]["present"], rows["c1"]["answered"]) == (0, 1)
+    # the console page itself shows the same table when loaded
+    page = text_of(steering.get(f"/f/{secret}").get_data(as_text=True))
+    assert "2 personnes connectées maintenant" in page

@@ -21,14 +21,17 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
+from sqlalchemy.orm import Session
 
 from workshop.live.presence import LocalPresence
 from workshop.store import views
 from workshop.store.db import session_for
 from workshop.store.lookups import find_workshop
 from workshop.store.models import Workshop
+from workshop.store.room import monitor
 
 RESEND_EVERY = 10.0  # seconds; see Broadcaster._resend_now_and_then
+ROOM_EVERY = 1.0  # seconds between two counts of who is in the room (Broadcaster._room)
 PHONES = "ws:{code}"
 SCREENS = "ws:{code}:screens"
 FACILITATORS = "ws:{code}:facilitators"
@@ -83,6 +86,9 @@ class Broadcaster:
         self._rendered: dict[tuple[str, str, str], tuple[str, dict[str, str]]] = {}
         self._resent = time.monotonic()
         self.flushes = 0
+        # code -> (when counted, the monitor); the codes shown a count older than the room
+        self._rooms: dict[str, tuple[float, dict[str, Any] | None]] = {}
+        self._rooms_due: set[str] = set()
 
     # presence -------------------------------------------------------------------------
     def arrive(self, code: str, sid: str, role: str, participant: int | None = None) -> None:
@@ -98,6 +104,11 @@ class Broadcaster:
     def leave(self, sid: str) -> None:
         """Forget a socket that disconnected, wherever it had joined."""
         self.presence.leave(sid)
+
+    def present(self, code: str) -> frozenset[int]:
+        """Return the participants with a phone connected to a workshop (on every process):
+        the representativeness monitor counts them by group."""
+        return self.presence.present(code)
 
     def connected_phones(self, code: str) -> int:
         """Return how many participants have a phone connected to a workshop (on every
@@ -141,6 +152,10 @@ class Broadcaster:
         if self.presence.became_pusher():
             self._last.clear()  # what another pusher sent is unknown: send everything
         self._resend_now_and_then()
+        now = time.monotonic()
+        for code in [c for c in self._rooms_due if now - self._rooms[c][0] >= ROOM_EVERY]:
+            self._rooms_due.discard(code)  # its monitor was shown older than the room
+            self.presence.mark(code)
         taken = self.presence.take()
         later: list[str] = []
         try:
@@ -181,7 +196,23 @@ class Broadcaster:
                 return None
             public, screen, facilitator = views.audience_views(
                 session, workshop, self.connected_phones(code))
+            facilitator["room"] = self._room(session, workshop)
             return {PHONES: public, SCREENS: screen, FACILITATORS: facilitator}
+
+    def _room(self, session: Session, workshop: Workshop) -> dict[str, Any] | None:
+        """Who is in the room by group (store/room.py), counted at most every ROOM_EVERY
+        seconds per workshop: while ballots arrive the views are built every tick, and
+        the monitor reads every participant's answers. A workshop shown an older count is
+        queued again for when it is due (see flush), so the last change is shown too."""
+        now = time.monotonic()
+        cached = self._rooms.get(workshop.code)
+        if cached is not None and now - cached[0] < ROOM_EVERY:
+            self._rooms_due.add(workshop.code)
+            return cached[1]
+        counted = monitor(session, workshop, lambda: self.presence.present(workshop.code))
+        self._rooms[workshop.code] = (now, counted)
+        self._rooms_due.discard(workshop.code)
+        return counted
 
     def view(self, code: str, role: str) -> dict[str, Any] | None:
         """Build only the view one role sees (what a join is answered with)."""
@@ -194,7 +225,8 @@ class Broadcaster:
             connected = self.connected_phones(code)
             if role == "screen":
                 return views.screen_view(session, workshop, connected)
-            return views.facilitator_view(session, workshop, connected)
+            return views.facilitator_view(session, workshop, connected,
+                                          lambda: self.presence.present(code))
 
     def _push(self, code: str) -> bool:
         """Emit the views of a workshop that changed; return True when the phones' or the

@@ -9,7 +9,8 @@ behind a load balancer (REDIS_URL set) share them through Redis, under keys
   workshop (see LocalPresence: sockets without a participant count for nobody; a
   participant whose tabs sit on two processes counts on each) and publishes the counts
   in the hash `...:presence:<code>` (field: the process id), at most once per push
-  interval. A process proves it is alive with a key that expires (`...:proc:<id>`);
+  interval, and who they are in `...:present:<code>` (the representativeness monitor
+  counts them by group). A process proves it is alive with a key that expires (`...:proc:<id>`);
   the counts of a process that died stop counting when its key expires, and the pusher
   drops them. The total is this process's own live count plus the others' published ones.
 - **Dirty workshops** (dirty_workshops.py). `mark(code)` increments `...:dirty[code]` right
@@ -128,18 +129,28 @@ class LocalPresence:
         if not sockets:
             del self._phones[code]
 
-    def local_phones(self, code: str) -> int:
-        """Return how many participants have a phone connected to a workshop on this
-        process: by a socket, or without script by a page shown lately."""
+    def local_present(self, code: str) -> frozenset[int]:
+        """Return the participants with a phone connected to a workshop on this process:
+        by a socket, or without script by a page shown lately."""
         now = time.monotonic()
         with self._lock:
             sockets = self._phones.get(code, {})
             seen = self._paged.get(code)
             if not seen:
-                return len(sockets)
+                return frozenset(sockets)
             for participant in [p for p, at in seen.items() if now - at > PAGE_PRESENCE]:
                 del seen[participant]
-            return len(sockets) + sum(1 for p in seen if p not in sockets)
+            return frozenset(sockets).union(seen)
+
+    def local_phones(self, code: str) -> int:
+        """Return how many participants have a phone connected to a workshop on this
+        process (see local_present)."""
+        return len(self.local_present(code))
+
+    def present(self, code: str) -> frozenset[int]:
+        """Return the participants with a phone connected to a workshop, on every process
+        (the representativeness monitor counts them by group)."""
+        return self.local_present(code)
 
     def phones(self, code: str) -> int:
         """Return how many participants have a phone connected to a workshop, on every
@@ -214,6 +225,16 @@ class RedisPresence(LocalPresence):
                     if up is not None)
         return total + self.local_phones(code)
 
+    def present(self, code: str) -> frozenset[int]:
+        published = self.redis.hgetall(f"{self.prefix}present:{code}")
+        others = [key.decode() for key in published if key.decode() != self.id]
+        alive = self.redis.mget([f"{self.prefix}proc:{o}" for o in others]) if others else []
+        ids = set(self.local_present(code))
+        for other, up in zip(others, alive, strict=True):
+            if up is not None:
+                ids.update(int(n) for n in published[other.encode()].split(b",") if n)
+        return frozenset(ids)
+
     def mark(self, code: str) -> None:
         try:
             self.changes.mark(code)
@@ -229,17 +250,21 @@ class RedisPresence(LocalPresence):
             if self._ticks % max(1, int(2 / self.interval)) == 0:
                 # Every two seconds, all of them: a restarted Redis has forgotten them.
                 self._publish.update(self._members)
+                self._publish.update(self._paged)
             publish, self._publish = self._publish, set()
-            counts = {code: len(self._phones.get(code, ())) for code in publish}
-        if counts:
+        present = {code: self.local_present(code) for code in publish}
+        if present:
             pipe = self.redis.pipeline(transaction=False)
-            for code, count in counts.items():
+            for code, ids in present.items():
                 key = f"{self.prefix}presence:{code}"
-                if count:
-                    pipe.hset(key, self.id, count)
+                who = f"{self.prefix}present:{code}"
+                if ids:
+                    pipe.hset(key, self.id, len(ids))
+                    pipe.hset(who, self.id, ",".join(map(str, sorted(ids))))
                     pipe.sadd(f"{self.prefix}presence-codes", code)
                 else:
                     pipe.hdel(key, self.id)
+                    pipe.hdel(who, self.id)
                 self.changes.mark(code, pipe)
             pipe.execute()
         self._ticks += 1
@@ -273,6 +298,7 @@ class RedisPresence(LocalPresence):
             dead = [f for f, up in zip(fields, alive, strict=True) if up is None]
             if dead:
                 self.redis.hdel(key, *dead)
+                self.redis.hdel(f"{self.prefix}present:{code}", *dead)
                 self.mark(code)
 
     def active_codes(self) -> list[str]:
@@ -291,6 +317,7 @@ class RedisPresence(LocalPresence):
         pipe = self.redis.pipeline(transaction=False)
         for code in codes:
             pipe.hdel(f"{self.prefix}presence:{code}", self.id)
+            pipe.hdel(f"{self.prefix}present:{code}", self.id)
             self.changes.mark(code, pipe)
         pipe.delete(f"{self.prefix}proc:{self.id}")
         pipe.execute()

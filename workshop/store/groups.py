@@ -28,6 +28,7 @@ from workshop.store.models import (
     Round,
     Workshop,
 )
+from workshop.store.room import profile_questions
 from workshop.store.views import ballot_for_tally, idea_texts
 
 
@@ -38,13 +39,6 @@ class QuestionBreakdown:
     question: ProfileQuestion
     labels: dict[str, str]  # choice key -> label
     breakdown: Breakdown
-
-
-def profile_questions(session: Session, workshop: Workshop) -> list[ProfileQuestion]:
-    """Return a workshop's profile questions in their order."""
-    return list(session.scalars(select(ProfileQuestion)
-                                .where(ProfileQuestion.workshop_id == workshop.id)
-                                .order_by(ProfileQuestion.position, ProfileQuestion.id)))
 
 
 def consent_of(session: Session, participant_id: int) -> bool | None:
@@ -147,38 +141,3 @@ def _question_view(found: QuestionBreakdown, texts: dict[int, str]) -> dict[str,
                      for gap in result.gaps[:5] if gap.spread > 0],
             "equal_groups": [found.labels.get(str(g), "") for g in result.groups
                              if g.group in result.equal_groups]}
-
-
-def monitor(session: Session, workshop: Workshop) -> dict[str, Any]:
-    """Who is in the room, by group: for each question, how many participants answered
-    each choice and how many of them voted in the current vote, beside the share the
-    organisers expect. It counts people, never choices; the facilitator's page shows it
-    whole (anything projected must go through `cells.shown_count`)."""
-    questions = profile_questions(session, workshop)
-    joined = session.scalar(select(func.count()).select_from(Participant)
-                            .where(Participant.workshop_id == workshop.id)) or 0
-    vote = workshop.current_round
-    answered = dict(((q, c), n) for q, c, n in session.execute(
-        select(ProfileAnswer.question_id, ProfileAnswer.choice, func.count())
-        .where(ProfileAnswer.question_id.in_([q.id for q in questions]))
-        .group_by(ProfileAnswer.question_id, ProfileAnswer.choice)))
-    voted: dict[tuple[int, str], int] = {}
-    voters = 0
-    if vote is not None:
-        voters = session.scalar(select(func.count()).select_from(Ballot)
-                                .where(Ballot.round_id == vote.id)) or 0
-        voted = dict(((q, c), n) for q, c, n in session.execute(
-            select(ProfileAnswer.question_id, ProfileAnswer.choice, func.count())
-            .join(Ballot, Ballot.participant_id == ProfileAnswer.participant_id)
-            .where(Ballot.round_id == vote.id,
-                   ProfileAnswer.question_id.in_([q.id for q in questions]))
-            .group_by(ProfileAnswer.question_id, ProfileAnswer.choice)))
-    return {"joined": joined, "voters": voters, "vote": vote.title if vote else None,
-            "questions": [{
-                "question": q.id, "text": q.text,
-                "answered": sum(answered.get((q.id, c["key"]), 0) for c in q.choices),
-                "rows": [{"key": c["key"], "label": c["label"],
-                          "answered": answered.get((q.id, c["key"]), 0),
-                          "voted": voted.get((q.id, c["key"]), 0),
-                          "expected": c.get("expected")} for c in q.choices]}
-                for q in questions]}

@@ -8,6 +8,7 @@ phones never get hidden totals, only the facilitator gets the moderation queue.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Collection
 from typing import Any
 
 from flask import current_app
@@ -18,6 +19,7 @@ from workshop.core.near_duplicates import likely_duplicates
 from workshop.core.paper import format_number
 from workshop.core.voting import Result, get_method
 from workshop.core.voting.rules import step_seed
+from workshop.store import room
 from workshop.store.models import (
     IDEA_STATUSES,
     Activity,
@@ -368,19 +370,24 @@ def screen_view(session: Session, workshop: Workshop, connected: int) -> dict[st
     return audience_views(session, workshop, connected)[1]
 
 
-def facilitator_view(session: Session, workshop: Workshop, connected: int) -> dict[str, Any]:
+def facilitator_view(session: Session, workshop: Workshop, connected: int,
+                     present: Callable[[], Collection[int]] | None = None) -> dict[str, Any]:
     """Return everything the facilitator steers by, hidden totals and pending ideas included."""
-    return audience_views(session, workshop, connected)[2]
+    return audience_views(session, workshop, connected, present)[2]
 
 
-def audience_views(session: Session, workshop: Workshop, connected: int
+def audience_views(session: Session, workshop: Workshop, connected: int,
+                   present: Callable[[], Collection[int]] | None = None
                    ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     """Return (public, screen, facilitator) views at once, tallying the round only once.
 
     Each audience's view adds to the one before: the screen adds counts and live totals
-    unless hidden, the facilitator hidden totals, the count of ideas of each status and
-    the first page of the moderation queue. The broadcaster builds all three a few times a
-    second, so they share one tally, and each loads only what its screens show.
+    unless hidden, the facilitator hidden totals, the count of ideas of each status, the
+    first page of the moderation queue and, when the workshop asks profile questions, who
+    is in the room by group (`present`: who has a phone connected; without it, no
+    monitor, as for the projector's view, which never shows it). The
+    broadcaster builds all three a few times a second, so they share one tally, and each
+    loads only what its screens show.
     """
     public = public_view(session, workshop)
     vote = current_round(session, workshop)
@@ -406,6 +413,7 @@ def audience_views(session: Session, workshop: Workshop, connected: int
                    "paper": {"printed": vote.paper_printed,
                              "review": paper_review_count(session, vote)} if vote else None,
                    "agenda": agenda_view(session, workshop)}
+    facilitator["room"] = room.monitor(session, workshop, present) if present else None
     return public, screen, facilitator
 
 

@@ -41,7 +41,7 @@ from workshop.web import exports
 from workshop.web.answers import done, join_url, public_url, refused, wants_json
 from workshop.web.devices import paper_pdf
 from workshop.web.profiles import COMMANDS as PROFILE_COMMANDS
-from workshop.web.profiles import groups_csv, groups_json, profiles_page
+from workshop.web.profiles import groups_csv, groups_json, present, profiles_page
 
 bp = Blueprint("facilitator", __name__, url_prefix="/f/<secret>")
 
@@ -81,7 +81,8 @@ def _context(secret: str, workshop: Workshop, view: dict[str, Any] | None = None
     facilitator's view, when already built (a push: workshop/web/pushed.py)."""
     db = get_session()
     if view is None:
-        view = views.facilitator_view(db, workshop, _connected(workshop))
+        view = views.facilitator_view(db, workshop, _connected(workshop),
+                                      lambda: present(workshop))
     targets = views.merge_targets(db, workshop)
     lists = views.with_duplicate_suggestions(
         views.moderation_lists(db, workshop, view["idea_counts"], _pages()), targets)

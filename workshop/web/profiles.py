@@ -10,17 +10,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from workshop import ops
-from workshop.core import export
+from workshop.core import export, seed_csv
 from workshop.core.errors import Refused
 from workshop.core.groups.template import CHOICES_MAX, PREFER_NOT
 from workshop.core.voting.reading import whole_number
 from workshop.ops.purge import purge_due
-from workshop.store import groups, lookups
+from workshop.store import groups, lookups, room
 from workshop.store.db import get_session
 from workshop.store.models import Workshop
 from workshop.web.answers import done, refused
@@ -46,7 +46,8 @@ def profile(code: str) -> str:
         groups.own_profile(db, participant.id)
     return render_template("profile_phone.html", workshop=workshop, consent=consent,
                            answers=answers, questions=groups.profile_questions(db, workshop),
-                           min_group_size=workshop.min_group_size, prefer_not=PREFER_NOT)
+                           min_group_size=workshop.min_group_size, prefer_not=PREFER_NOT,
+                           purge_due=purge_due(workshop))
 
 
 @phone_bp.post("/j/<code>/consent")
@@ -123,6 +124,15 @@ def _number(f: dict[str, Any], name: str) -> int:
         return 0
 
 
+def _shares(fields: dict[str, Any]) -> object:
+    """Return the expected shares typed or pasted (`shares`), or those of a CSV file sent
+    with the form (`file`: UTF-8 or French Excel's Windows-1252), read the same way."""
+    upload = None if request.is_json else request.files.get("file")
+    if upload is not None and upload.filename:
+        return seed_csv.decode(upload.read())
+    return fields.get("shares")
+
+
 COMMANDS = {
     "add-profile-template": lambda db, w, f: {
         "questions": [q.id for q in ops.add_template_questions(db, w, _)]},
@@ -137,12 +147,18 @@ COMMANDS = {
         db, w, f.get("open") in (True, "1", "true", "on")),
     "set-retention": lambda db, w, f: ops.set_retention(db, w, _number(f, "days")),
     "set-expected-shares": lambda db, w, f: ops.set_expected_shares(
-        db, w, _question(db, w, f), f.get("shares")),
+        db, w, _question(db, w, f), _shares(f)),
     "project-groups": lambda db, w, f: ops.project_groups(
         db, w, f.get("round"), f.get("question"),
         None if f.get("view") in (None, "", "off") else f.get("view")),
     "purge": _purge,
 }
+
+
+def present(workshop: Workshop) -> frozenset[int]:
+    """Return the participants with a phone connected to a workshop now (every process)."""
+    broadcaster = current_app.extensions.get("workshop.broadcaster")
+    return broadcaster.present(workshop.code) if broadcaster else frozenset()
 
 
 def profiles_page(db: Session, workshop: Workshop, secret: str) -> str:
@@ -152,7 +168,7 @@ def profiles_page(db: Session, workshop: Workshop, secret: str) -> str:
                            consents=groups.consent_counts(db, workshop),
                            votes=groups.closed_vote_views(db, workshop), prefer_not=PREFER_NOT,
                            purge_due=purge_due(workshop),
-                           monitor=groups.monitor(db, workshop),
+                           monitor=room.monitor(db, workshop, lambda: present(workshop)),
                            choices_max=CHOICES_MAX)
 
 

@@ -70,8 +70,9 @@ def clean_question(text: object, choices: object) -> tuple[str, list[str]]:
 def read_expected_shares(labels: list[str], typed: object) -> dict[str, float]:
     """Read expected shares (percent of the population) typed or pasted from a
     spreadsheet, one choice per line: "label;percent", "label,percent" or label and percent
-    separated by a tab; a decimal comma or point; a % sign or not. Returns {label: share}
-    for the labels named; an empty text clears them.
+    separated by a tab; a decimal comma or point; a % sign or not; a first row naming the
+    columns (a file saved from a spreadsheet) is left out. Returns {label: share} for the
+    labels named; an empty text clears them.
 
     Refuses a label that is not a choice, a share outside 0–100, or shares adding up to
     more than 100.
@@ -80,7 +81,8 @@ def read_expected_shares(labels: list[str], typed: object) -> dict[str, float]:
         raise Refused("bad_shares")
     known = {label.casefold(): label for label in labels}
     shares: dict[str, float] = {}
-    for line in typed.splitlines()[:CHOICES_MAX + 1]:
+    first = True
+    for line in typed.splitlines()[:CHOICES_MAX + 2]:
         if not line.strip():
             continue
         for separator in ("\t", ";", ","):
@@ -90,13 +92,18 @@ def read_expected_shares(labels: list[str], typed: object) -> dict[str, float]:
         else:
             raise Refused("bad_shares")
         name = known.get(label.strip().strip('"').casefold())
-        if name is None:
-            raise Refused("unknown_choice", label=label.strip()[:CHOICE_MAX])
         number = value.strip().strip('"').rstrip("%").strip().replace(",", ".")
         try:
             share = float(number)
         except ValueError:
+            # A spreadsheet's first row names its columns ("MRC;Part"): left out.
+            if first and name is None:
+                first = False
+                continue
             raise Refused("bad_shares") from None
+        first = False
+        if name is None:
+            raise Refused("unknown_choice", label=label.strip()[:CHOICE_MAX])
         if not 0 <= share <= 100:
             raise Refused("bad_shares")
         shares[name] = share
