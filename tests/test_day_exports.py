@@ -146,12 +146,14 @@ def test_the_pdf_report_reads_back_in_french(app, db, day, monkeypatch, tmp_path
                      "Méthodes", "2 points"):
         assert expected in text, expected
     assert text.index("Transport en commun") < text.index("Œuvres d'été")
+    assert "11 92 %" in text  # 11 supporters of 12 voters, French spacing
     assert "Billets imprimés requis\u00a0: non" in text.replace(" : ", "\u00a0: ")
     english = tmp_path / "report.pdf"
     _export(app, workshop, "--format", "pdf", "--lang", "en", "-o", str(english))
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(english).pages).split())
     for expected in ("Report of the day", "Printed tickets required: no", "Voters: 12",
-                     "Borda points: a first place earns 2 points", "Œuvres d'été"):
+                     "Borda points: a first place earns 2 points", "Œuvres d'été",
+                     "11 92%"):  # supporters and share of voters: English writes no space
         assert expected in text, expected
 
 

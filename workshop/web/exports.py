@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask_babel import force_locale, format_date, format_time, gettext, pgettext
+from flask_babel import force_locale, format_date, format_time, get_locale, gettext, pgettext
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
@@ -96,6 +96,8 @@ def annotate(report: dict[str, Any]) -> dict[str, Any]:
     for idea in report["ideas"]:
         idea["status_text"] = _status(idea["status"])
     report["labels"] = labels()
+    # French puts a no-break space before the percent sign, English none
+    report["labels"]["percent_sign"] = "\u00a0%" if get_locale().language == "fr" else "%"
     report["labels"]["group_note"] = _(
         "Groups with fewer than %(num)d voters are not shown, so nobody can be recognised.",
         num=report["workshop"]["min_group_size"])

@@ -116,8 +116,10 @@ def _table(pdf: FPDF, headers: Sequence[str], rows: Sequence[Sequence[Any]],
     pdf.ln(3)
 
 
-def _percent(value: float) -> str:
-    return f"{value * 100:.0f}\u00a0%"
+def _percent(value: float, sign: str) -> str:
+    """A share as a whole percent, with the reader's sign: French writes "52 %" (a no-break
+    space before the sign), English "52%"."""
+    return f"{value * 100:.0f}{sign}"
 
 
 GROUP_ROWS = 15
@@ -138,7 +140,8 @@ def _group_table(pdf: FPDF, words: Mapping[str, Any], vote: Mapping[str, Any],
     for row in sorted(question["rows"], key=lambda r: r["rank"])[:GROUP_ROWS]:
         rows.append([row["text"], row["rank"], *row["groups"],
                      *([row["equal_rank"]] if equal else []),
-                     "" if row["consensus"] is None else _percent(row["consensus"])])
+                     "" if row["consensus"] is None
+                     else _percent(row["consensus"], words["percent_sign"])])
     _table(pdf, headers, rows, (5, *([1.4] * (len(headers) - 1))), size=8)
     lines = [gap["line"] for gap in question.get("gaps", []) if gap.get("line")]
     if lines:
@@ -199,7 +202,8 @@ def pdf_report(report: Mapping[str, Any]) -> bytes:
         headers = [words["rank"], words["priority"], words["score"], words["supporters"],
                    words["share_of_voters"]] + ([words["schulze_rank"]] if has_schulze
                                                 else [])
-        rows = [[s["rank"], s["text"], s["score"], s["supporters"], _percent(s["share"])]
+        sign = words["percent_sign"]
+        rows = [[s["rank"], s["text"], s["score"], s["supporters"], _percent(s["share"], sign)]
                 + ([s.get("schulze_rank", "")] if has_schulze else []) for s in ranking]
         _table(pdf, headers, rows, (1, 7, 1.3, 1.5, 1.5, 1.3) if has_schulze
                else (1, 7, 1.3, 1.5, 1.5))
