@@ -205,6 +205,9 @@
   });
 
   enhanceRoundForm();
-  socket = live.connect({ code: panel.getAttribute("data-code"), role: "facilitator",
-    secret: secret, event: "facilitator_changed", onState: onState });
+  /* A moderator's page (data-role="moderator") is kept live the same way, with the
+     moderators' pushes: the queue alone. */
+  var role = panel.getAttribute("data-role") === "moderator" ? "moderator" : "facilitator";
+  socket = live.connect({ code: panel.getAttribute("data-code"), role: role,
+    secret: secret, event: role + "_changed", onState: onState });
 })();

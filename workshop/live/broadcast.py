@@ -32,6 +32,10 @@ RESEND_EVERY = 10.0  # seconds; see Broadcaster._resend_now_and_then
 PHONES = "ws:{code}"
 SCREENS = "ws:{code}:screens"
 FACILITATORS = "ws:{code}:facilitators"
+MODERATORS = "ws:{code}:moderators"
+# One participant's phones (every socket joined with its cookie): the only room told
+# about that participant's own ideas (`tell_authors`).
+AUTHOR = "ws:{code}:participant:{participant}"
 
 
 def room(template: str, code: str, lang: str | None = None) -> str:
@@ -47,6 +51,29 @@ def room(template: str, code: str, lang: str | None = None) -> str:
 Renderer = Callable[[Flask, str, str, dict[str, Any]], dict[str, str]]
 
 
+def author_room(code: str, participant: int) -> str:
+    """Return the room of one participant's phones in a workshop."""
+    return AUTHOR.format(code=code, participant=participant)
+
+
+def tell_authors(code: str, changes: list[tuple[int, int, str]]) -> None:
+    """Tell each author's phones the new status of their own ideas, after the commit:
+    event `own_ideas` {ideas: [{id, status}]} to the room of that participant only, as
+    the pushes carry nobody's own ideas. A phone that misses it (not connected then) is
+    told again by its next join's answer (`own_ideas` there too)."""
+    if not changes or not has_app_context():
+        return
+    broadcaster = current_app.extensions.get("workshop.broadcaster")
+    if broadcaster is None:
+        return
+    mine: dict[int, list[dict[str, Any]]] = {}
+    for participant, idea, status in changes:
+        mine.setdefault(participant, []).append({"id": idea, "status": status})
+    for participant, ideas in mine.items():
+        broadcaster.socketio.emit("own_ideas", {"ideas": ideas},
+                                  to=author_room(code, participant))
+
+
 def changed(code: str) -> None:
     """Note that a workshop changed, so its audiences get a fresh snapshot soon."""
     if has_app_context():
@@ -56,8 +83,21 @@ def changed(code: str) -> None:
 
 
 EVENTS = {PHONES: "workshop_changed", SCREENS: "screen_changed",
-          FACILITATORS: "facilitator_changed"}
-AUDIENCES = {"phone": PHONES, "screen": SCREENS, "facilitator": FACILITATORS}
+          FACILITATORS: "facilitator_changed", MODERATORS: "moderator_changed"}
+AUDIENCES = {"phone": PHONES, "screen": SCREENS, "facilitator": FACILITATORS,
+             "moderator": MODERATORS}
+# What a moderator's page steers by: the queue's counts and the open vote's options (its
+# ideas cannot be hidden or merged), nothing else of the facilitator's view.
+MODERATOR_KEYS = ("code", "phase", "pending", "idea_counts", "pending_ideas", "ideas")
+
+
+def moderator_view(facilitator: dict[str, Any]) -> dict[str, Any]:
+    """Return the moderator's view: the part of the facilitator's view about ideas."""
+    view = {key: facilitator.get(key) for key in MODERATOR_KEYS}
+    vote = facilitator.get("round")
+    view["in_open_vote"] = list(vote.get("options") or []) \
+        if isinstance(vote, dict) and vote.get("status") == "open" else []
+    return view
 
 
 class Broadcaster:
@@ -181,7 +221,8 @@ class Broadcaster:
                 return None
             public, screen, facilitator = views.audience_views(
                 session, workshop, self.connected_phones(code))
-            return {PHONES: public, SCREENS: screen, FACILITATORS: facilitator}
+            return {PHONES: public, SCREENS: screen, FACILITATORS: facilitator,
+                    MODERATORS: moderator_view(facilitator)}
 
     def view(self, code: str, role: str) -> dict[str, Any] | None:
         """Build only the view one role sees (what a join is answered with)."""
@@ -194,7 +235,8 @@ class Broadcaster:
             connected = self.connected_phones(code)
             if role == "screen":
                 return views.screen_view(session, workshop, connected)
-            return views.facilitator_view(session, workshop, connected)
+            facilitator = views.facilitator_view(session, workshop, connected)
+            return moderator_view(facilitator) if role == "moderator" else facilitator
 
     def _push(self, code: str) -> bool:
         """Emit the views of a workshop that changed; return True when the phones' or the
@@ -211,7 +253,7 @@ class Broadcaster:
                 continue
             # Phones and facilitators get at most one push per `interval`: each carries a
             # panel rendered for it (web/pushed.py), which the projector's does not.
-            if template in (PHONES, FACILITATORS) and self.interval and \
+            if template in (PHONES, FACILITATORS, MODERATORS) and self.interval and \
                     now - self._panels_pushed.get((code, template), -1e9) < self.interval - 1e-3:
                 held = True
                 continue
@@ -222,7 +264,7 @@ class Broadcaster:
                             {**payload, **self.parts(code, template, lang, payload, text)})
                            for lang in self.languages
                            if self._occupied(room(template, code, lang))]
-            if template in (PHONES, FACILITATORS):
+            if template in (PHONES, FACILITATORS, MODERATORS):
                 self._panels_pushed[(code, template)] = now
             self._last[key] = text
             for target, body in targets:
