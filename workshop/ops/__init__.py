@@ -37,10 +37,10 @@ from workshop.ops.ideas import (
     add_idea,
     approve_idea,
     approve_ideas,
+    blocklist_of,
     edit_idea,
     hide_idea,
     import_ideas,
-    blocklist_of,
     merge_ideas,
     set_auto_approve,
     submit_idea,
@@ -84,6 +84,7 @@ __all__ = [
     "open_lobby", "open_profiles", "open_round", "PendingBounds", "pin_matches", "plan_activity",
     "plan_ready_agenda", "plan_solutions", "print_paper", "project_groups", "purge_personal_data",
     "remove_activity", "remove_profile_question", "rename_workshop", "reveal_results",
-    "revoke_device", "rotate_facilitator_link", "set_auto_approve", "set_expected_shares", "set_min_group_size", "set_retention",
+    "revoke_device", "rotate_facilitator_link", "set_auto_approve", "set_expected_shares",
+    "set_min_group_size", "set_retention",
     "show_live_results", "start_activity", "start_next_activity", "submit_idea", "unmerge_idea"
 ]

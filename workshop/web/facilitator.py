@@ -115,7 +115,7 @@ def _context(secret: str, workshop: Workshop, view: dict[str, Any] | None = None
             "merge_targets": targets, "credits": views.merge_credits(
                 db, workshop, [idea["id"] for entry in lists for idea in entry["ideas"]]),
             "created": request.args.get("created") == "1",
-            "tickets": {**view["tickets"], "batch_max": ops.TICKETS_PER_BATCH,
+            "tickets": {**view.get("tickets", {}), "batch_max": ops.TICKETS_PER_BATCH,
                         # the print form's key: reloading the printed page prints nothing
                         "batch": tokens.new_client_id()}}
 
