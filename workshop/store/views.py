@@ -408,7 +408,10 @@ def audience_views(session: Session, workshop: Workshop, connected: int
                    "devices": devices_view(session, workshop),
                    "paper": {"printed": vote.paper_printed,
                              "review": paper_review_count(session, vote)} if vote else None,
-                   "agenda": agenda_view(session, workshop)}
+                   "agenda": agenda_view(session, workshop),
+                   # automatic approval and its list (the moderation card's form)
+                   "auto_approve": {"on": workshop.auto_approve,
+                                    "blocklist": workshop.blocklist}}
     return public, screen, facilitator
 
 
