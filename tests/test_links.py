@@ -284,3 +284,21 @@ def test_authors_phones_are_told_when_their_ideas_are_moderated(app, db, sockets
         sorted((i, "approved") for i in ids)
     stranger = sockets().emit("join", {"code": workshop.code, "role": "phone"}, callback=True)
     assert "own_ideas" not in stranger["state"]
+
+
+def test_no_moderator_link_no_moderators_push_nor_rendering(app, db):
+    """The moderators' view exists only while the workshop has an open moderator link:
+    with several processes the pusher cannot see which rooms are empty, and would render
+    the moderators' panel on every change for nobody."""
+    from workshop.live import broadcast
+
+    workshop, secret, _ideas = workshop_with_ideas(db)
+    broadcaster = app.extensions["workshop.broadcaster"]
+    assert broadcaster.views(workshop.code)[broadcast.MODERATORS] is None
+    _device2, _co = ops.issue_device(db, workshop, "cofacilitator")
+    assert broadcaster.views(workshop.code)[broadcast.MODERATORS] is None
+    device, _token = ops.issue_device(db, workshop, "moderator")
+    view = broadcaster.views(workshop.code)[broadcast.MODERATORS]
+    assert set(view) == {*broadcast.MODERATOR_KEYS, "in_open_vote"}
+    ops.revoke_device(db, workshop, device.id)
+    assert broadcaster.views(workshop.code)[broadcast.MODERATORS] is None

@@ -91,8 +91,12 @@ AUDIENCES = {"phone": PHONES, "screen": SCREENS, "facilitator": FACILITATORS,
 MODERATOR_KEYS = ("code", "phase", "pending", "idea_counts", "pending_ideas", "ideas")
 
 
-def moderator_view(facilitator: dict[str, Any]) -> dict[str, Any]:
-    """Return the moderator's view: the part of the facilitator's view about ideas."""
+def moderator_view(facilitator: dict[str, Any]) -> dict[str, Any] | None:
+    """Return the moderator's view: the part of the facilitator's view about ideas; None
+    while the workshop has no open moderator link (nothing to push, nothing rendered: with
+    several processes the pusher cannot see which rooms have sockets)."""
+    if not any(link.get("kind") == "moderator" for link in facilitator.get("devices") or []):
+        return None
     view = {key: facilitator.get(key) for key in MODERATOR_KEYS}
     vote = facilitator.get("round")
     view["in_open_vote"] = list(vote.get("options") or []) \
@@ -213,7 +217,7 @@ class Broadcaster:
         for code in self.presence.active_codes():
             self.presence.mark(code)
 
-    def views(self, code: str) -> dict[str, dict[str, Any]] | None:
+    def views(self, code: str) -> dict[str, dict[str, Any] | None] | None:
         """Build the three views of a workshop in one database session, tallying once."""
         with self.app.app_context(), session_for(self.app) as session:
             workshop: Workshop | None = find_workshop(session, code)
@@ -247,6 +251,8 @@ class Broadcaster:
         held = False
         now = time.monotonic()
         for template, payload in views.items():
+            if payload is None:  # an audience this workshop does not have (moderators)
+                continue
             text = json.dumps(payload, sort_keys=True, default=str)
             key = (code, template)
             if self._last.get(key) == text:
