@@ -170,3 +170,10 @@ def test_keyboard_shortcuts_start_the_next_step_and_reveal_never_while_typing(se
     expect(reveal).to_have_text("Cacher les résultats")
     page.evaluate("window.scrollTo(0, 0)")
     shot(page, "facilitator-1366x768.png")
+    # Replacing the facilitator link: asked first, then the page at its new address.
+    old = page.url.split("?")[0]
+    page.locator('form[action$="/rotate"] button').click()  # the watcher accepts
+    page.wait_for_url(lambda url: "rotated=1" in url)
+    expect(page.locator("main .notice h1")).to_have_text("Votre lien d'animation est remplacé")
+    assert page.url.split("?")[0] != old
+    assert page.request.get(old).status == 404

@@ -264,6 +264,13 @@
     }
   }
 
+  /* A form outside the panel that asks first (replacing the facilitator link). */
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (panel.contains(form) || !form.hasAttribute("data-confirm")) { return; }
+    if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); }
+  });
+
   enhanceRoundForm();
   /* A moderator's page (data-role="moderator") is kept live the same way, with the
      moderators' pushes: the queue alone. */
