@@ -17,6 +17,7 @@ from browser_support import (
     command,
     create_workshop,
     idea_item,
+    serious_violations,
     start_vote,
 )
 from playwright.sync_api import expect
@@ -126,6 +127,9 @@ def test_the_authors_phone_follows_a_moderators_decisions_without_asking(server,
     assert "Retenue" not in phone.content()
     held.scroll_into_view_if_needed()
     shot(moderator, "moderator-held-1024x768.png")
+    assert serious_violations(moderator) == []  # axe: nothing serious or critical
+    facilitator.locator("#panel details.auto-approve summary").click()
+    assert serious_violations(facilitator) == []
 
 
 def test_keyboard_shortcuts_start_the_next_step_and_reveal_never_while_typing(server,
@@ -141,6 +145,7 @@ def test_keyboard_shortcuts_start_the_next_step_and_reveal_never_while_typing(se
     expect(page.locator("#shortcuts")).to_be_visible()
     expect(page.locator("#shortcuts [role=dialog]")).to_be_focused()
     shot(page, "shortcuts-1366x768.png")
+    assert serious_violations(page) == []
     page.keyboard.press("Escape")
     expect(page.locator("#shortcuts")).to_be_hidden()
     # Plan a vote on the agenda, then: N in a field types an N, N outside starts the step.

@@ -83,8 +83,13 @@
     live.fetchFragment(panelUrl).then(function (fresh) {
       refreshing = false;
       failures = 0;
-      /* A push shown meanwhile is newer than this answer (asked before it). */
-      if (asked !== pushes) { fresh = null; }
+      /* A push shown meanwhile is newer than this answer (asked before it), except for
+         this phone's own ideas, which no push carries: the answer's list is the newest
+         (an idea approved at once makes a push that races with this answer). */
+      if (asked !== pushes) {
+        keepOwnList(fresh);
+        fresh = null;
+      }
       if (!fresh) {
         var then = queued;
         queued = null;
@@ -112,6 +117,14 @@
   /* What the page keeps of its person: a pushed panel is the same for every phone (no
      own ideas, no ballot, no ticket, no pair; docs/protocol.md, "Pushes"). */
   var keptMine = null;  /* this phone's own ideas, across views that do not show them */
+
+  function keepOwnList(fresh) {
+    var own = fresh ? fresh.querySelector('[data-live="mine"]') : null;
+    var shown = panel.querySelector('[data-live="mine"]');
+    if (!own || !shown) { return; }
+    shown.parentNode.replaceChild(own, shown);
+    keptMine = own.cloneNode(true);
+  }
 
   function personalise(fresh) {
     live.fillForms(fresh);
