@@ -88,11 +88,12 @@ def _pages() -> dict[str, int]:
     return pages
 
 
-def _context(secret: str, workshop: Workshop, view: dict[str, Any] | None = None
-             ) -> dict[str, Any]:
+def _context(secret: str, workshop: Workshop, view: dict[str, Any] | None = None,
+             role: str | None = None) -> dict[str, Any]:
     """What the page and its panel show: the facilitator's view, and one page of each idea
     list (so the page costs what it shows, however many ideas there are). `view`: the
-    facilitator's view, when already built (a push: workshop/web/pushed.py)."""
+    facilitator's view, when already built (a push: workshop/web/pushed.py); `role`: the
+    link's, else the request's (`g.role`)."""
     db = get_session()
     if view is None:
         view = views.facilitator_view(db, workshop, _connected(workshop))
@@ -109,7 +110,7 @@ def _context(secret: str, workshop: Workshop, view: dict[str, Any] | None = None
                        **{name: n for name, n in wanted.items() if n > 1}) + f"#ideas-{status}"
 
     return {"workshop": workshop, "secret": secret, "view": view,
-            "moderator": g.get("role") == "moderator",
+            "moderator": (role or g.get("role")) == "moderator",
             "blocklist": ops.blocklist_of(workshop),
             "idea_lists": lists, "pages": pages, "page_url": page_url,
             "merge_targets": targets, "credits": views.merge_credits(

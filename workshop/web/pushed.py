@@ -62,20 +62,20 @@ def phone_parts(app: Flask, code: str, lang: str, view: dict[str, Any]) -> dict[
 def facilitator_parts(app: Flask, code: str, lang: str, view: dict[str, Any],
                       template: str = "_facilitator_panel.html") -> dict[str, str]:
     """Render the facilitator's panel (first page of each list) with a placeholder secret."""
-    from flask import g
-
     from workshop.web.facilitator import _context
 
     with app.test_request_context("/f/panel"), force_locale(lang):
         workshop = lookups.find_workshop(get_session(), code)
         if workshop is None:
             return {}
+        role = "facilitator"
         if template == "_moderator_panel.html":
-            g.role = "moderator"
+            role = "moderator"
             # The moderator's view is a part of the facilitator's: the lists are read
             # from the database as the facilitator's panel reads them.
             view = {**view, "round": None, "in_open_vote": view.get("in_open_vote", [])}
-        context = _context(SECRET_PLACEHOLDER, workshop, view)
+        # The role said, never read from `g`: a join renders inside the socket's context.
+        context = _context(SECRET_PLACEHOLDER, workshop, view, role)
         return {"panel": render_template(template, **context, csrf_token=_no_csrf),
                 "secret_placeholder": SECRET_PLACEHOLDER}
 
