@@ -42,7 +42,7 @@ from workshop.web.facilitator import COMMANDS
 # Who can be asking. A new kind of participant or screen (a kiosk, a paper-ballot helper)
 # must be added here and given its column in every matrix (tests/test_permissions.py).
 ROLES = ("nobody", "participant", "participant_elsewhere", "facilitator",
-         "facilitator_elsewhere", "kiosk", "helper")
+         "facilitator_elsewhere", "kiosk", "helper", "cofacilitator", "moderator")
 KIOSK_PIN = "246810"
 
 PRIVATE_MARK = "Marqueur-privé-W"  # a pending idea of W: only W's facilitator may see it
@@ -59,7 +59,8 @@ class Scene:
     secret2: str
     ideas: dict[str, int]
     browsers: dict[str, FlaskClient]
-    devices: dict[str, tuple[int, str]]  # W's kiosk and helper: (device id, token)
+    # W's kiosk, helper, co-facilitator and moderator links: (device id, token)
+    devices: dict[str, tuple[int, str]]
 
     def secret_for(self, role: str) -> str:
         """The facilitator link a role would use: its own, or its best guess at W's."""
@@ -67,6 +68,8 @@ class Scene:
             return self.secret
         if role == "facilitator_elsewhere":
             return self.secret2
+        if role in ("cofacilitator", "moderator"):  # the link W's facilitator gave them
+            return self.devices[role][1]
         # A guess one character away from the real link.
         return self.secret[:-1] + ("A" if self.secret[-1] != "A" else "B")
 
@@ -97,7 +100,7 @@ def arrange(app: Flask, db) -> Scene:
     join_phone(browsers["participant"], w.code)
     join_phone(browsers["participant_elsewhere"], w2.code)
     devices = {}
-    for kind in ("kiosk", "helper"):
+    for kind in ("kiosk", "helper", "cofacilitator", "moderator"):
         device, token = ops.issue_device(db, w, kind, kind, KIOSK_PIN if kind == "kiosk"
                                          else None)
         devices[kind] = (device.id, token)

@@ -49,7 +49,10 @@ def only(*allowed: str) -> dict[str, str]:
 
 
 EVERYONE = only(*ROLES)
-FACILITATOR = only("facilitator")
+# The workshop's own link and a co-facilitator's have the same powers (but one: replacing
+# the own link); a moderator's link reaches the moderation page and the ideas' queue only.
+FACILITATOR = only("facilitator", "cofacilitator")
+MODERATING = only("facilitator", "cofacilitator", "moderator")
 JOINED = only("participant")
 
 
@@ -131,8 +134,8 @@ class Row:
     form: bool = False
 
 
-def command(body=None, prepare=None) -> Row:
-    return Row(FACILITATOR, prepare, body or (lambda s: {}))
+def command(body=None, prepare=None, who=FACILITATOR) -> Row:
+    return Row(who, prepare, body or (lambda s: {}))
 
 
 HTTP: dict[str, Row] = {
@@ -158,8 +161,8 @@ HTTP: dict[str, Row] = {
     "POST /j/<code>/profile": Row(JOINED, consented, lambda s: {
         "answers": {str(s.question): "c1"}}),
     "GET /s/<code>": Row(EVERYONE),
-    "GET /f/<secret>": Row(FACILITATOR),
-    "GET /f/<secret>/panel": Row(FACILITATOR),
+    "GET /f/<secret>": Row(MODERATING),
+    "GET /f/<secret>/panel": Row(MODERATING),
     "GET /f/<secret>/export.csv": Row(FACILITATOR),
     "GET /f/<secret>/export.json": Row(FACILITATOR),
     "GET /f/<secret>/export.xlsx": Row(FACILITATOR),
@@ -185,14 +188,17 @@ HTTP: dict[str, Row] = {
     "POST /f/<secret>/do/show-live": command(lambda s: {"show": False}, voting),
     "POST /f/<secret>/do/reveal": command(lambda s: {"reveal": True}, closed),
     "POST /f/<secret>/do/add-idea": command(lambda s: {"text": "Injectée"}),
-    "POST /f/<secret>/do/approve": command(lambda s: {"idea": s.ideas["C"]}),
-    "POST /f/<secret>/do/hide": command(lambda s: {"idea": s.ideas["A"]}),
+    "POST /f/<secret>/do/approve": command(lambda s: {"idea": s.ideas["C"]}, who=MODERATING),
+    "POST /f/<secret>/do/hide": command(lambda s: {"idea": s.ideas["A"]}, who=MODERATING),
     "POST /f/<secret>/do/edit": command(lambda s: {"idea": s.ideas["A"], "text": "Modifiée"}),
     "POST /f/<secret>/do/merge": command(lambda s: {"idea": s.ideas["C"],
-                                                    "into": s.ideas["A"]}),
-    "POST /f/<secret>/do/unmerge": command(lambda s: {"idea": s.ideas["C"]}, merged),
+                                                    "into": s.ideas["A"]}, who=MODERATING),
+    "POST /f/<secret>/do/unmerge": command(lambda s: {"idea": s.ideas["C"]}, merged,
+                                           who=MODERATING),
     "POST /f/<secret>/do/import-ideas": command(lambda s: {"csv": "priorité\nInjectée"}),
-    "POST /f/<secret>/do/approve-ideas": command(lambda s: {"ideas": [s.ideas["C"]]}),
+    "POST /f/<secret>/do/approve-ideas": command(lambda s: {"ideas": [s.ideas["C"]]},
+                                                 who=MODERATING),
+    "POST /f/<secret>/do/auto-approve": command(lambda s: {"on": True, "blocklist": "con"}),
     "POST /f/<secret>/do/plan-ready-agenda": command(),
     "POST /f/<secret>/do/plan-solutions": command(lambda s: {"activity": s.activity,
                                                              "count": 2}, vote_done),
@@ -228,6 +234,11 @@ HTTP: dict[str, Row] = {
     "POST /f/<secret>/helpers": Row(FACILITATOR, body=lambda s: {"label": "Bénévole"}),
     "POST /f/<secret>/paper": Row(FACILITATOR, voting, lambda s: {"count": 2}),
     "POST /f/<secret>/do/revoke-device": command(lambda s: {"device": s.devices["helper"][0]}),
+    # Co-facilitator and moderator links: made by either facilitator; the workshop's own
+    # link is replaced only by itself.
+    "POST /f/<secret>/links": Row(FACILITATOR, body=lambda s: {"kind": "moderator",
+                                                               "label": "Bénévole"}),
+    "POST /f/<secret>/rotate": Row(only("facilitator"), body=lambda s: {}),
     "GET /k/<token>": Row(only("kiosk")),
     "POST /k/<token>": Row(only("kiosk")),
     "GET /kiosk": Row(only("kiosk")),
@@ -245,6 +256,7 @@ SOCKET: dict[tuple[str, str | None], dict[str, str]] = {
     ("join", "phone"): EVERYONE,
     ("join", "screen"): EVERYONE,
     ("join", "facilitator"): FACILITATOR,
+    ("join", "moderator"): only("moderator"),
     ("ballot", None): JOINED,
     ("step", None): JOINED,  # a phone's next pair in a pairwise round
     ("disconnect", None): EVERYONE,
@@ -342,7 +354,8 @@ def test_http_permission_matrix(app, db, route):
             joined_again = route == "POST /j/<code>/join" and role == "participant"
             if method == "POST" and not joined_again and (
                     "/do/" in route or route.startswith("POST /j/") or route.endswith("/tickets")
-                    or route.endswith(("/ballot", "/entry", "/kiosks", "/helpers", "/paper"))):
+                    or route.endswith(("/ballot", "/entry", "/kiosks", "/helpers", "/paper",
+                                       "/links", "/rotate"))):
                 assert rows_of(db, scene.w.id) != before_w, cell + ": allowed but no effect"
             continue
         assert rows_of(db, scene.w.id) == before_w, cell + ": a refused call changed W"
@@ -375,12 +388,14 @@ def test_socket_permission_matrix(app, db, key):
                 assert answer["ok"] is (SOCKET[key][role] == ALLOW), (cell, answer)
                 sio.get_received()
                 ops.rename_workshop(db, scene.w, "Renommé pour voir qui l'apprend")
+                ops.add_idea(db, scene.w, "Ajoutée pour voir qui l'apprend")
                 app.extensions["workshop.broadcaster"].flush()
                 pushed = sio.get_received()
                 names = {m["name"] for m in pushed}
                 if SOCKET[key][role] == ALLOW:
                     audience = {"phone": "workshop_changed", "screen": "screen_changed",
-                                "facilitator": "facilitator_changed"}[join_role]
+                                "facilitator": "facilitator_changed",
+                                "moderator": "moderator_changed"}[join_role]
                     assert audience in names, cell
                 else:
                     assert pushed == [] and answer["error"] in ("forbidden",), cell

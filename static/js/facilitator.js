@@ -204,7 +204,77 @@
     });
   });
 
+  /* Keyboard shortcuts on the console: one key, no modifier, never while a field has the
+     keyboard (typing an idea's wording must not start the vote). Each key presses the
+     button of the panel that declares it (data-shortcut, aria-keyshortcuts on the
+     button): a key does what its button does, confirmation included, and nothing when
+     its button is not offered at this step. The timer's button declares "T" the same way
+     (templates/_command.html, `keys`): nothing to add here. */
+  var SHORTCUTS = ["n", "r", "t"];  /* next activity, reveal or hide, the timer */
+  var help = document.querySelector("[data-shortcuts]");
+  var overlay = document.querySelector("[data-shortcuts-overlay]");
+  var before = null;  /* what had the focus when the list opened */
+
+  function typing(target) {
+    return target && (/^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) || target.isContentEditable);
+  }
+
+  function toggleOverlay(show) {
+    if (!overlay) { return; }
+    if (show === !overlay.hidden) { return; }
+    overlay.hidden = !show;
+    if (show) {
+      before = document.activeElement;
+      overlay.querySelector("[role=dialog]").focus();
+    } else if (before && before.focus) {
+      before.focus();
+      before = null;
+    }
+  }
+
+  function onKey(event) {
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey ||
+        typing(event.target)) { return; }
+    if (event.key === "Escape" && overlay && !overlay.hidden) { toggleOverlay(false); return; }
+    if (event.key === "?") { event.preventDefault(); toggleOverlay(overlay && overlay.hidden); return; }
+    if (event.repeat || !event.key || event.key.length !== 1) { return; }
+    var key = event.key.toLowerCase();
+    if (SHORTCUTS.indexOf(key) < 0) { return; }
+    var button = panel.querySelector('button[data-shortcut="' + key + '"]');
+    event.preventDefault();
+    var status = help ? help.querySelector(".shortcut-status") : null;
+    if (!button) {
+      if (status) { status.textContent = help.getAttribute("data-none-text"); }
+      return;
+    }
+    if (status) { status.textContent = ""; }
+    toggleOverlay(false);
+    button.click();
+  }
+
+  if (help) {
+    help.hidden = false;
+    document.addEventListener("keydown", onKey);
+    var close = overlay ? overlay.querySelector("[data-shortcuts-close]") : null;
+    if (close) { close.addEventListener("click", function () { toggleOverlay(false); }); }
+    if (overlay) {
+      overlay.addEventListener("click", function (event) {
+        if (event.target === overlay) { toggleOverlay(false); }
+      });
+    }
+  }
+
+  /* A form outside the panel that asks first (replacing the facilitator link). */
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (panel.contains(form) || !form.hasAttribute("data-confirm")) { return; }
+    if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); }
+  });
+
   enhanceRoundForm();
-  socket = live.connect({ code: panel.getAttribute("data-code"), role: "facilitator",
-    secret: secret, event: "facilitator_changed", onState: onState });
+  /* A moderator's page (data-role="moderator") is kept live the same way, with the
+     moderators' pushes: the queue alone. */
+  var role = panel.getAttribute("data-role") === "moderator" ? "moderator" : "facilitator";
+  socket = live.connect({ code: panel.getAttribute("data-code"), role: role,
+    secret: secret, event: role + "_changed", onState: onState });
 })();

@@ -83,8 +83,13 @@
     live.fetchFragment(panelUrl).then(function (fresh) {
       refreshing = false;
       failures = 0;
-      /* A push shown meanwhile is newer than this answer (asked before it). */
-      if (asked !== pushes) { fresh = null; }
+      /* A push shown meanwhile is newer than this answer (asked before it), except for
+         this phone's own ideas, which no push carries: the answer's list is the newest
+         (an idea approved at once makes a push that races with this answer). */
+      if (asked !== pushes) {
+        keepOwnList(fresh);
+        fresh = null;
+      }
       if (!fresh) {
         var then = queued;
         queued = null;
@@ -113,6 +118,14 @@
      own ideas, no ballot, no ticket, no pair; docs/protocol.md, "Pushes"). */
   var keptMine = null;  /* this phone's own ideas, across views that do not show them */
 
+  function keepOwnList(fresh) {
+    var own = fresh ? fresh.querySelector('[data-live="mine"]') : null;
+    var shown = panel.querySelector('[data-live="mine"]');
+    if (!own || !shown) { return; }
+    shown.parentNode.replaceChild(own, shown);
+    keptMine = own.cloneNode(true);
+  }
+
   function personalise(fresh) {
     live.fillForms(fresh);
     var voted = fresh.querySelectorAll("[data-if-voted]");
@@ -136,20 +149,45 @@
   }
 
   /* This phone's own ideas the push's wall shows are approved: say so in its list (a
-     push carries nobody's own ideas; the other statuses show at the next own command). */
+     push carries nobody's own ideas). */
   function markApproved(wall) {
-    var own = panel.querySelector('[data-live="mine"]');
-    if (!own) { return; }
-    var onWall = {};
-    for (var i = 0; i < wall.length; i++) { onWall[String(wall[i].id)] = true; }
-    var items = own.querySelectorAll("li[data-idea]");
-    for (var j = 0; j < items.length; j++) {
-      var badge = items[j].querySelector(".badge");
-      if (badge && onWall[items[j].getAttribute("data-idea")]) {
-        badge.className = "badge badge-approved";
-        badge.textContent = own.getAttribute("data-approved-text");
+    var statuses = {};
+    for (var i = 0; i < wall.length; i++) { statuses[String(wall[i].id)] = "approved"; }
+    markOwn(statuses, false);
+  }
+
+  /* Statuses of this phone's own ideas, as the server tells this participant alone (the
+     event own_ideas after a moderation, and own_ideas in each join's answer): approved,
+     hidden, merged or pending again. `fromServer`: that word replaces any badge; the
+     wall's (not fromServer) only turns a waiting one to approved. */
+  var STATUSES = { pending: "data-pending-text", approved: "data-approved-text",
+    hidden: "data-hidden-text", merged: "data-merged-text" };
+
+  function markOwn(statuses, fromServer) {
+    var lists = [panel.querySelector('[data-live="mine"]'), keptMine];
+    for (var l = 0; l < lists.length; l++) {
+      var own = lists[l];
+      if (!own) { continue; }
+      var items = own.querySelectorAll("li[data-idea]");
+      for (var j = 0; j < items.length; j++) {
+        var status = statuses[items[j].getAttribute("data-idea")];
+        var badge = items[j].querySelector(".badge");
+        /* The wall's newest ideas say "approved"; only the server says it is no more. */
+        if (!badge || !STATUSES[status] || (!fromServer && badge.className !==
+            "badge badge-pending")) { continue; }
+        badge.className = "badge badge-" + status;
+        badge.textContent = own.getAttribute(STATUSES[status]);
       }
     }
+  }
+
+  function onOwnIdeas(message) {
+    if (!message || !message.ideas) { return; }
+    var statuses = {};
+    for (var i = 0; i < message.ideas.length; i++) {
+      statuses[String(message.ideas[i].id)] = message.ideas[i].status;
+    }
+    markOwn(statuses, true);
   }
 
   /* A pairwise round serves each phone its own pairs: the pushed panel has the form with
@@ -213,6 +251,7 @@
       if (changed) { refresh(false); } else if (state.phase === "ideas") { refresh(true); }
       return;
     }
+    if (state.own_ideas) { onOwnIdeas({ ideas: state.own_ideas }); }  /* a join's answer */
     if (!changed && state.phase !== "ideas") { return; }
     markApproved(state.ideas || []);
     var fresh = live.parseFragment(html);
@@ -503,5 +542,6 @@
     ticketFromAddress();
     socket = live.connect({ code: code, role: "phone", event: "workshop_changed",
       onState: onState, offlineText: panel.getAttribute("data-offline-text") });
+    if (socket) { socket.on("own_ideas", onOwnIdeas); }
   });
 })();

@@ -127,6 +127,9 @@ ENDPOINT_LIMITS: dict[str, list[EndpointLimit]] = {
     "facilitator.groups_spreadsheet": [EndpointLimit("RATELIMIT_EXPORT", facilitator_key)],
     "facilitator.issue_kiosk": [EndpointLimit("RATELIMIT_EXPORT", facilitator_key)],
     "facilitator.issue_helper": [EndpointLimit("RATELIMIT_EXPORT", facilitator_key)],
+    # co-facilitator and moderator links, and replacing the own link: as kiosk links
+    "facilitator.issue_link": [EndpointLimit("RATELIMIT_EXPORT", facilitator_key)],
+    "facilitator.rotate": [EndpointLimit("RATELIMIT_EXPORT", facilitator_key)],
     "facilitator.print_paper": [EndpointLimit("RATELIMIT_EXPORT", facilitator_key)],
     "devices.kiosk_start": [],
     "devices.kiosk_ballot": [EndpointLimit("RATELIMIT_KIOSK", device_key, no_device)],

@@ -35,6 +35,10 @@ ROOM_EVERY = 1.0  # seconds between two counts of who is in the room (Broadcaste
 PHONES = "ws:{code}"
 SCREENS = "ws:{code}:screens"
 FACILITATORS = "ws:{code}:facilitators"
+MODERATORS = "ws:{code}:moderators"
+# One participant's phones (every socket joined with its cookie): the only room told
+# about that participant's own ideas (`tell_authors`).
+AUTHOR = "ws:{code}:participant:{participant}"
 
 
 def room(template: str, code: str, lang: str | None = None) -> str:
@@ -50,6 +54,29 @@ def room(template: str, code: str, lang: str | None = None) -> str:
 Renderer = Callable[[Flask, str, str, dict[str, Any]], dict[str, str]]
 
 
+def author_room(code: str, participant: int) -> str:
+    """Return the room of one participant's phones in a workshop."""
+    return AUTHOR.format(code=code, participant=participant)
+
+
+def tell_authors(code: str, changes: list[tuple[int, int, str]]) -> None:
+    """Tell each author's phones the new status of their own ideas, after the commit:
+    event `own_ideas` {ideas: [{id, status}]} to the room of that participant only, as
+    the pushes carry nobody's own ideas. A phone that misses it (not connected then) is
+    told again by its next join's answer (`own_ideas` there too)."""
+    if not changes or not has_app_context():
+        return
+    broadcaster = current_app.extensions.get("workshop.broadcaster")
+    if broadcaster is None:
+        return
+    mine: dict[int, list[dict[str, Any]]] = {}
+    for participant, idea, status in changes:
+        mine.setdefault(participant, []).append({"id": idea, "status": status})
+    for participant, ideas in mine.items():
+        broadcaster.socketio.emit("own_ideas", {"ideas": ideas},
+                                  to=author_room(code, participant))
+
+
 def changed(code: str) -> None:
     """Note that a workshop changed, so its audiences get a fresh snapshot soon."""
     if has_app_context():
@@ -59,8 +86,25 @@ def changed(code: str) -> None:
 
 
 EVENTS = {PHONES: "workshop_changed", SCREENS: "screen_changed",
-          FACILITATORS: "facilitator_changed"}
-AUDIENCES = {"phone": PHONES, "screen": SCREENS, "facilitator": FACILITATORS}
+          FACILITATORS: "facilitator_changed", MODERATORS: "moderator_changed"}
+AUDIENCES = {"phone": PHONES, "screen": SCREENS, "facilitator": FACILITATORS,
+             "moderator": MODERATORS}
+# What a moderator's page steers by: the queue's counts and the open vote's options (its
+# ideas cannot be hidden or merged), nothing else of the facilitator's view.
+MODERATOR_KEYS = ("code", "phase", "pending", "idea_counts", "pending_ideas", "ideas")
+
+
+def moderator_view(facilitator: dict[str, Any]) -> dict[str, Any] | None:
+    """Return the moderator's view: the part of the facilitator's view about ideas; None
+    while the workshop has no open moderator link (nothing to push, nothing rendered: with
+    several processes the pusher cannot see which rooms have sockets)."""
+    if not any(link.get("kind") == "moderator" for link in facilitator.get("devices") or []):
+        return None
+    view = {key: facilitator.get(key) for key in MODERATOR_KEYS}
+    vote = facilitator.get("round")
+    view["in_open_vote"] = list(vote.get("options") or []) \
+        if isinstance(vote, dict) and vote.get("status") == "open" else []
+    return view
 
 
 class Broadcaster:
@@ -188,7 +232,7 @@ class Broadcaster:
         for code in self.presence.active_codes():
             self.presence.mark(code)
 
-    def views(self, code: str) -> dict[str, dict[str, Any]] | None:
+    def views(self, code: str) -> dict[str, dict[str, Any] | None] | None:
         """Build the three views of a workshop in one database session, tallying once."""
         with self.app.app_context(), session_for(self.app) as session:
             workshop: Workshop | None = find_workshop(session, code)
@@ -197,7 +241,8 @@ class Broadcaster:
             public, screen, facilitator = views.audience_views(
                 session, workshop, self.connected_phones(code))
             facilitator["room"] = self._room(session, workshop)
-            return {PHONES: public, SCREENS: screen, FACILITATORS: facilitator}
+            return {PHONES: public, SCREENS: screen, FACILITATORS: facilitator,
+                    MODERATORS: moderator_view(facilitator)}
 
     def _room(self, session: Session, workshop: Workshop) -> dict[str, Any] | None:
         """Who is in the room by group (store/room.py), counted at most every ROOM_EVERY
@@ -225,8 +270,9 @@ class Broadcaster:
             connected = self.connected_phones(code)
             if role == "screen":
                 return views.screen_view(session, workshop, connected)
-            return views.facilitator_view(session, workshop, connected,
-                                          lambda: self.presence.present(code))
+            facilitator = views.facilitator_view(session, workshop, connected,
+                                                 lambda: self.presence.present(code))
+            return moderator_view(facilitator) if role == "moderator" else facilitator
 
     def _push(self, code: str) -> bool:
         """Emit the views of a workshop that changed; return True when the phones' or the
@@ -237,13 +283,15 @@ class Broadcaster:
         held = False
         now = time.monotonic()
         for template, payload in views.items():
+            if payload is None:  # an audience this workshop does not have (moderators)
+                continue
             text = json.dumps(payload, sort_keys=True, default=str)
             key = (code, template)
             if self._last.get(key) == text:
                 continue
             # Phones and facilitators get at most one push per `interval`: each carries a
             # panel rendered for it (web/pushed.py), which the projector's does not.
-            if template in (PHONES, FACILITATORS) and self.interval and \
+            if template in (PHONES, FACILITATORS, MODERATORS) and self.interval and \
                     now - self._panels_pushed.get((code, template), -1e9) < self.interval - 1e-3:
                 held = True
                 continue
@@ -254,7 +302,7 @@ class Broadcaster:
                             {**payload, **self.parts(code, template, lang, payload, text)})
                            for lang in self.languages
                            if self._occupied(room(template, code, lang))]
-            if template in (PHONES, FACILITATORS):
+            if template in (PHONES, FACILITATORS, MODERATORS):
                 self._panels_pushed[(code, template)] = now
             self._last[key] = text
             for target, body in targets:

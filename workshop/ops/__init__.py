@@ -37,10 +37,12 @@ from workshop.ops.ideas import (
     add_idea,
     approve_idea,
     approve_ideas,
+    blocklist_of,
     edit_idea,
     hide_idea,
     import_ideas,
     merge_ideas,
+    set_auto_approve,
     submit_idea,
     unmerge_idea,
 )
@@ -65,18 +67,24 @@ from workshop.ops.tickets import (
     claim_ticket,
     issue_tickets,
 )
-from workshop.ops.workshops import create_workshop, duplicate_workshop, rename_workshop
+from workshop.ops.workshops import (
+    create_workshop,
+    duplicate_workshop,
+    rename_workshop,
+    rotate_facilitator_link,
+)
 
 __all__ = [
     "APPROVE_MAX", "DEVICES_PER_WORKSHOP", "TICKETS_PER_BATCH", "TICKETS_PER_WORKSHOP", "add_idea",
     "add_profile_question", "add_template_questions", "answer_profile", "approve_idea",
-    "approve_ideas", "cast_ballot", "claim_ticket", "close_activity", "close_round",
+    "approve_ideas", "blocklist_of", "cast_ballot", "claim_ticket", "close_activity", "close_round",
     "create_workshop", "decide_consent", "duplicate_workshop", "edit_activity", "edit_idea",
     "edit_profile_question", "enter_paper", "hide_idea", "import_ideas", "issue_device",
     "issue_tickets", "join_workshop", "kiosk_vote", "merge_ideas", "move_activity", "open_ideas",
     "open_lobby", "open_profiles", "open_round", "PendingBounds", "pin_matches", "plan_activity",
     "plan_ready_agenda", "plan_solutions", "print_paper", "project_groups", "purge_personal_data",
     "remove_activity", "remove_profile_question", "rename_workshop", "reveal_results",
-    "revoke_device", "set_expected_shares", "set_min_group_size", "set_retention",
+    "revoke_device", "rotate_facilitator_link", "set_auto_approve", "set_expected_shares",
+    "set_min_group_size", "set_retention",
     "show_live_results", "start_activity", "start_next_activity", "submit_idea", "unmerge_idea"
 ]

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from workshop.core import tokens
+from workshop.core import blocklist, tokens
 from workshop.core.errors import Refused
 from workshop.core.near_duplicates import matching_key
 from workshop.core.phases import Phase
@@ -33,7 +33,8 @@ from workshop.store.models import (
 
 __all__ = [
     "APPROVE_MAX", "IDEA_STATUSES", "add_idea", "approve_idea", "approve_ideas", "edit_idea",
-    "hide_idea", "import_ideas", "merge_ideas", "PendingBounds", "submit_idea", "unmerge_idea"
+    "hide_idea", "import_ideas", "merge_ideas", "PendingBounds", "set_auto_approve",
+    "submit_idea", "unmerge_idea"
 ]
 
 
@@ -91,10 +92,20 @@ def _refuse_before_writing(session: Session, workshop: Workshop, participant: Pa
     _check_pending(session, workshop, participant, bounds, lock=False)
 
 
+def blocklist_of(workshop: Workshop) -> list[str]:
+    """The workshop's blocklist: its own, or the default one (core/blocklist.py)."""
+    if workshop.blocklist is None:
+        return list(blocklist.DEFAULT)
+    return [entry for entry in workshop.blocklist.split("\n") if entry]
+
+
 def submit_idea(session: Session, workshop: Workshop, participant: Participant,
                 text: str, client_id: str, bounds: PendingBounds | None = None
                 ) -> dict[str, Any]:
-    """Propose an idea; it waits for the facilitator's approval.
+    """Propose an idea; it waits for the facilitator's approval, or, when the workshop
+    approves automatically, goes on the wall at once unless a word of the blocklist holds
+    it (then it waits, the word noted for the facilitator; the author is told only that it
+    waits, as for any idea).
 
     Whether ideas are being collected, and the pending bounds, are checked inside the write
     transaction, after the receipts: a phone re-sending an idea after the collection closed
@@ -109,9 +120,13 @@ def submit_idea(session: Session, workshop: Workshop, participant: Participant,
         if workshop.phase != Phase.IDEAS:
             raise Refused("ideas_closed", 409)
         _check_pending(session, workshop, participant, bounds)
+        held_for = blocklist.first_match(clean, blocklist_of(workshop)) \
+            if workshop.auto_approve else None
+        status = "approved" if workshop.auto_approve and held_for is None else "pending"
         # The room collects ideas only while a collection runs: it is the current activity.
         idea = Idea(workshop_id=workshop.id, participant_id=participant.id, text=clean,
-                    status="pending", activity_id=workshop.current_activity_id)
+                    status=status, held_for=held_for,
+                    activity_id=workshop.current_activity_id)
         session.add(idea)
         session.flush()
         return {"ok": True, "idea": {"id": idea.id, "text": idea.text, "status": idea.status}}
@@ -161,6 +176,14 @@ def import_ideas(session: Session, workshop: Workshop, texts: list[str]) -> dict
     return {"added": added, "skipped": len(texts) - added}
 
 
+def _tell_authors(workshop: Workshop, ideas: list[Idea]) -> None:
+    """After the commit: tell the authors' phones their ideas' new status (a push carries
+    nobody's own ideas; broadcast.tell_authors sends each phone only its own)."""
+    broadcast.tell_authors(workshop.code, [(idea.participant_id, idea.id, idea.status)
+                                           for idea in ideas
+                                           if idea.participant_id is not None])
+
+
 @one_change
 def approve_idea(session: Session, workshop: Workshop, idea_id: int) -> None:
     """Put an idea on the wall and in the next vote."""
@@ -169,6 +192,7 @@ def approve_idea(session: Session, workshop: Workshop, idea_id: int) -> None:
         raise Refused("idea_merged", 409)
     idea.status = "approved"
     commit_and_announce(session, workshop)
+    _tell_authors(workshop, [idea])
 
 
 # Ideas approved by one command at most: a page of the queue is 50.
@@ -189,6 +213,7 @@ def approve_ideas(session: Session, workshop: Workshop, idea_ids: list[int]) -> 
     for idea in ideas:
         idea.status = "approved"
     commit_and_announce(session, workshop)
+    _tell_authors(workshop, list(ideas))
     return len(ideas)
 
 
@@ -199,6 +224,7 @@ def hide_idea(session: Session, workshop: Workshop, idea_id: int) -> None:
     _refuse_if_in_open_round(session, workshop, idea)
     idea.status = "hidden"
     commit_and_announce(session, workshop)
+    _tell_authors(workshop, [idea])
 
 
 @one_change
@@ -232,6 +258,7 @@ def merge_ideas(session: Session, workshop: Workshop, source_id: int, target_id:
     if target.status == "pending":
         target.status = "approved"
     commit_and_announce(session, workshop)
+    _tell_authors(workshop, [source, target])
 
 
 @one_change
@@ -244,4 +271,20 @@ def unmerge_idea(session: Session, workshop: Workshop, idea_id: int) -> None:
         raise Refused("idea_not_merged", 409)
     idea.status = "approved"
     idea.merged_into_id = None
+    commit_and_announce(session, workshop)
+    _tell_authors(workshop, [idea])
+
+
+@one_change
+def set_auto_approve(session: Session, workshop: Workshop, on: bool,
+                     entries: object = None) -> None:
+    """Turn automatic approval on or off and, when given, replace the blocklist (its text
+    as typed, read by core.blocklist; an empty text keeps no word). Ideas already waiting
+    stay waiting: the facilitator approves them as before."""
+    workshop.auto_approve = bool(on)
+    if entries is not None:
+        try:
+            workshop.blocklist = "\n".join(blocklist.read_entries(entries))
+        except ValueError as error:
+            raise Refused("bad_blocklist", limit=blocklist.ENTRIES_MAX) from error
     commit_and_announce(session, workshop)

@@ -54,7 +54,8 @@ def duplicate_workshop(session: Session, source: Workshop,
         workshop = Workshop(code=tokens.new_code(), title=title,
                             facilitator_digest=tokens.digest(secret), phase=Phase.LOBBY,
                             min_group_size=source.min_group_size,
-                            retention_days=source.retention_days)
+                            retention_days=source.retention_days,
+                            auto_approve=source.auto_approve, blocklist=source.blocklist)
         session.add(workshop)
         try:
             session.flush()
@@ -79,6 +80,18 @@ def duplicate_workshop(session: Session, source: Workshop,
         session.commit()
         return workshop, secret
     raise Refused("code_exhausted", 503)
+
+
+@one_change
+def rotate_facilitator_link(session: Session, workshop: Workshop) -> str:
+    """Give the workshop a new facilitator link and return it (shown once, only its digest
+    is stored): the old one opens nothing from now on, for a holder who leaked it. The
+    co-facilitator and moderator links it handed out stay open (each is revoked on its
+    own)."""
+    secret = tokens.new_secret()
+    workshop.facilitator_digest = tokens.digest(secret)
+    commit_and_announce(session, workshop)
+    return secret
 
 
 @one_change

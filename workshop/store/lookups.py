@@ -16,6 +16,7 @@ from workshop.core import tokens
 from workshop.core.errors import Refused
 from workshop.core.ids import bounded_id
 from workshop.store.models import (
+    FACILITATOR_LINK_KINDS,
     Activity,
     Device,
     Idea,
@@ -49,6 +50,35 @@ def find_workshop_by_secret(session: Session, secret: str) -> Workshop | None:
         return None
     return session.scalar(
         select(Workshop).where(Workshop.facilitator_digest == tokens.digest(secret)))
+
+
+def find_facilitator_link(session: Session, secret: object) -> tuple[Workshop, str] | None:
+    """Return the workshop a facilitator link opens and the link's role: "facilitator"
+    (the workshop's own link), "cofacilitator" or "moderator" (links it handed out and has
+    not revoked); None for anything else. One digest, at most two indexed lookups."""
+    if not tokens.looks_like_secret(secret):
+        return None
+    digest = tokens.digest(str(secret))
+    workshop = session.scalar(select(Workshop).where(Workshop.facilitator_digest == digest))
+    if workshop is not None:
+        return workshop, "facilitator"
+    row = session.execute(
+        select(Device.kind, Workshop).join(Workshop, Workshop.id == Device.workshop_id)
+        .where(Device.digest == digest, Device.kind.in_(FACILITATOR_LINK_KINDS),
+               Device.revoked_at.is_(None))).first()
+    return None if row is None else (row[1], row[0])
+
+
+def own_idea_statuses(session: Session, participant_id: int) -> list[dict[str, Any]]:
+    """Return the status of each idea one participant proposed (their phone's list; at
+    most IDEA_STATUS_MAX, the newest)."""
+    rows = session.execute(select(Idea.id, Idea.status).where(
+        Idea.participant_id == participant_id).order_by(Idea.id.desc())
+        .limit(IDEA_STATUS_MAX)).all()
+    return [{"id": idea, "status": status} for idea, status in rows]
+
+
+IDEA_STATUS_MAX = 100
 
 
 def find_participant(session: Session, workshop: Workshop, secret: str | None

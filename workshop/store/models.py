@@ -58,6 +58,11 @@ class Workshop(Base):
     # What the projector shows of a closed vote's results by group, computed (and
     # suppressed) once when the facilitator chose it: pushes only read it.
     projected_groups: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Ideas approved as they arrive, unless they hold a word of the blocklist (then they
+    # wait, with the word shown to the facilitator); None: the default list
+    # (core/blocklist.py).
+    auto_approve: Mapped[bool] = mapped_column(default=False, server_default=false())
+    blocklist: Mapped[str | None] = mapped_column(Text)
 
     rounds: Mapped[list[Round]] = relationship(
         back_populates="workshop", foreign_keys="Round.workshop_id", order_by="Round.number")
@@ -95,6 +100,9 @@ class Idea(Base):
     original_text: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id"))
+    # The blocklist's word that kept a waiting idea off the wall under automatic approval
+    # (None: waiting for another reason, or not waiting). Shown to the facilitator only.
+    held_for: Mapped[str | None] = mapped_column(String(60))
     # The idea collection it was proposed in (None: added outside any collection).
     activity_id: Mapped[int | None] = mapped_column(
         ForeignKey("activities.id", name="fk_idea_activity"), index=True)
@@ -263,12 +271,17 @@ class PublishedGroups(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-DEVICE_KINDS = ("kiosk", "helper")
+DEVICE_KINDS = ("kiosk", "helper", "cofacilitator", "moderator")
+# The links that open the facilitator's page (/f/<token>), with their powers
+# (docs/security.md, "Facilitator links").
+FACILITATOR_LINK_KINDS = ("cofacilitator", "moderator")
 
 
 class Device(Base):
-    """A link the facilitator handed to a shared tablet (kiosk) or to a person typing in
-    paper ballots (helper). Only the link's digest is stored; revoking it closes it."""
+    """A link the facilitator handed out: to a shared tablet (kiosk), to a person typing in
+    paper ballots (helper), to another facilitator (cofacilitator: the same powers) or to
+    a moderator (the ideas' queue only). Only the link's digest is stored; revoking it
+    closes it."""
 
     __tablename__ = "devices"
 

@@ -224,13 +224,16 @@ def last_page(count: int, size: int = PAGE_SIZE) -> int:
 
 def ideas_page(session: Session, workshop: Workshop, status: str, page: int = 1,
                size: int = PAGE_SIZE) -> list[dict[str, Any]]:
-    """Return one page (1 is the first) of a workshop's ideas of one status, oldest first."""
+    """Return one page (1 is the first) of a workshop's ideas of one status, oldest first;
+    a waiting idea says which word of the blocklist held it (`held_for`, facilitators and
+    moderators only)."""
     rows = session.execute(
-        select(Idea.id, Idea.text, Idea.merged_into_id)
+        select(Idea.id, Idea.text, Idea.merged_into_id, Idea.held_for)
         .where(Idea.workshop_id == workshop.id, Idea.status == status)
         .order_by(Idea.id).limit(size).offset((max(1, page) - 1) * size))
-    return [{"id": idea_id, "text": text, "status": status, "merged_into": into}
-            for idea_id, text, into in rows]
+    return [{"id": idea_id, "text": text, "status": status, "merged_into": into,
+             "held_for": held if status == "pending" else None}
+            for idea_id, text, into, held in rows]
 
 
 def moderation_lists(session: Session, workshop: Workshop, counts: dict[str, int],
@@ -412,7 +415,10 @@ def audience_views(session: Session, workshop: Workshop, connected: int,
                    "devices": devices_view(session, workshop),
                    "paper": {"printed": vote.paper_printed,
                              "review": paper_review_count(session, vote)} if vote else None,
-                   "agenda": agenda_view(session, workshop)}
+                   "agenda": agenda_view(session, workshop),
+                   # automatic approval and its list (the moderation card's form)
+                   "auto_approve": {"on": workshop.auto_approve,
+                                    "blocklist": workshop.blocklist}}
     facilitator["room"] = room.monitor(session, workshop, present) if present else None
     return public, screen, facilitator
 

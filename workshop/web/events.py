@@ -19,7 +19,15 @@ from workshop import ops
 from workshop.core import tokens
 from workshop.core.errors import Refused
 from workshop.core.fields import UnreadBallot
-from workshop.live.broadcast import FACILITATORS, PHONES, SCREENS, Broadcaster, room
+from workshop.live.broadcast import (
+    FACILITATORS,
+    MODERATORS,
+    PHONES,
+    SCREENS,
+    Broadcaster,
+    author_room,
+    room,
+)
 from workshop.live.sockets import socketio
 from workshop.store import lookups, views
 from workshop.store.db import session_for
@@ -66,9 +74,10 @@ def on_connect(*_args: Any) -> None:
 def on_join(data: Any, *_extra: Any) -> dict[str, Any]:
     """Sent by every page on each (re)connect: {code, role, secret?}; answers the state.
 
-    role is "phone", "screen" or "facilitator"; the facilitator must present the secret
-    from its link. The answer carries the audience's whole current state, so a phone that
-    reconnects is back in sync at once.
+    role is "phone", "screen", "facilitator" or "moderator"; a facilitator presents the
+    secret of its link (the workshop's own or a co-facilitator's), a moderator its
+    moderator link's. The answer carries the audience's whole current state, so a phone
+    that reconnects is back in sync at once (with its own ideas' statuses, `own_ideas`).
     """
     from workshop.guard.socket_throttles import check_socket_join
 
@@ -79,10 +88,11 @@ def on_join(data: Any, *_extra: Any) -> dict[str, Any]:
         return {"ok": False, "error": "bad_request"}
     role = data.get("role")
     code = tokens.normalise_code(data.get("code"))
-    if role not in ("phone", "screen", "facilitator") or code is None:
+    if role not in ("phone", "screen", "facilitator", "moderator") or code is None:
         return {"ok": False, "error": "bad_request"}
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     voter = None
+    own_ideas: list[dict[str, Any]] = []
     with session_for(app) as db:
         workshop = lookups.find_workshop(db, code)
         if workshop is None:
@@ -90,10 +100,14 @@ def on_join(data: Any, *_extra: Any) -> dict[str, Any]:
         if role == "phone":
             voter = lookups.find_participant_ids(
                 db, code, session.get("participants", {}).get(code))
-        if role == "facilitator":
-            secret = data.get("secret")
-            if not isinstance(secret, str) or not tokens.looks_like_secret(secret) or \
-                    not tokens.same_digest(secret, workshop.facilitator_digest):
+            if voter is not None:
+                own_ideas = lookups.own_idea_statuses(db, voter.participant_id)
+        if role in ("facilitator", "moderator"):
+            found = lookups.find_facilitator_link(db, data.get("secret"))
+            link = found[1] if found is not None and found[0].id == workshop.id else None
+            allowed = ("facilitator", "cofacilitator") if role == "facilitator" \
+                else ("moderator",)
+            if link not in allowed:
                 return {"ok": False, "error": "forbidden"}
     broadcaster = _broadcaster()
     broadcaster.start()
@@ -104,6 +118,10 @@ def on_join(data: Any, *_extra: Any) -> dict[str, Any]:
         join_room(room(SCREENS, code))
     if role == "facilitator":
         join_room(room(FACILITATORS, code, lang))
+    if role == "moderator":
+        join_room(room(MODERATORS, code, lang))
+    if voter is not None:  # told of its own ideas' statuses (broadcast.tell_authors)
+        join_room(author_room(code, voter.participant_id))
     # Counted as connected only as a participant: a socket is not a person.
     broadcaster.arrive(code, request.sid, role,  # type: ignore[attr-defined]
                        voter.participant_id if voter is not None else None)
@@ -112,9 +130,12 @@ def on_join(data: Any, *_extra: Any) -> dict[str, Any]:
     else:
         _phones.pop(request.sid, None)  # type: ignore[attr-defined]
     state = broadcaster.view(code, role)
-    audience = {"phone": PHONES, "facilitator": FACILITATORS}.get(role)
+    audience = {"phone": PHONES, "facilitator": FACILITATORS,
+                "moderator": MODERATORS}.get(role)
     if state is not None and audience is not None:  # with the panel, as a push
         state = {**state, **broadcaster.parts(code, audience, lang, state)}
+    if state is not None and voter is not None:
+        state = {**state, "own_ideas": own_ideas}
     return {"ok": True, "state": state}
 
 

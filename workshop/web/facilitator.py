@@ -1,8 +1,12 @@
 """The facilitator's page and commands: moderate ideas, move the room, reveal, export.
 
-Edge layer (Flask). Every route is reached only through the secret facilitator link
-(/f/<secret>); an unknown secret gets the same 404 as a missing page, so links cannot be
-probed. Commands are listed in COMMANDS, the table the permission tests walk.
+Edge layer (Flask). Every route is reached only through a secret facilitator link
+(/f/<secret>); an unknown or revoked secret gets the same 404 as a missing page, so links
+cannot be probed. Three kinds of link open these routes (docs/security.md, "Facilitator
+links"): the workshop's own, a co-facilitator's (the same powers, except replacing the
+workshop's own link), and a moderator's, which opens only the moderation page and the
+ideas commands of MODERATOR_COMMANDS (anything else: 403). Commands are listed in
+COMMANDS, the table the permission tests walk.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -36,7 +41,7 @@ from workshop.core.qr import qr_svg
 from workshop.core.voting.reading import ticked, whole_number
 from workshop.store import lookups, views
 from workshop.store.db import get_session
-from workshop.store.models import IDEA_MAX, IDEA_STATUSES, Workshop
+from workshop.store.models import FACILITATOR_LINK_KINDS, IDEA_MAX, IDEA_STATUSES, Workshop
 from workshop.web import exports
 from workshop.web.answers import done, join_url, public_url, refused, wants_json
 from workshop.web.devices import paper_pdf
@@ -46,10 +51,19 @@ from workshop.web.profiles import groups_csv, groups_json, present, profiles_pag
 bp = Blueprint("facilitator", __name__, url_prefix="/f/<secret>")
 
 
-def _workshop(secret: str) -> Workshop:
-    workshop = lookups.find_workshop_by_secret(get_session(), secret)
-    if workshop is None:
+# What a moderator's link may do: the ideas' queue, nothing else.
+MODERATOR_COMMANDS = ("approve", "approve-ideas", "hide", "merge", "unmerge")
+
+
+def _workshop(secret: str, moderator: bool = False) -> Workshop:
+    """Return the workshop the link opens (404 if none); a moderator's link is refused
+    (403) unless the route lets it in (`moderator`). The link's role is kept in `g.role`."""
+    found = lookups.find_facilitator_link(get_session(), secret)
+    if found is None:
         abort(404)
+    workshop, g.role = found
+    if g.role == "moderator" and not moderator:
+        abort(403)
     return workshop
 
 
@@ -74,11 +88,12 @@ def _pages() -> dict[str, int]:
     return pages
 
 
-def _context(secret: str, workshop: Workshop, view: dict[str, Any] | None = None
-             ) -> dict[str, Any]:
+def _context(secret: str, workshop: Workshop, view: dict[str, Any] | None = None,
+             role: str | None = None) -> dict[str, Any]:
     """What the page and its panel show: the facilitator's view, and one page of each idea
     list (so the page costs what it shows, however many ideas there are). `view`: the
-    facilitator's view, when already built (a push: workshop/web/pushed.py)."""
+    facilitator's view, when already built (a push: workshop/web/pushed.py); `role`: the
+    link's, else the request's (`g.role`)."""
     db = get_session()
     if view is None:
         view = views.facilitator_view(db, workshop, _connected(workshop),
@@ -96,27 +111,33 @@ def _context(secret: str, workshop: Workshop, view: dict[str, Any] | None = None
                        **{name: n for name, n in wanted.items() if n > 1}) + f"#ideas-{status}"
 
     return {"workshop": workshop, "secret": secret, "view": view,
+            "moderator": (role or g.get("role")) == "moderator",
+            "blocklist": ops.blocklist_of(workshop),
             "idea_lists": lists, "pages": pages, "page_url": page_url,
             "merge_targets": targets, "credits": views.merge_credits(
                 db, workshop, [idea["id"] for entry in lists for idea in entry["ideas"]]),
             "created": request.args.get("created") == "1",
-            "tickets": {**view["tickets"], "batch_max": ops.TICKETS_PER_BATCH,
+            "tickets": {**view.get("tickets", {}), "batch_max": ops.TICKETS_PER_BATCH,
                         # the print form's key: reloading the printed page prints nothing
                         "batch": tokens.new_client_id()}}
 
 
 @bp.get("")
 def page(secret: str) -> str:
-    """Show the facilitator's control page."""
-    workshop = _workshop(secret)
-    return render_template("facilitator.html", **_context(secret, workshop))
+    """Show the facilitator's control page (a moderator's link: the moderation page)."""
+    workshop = _workshop(secret, moderator=True)
+    if g.role == "moderator":
+        return render_template("moderator.html", **_context(secret, workshop))
+    return render_template("facilitator.html", **_context(secret, workshop),
+                           rotated=request.args.get("rotated") == "1", role=g.role)
 
 
 @bp.get("/panel")
 def panel(secret: str) -> str:
     """Return the page's changing part, for facilitator.js to swap in after a push."""
-    workshop = _workshop(secret)
-    return render_template("_facilitator_panel.html", **_context(secret, workshop))
+    workshop = _workshop(secret, moderator=True)
+    template = "_moderator_panel.html" if g.role == "moderator" else "_facilitator_panel.html"
+    return render_template(template, **_context(secret, workshop))
 
 
 def _id(fields: dict[str, Any], name: str) -> int:
@@ -235,14 +256,17 @@ COMMANDS: dict[str, Command] = {
     "start-next": lambda db, w, f: _started(ops.start_next_activity(db, w)),
     "close-activity": lambda db, w, f: {"activity": ops.close_activity(db, w).id},
     "revoke-device": lambda db, w, f: ops.revoke_device(db, w, _id(f, "device")),
+    "auto-approve": lambda db, w, f: ops.set_auto_approve(db, w, _flag(f, "on"),
+                                                          f.get("blocklist")),
     **PROFILE_COMMANDS,
 }
 
 
 @bp.post("/do/<command>")
 def run_command(secret: str, command: str) -> Response:
-    """Carry out one facilitator command from the table above."""
-    workshop = _workshop(secret)
+    """Carry out one facilitator command from the table above (a moderator's link: only
+    those of MODERATOR_COMMANDS)."""
+    workshop = _workshop(secret, moderator=True)
     # A form of the profiles page comes back to it; every other form to the main page.
     page = "facilitator.profiles" if request.form.get("next") == "profiles" \
         else "facilitator.page"
@@ -250,6 +274,8 @@ def run_command(secret: str, command: str) -> Response:
     handler = COMMANDS.get(command)
     if handler is None:
         abort(404)
+    if g.role == "moderator" and command not in MODERATOR_COMMANDS:
+        return refused(Refused("moderators_moderate_only", 403), back)
     if request.is_json:
         fields = request.get_json(silent=True)
         if not isinstance(fields, dict):
@@ -337,7 +363,8 @@ def _fields() -> dict[str, Any]:
 
 
 def _device_link(kind: str) -> Response | str:
-    """Create a kiosk or helper link and show it once, with its QR code, ready to open."""
+    """Create a kiosk, helper, co-facilitator or moderator link and show it once, with its
+    QR code, ready to open."""
     secret = request.view_args["secret"]
     workshop = _workshop(secret)
     back = url_for("facilitator.page", secret=secret)
@@ -347,8 +374,11 @@ def _device_link(kind: str) -> Response | str:
                                          fields.get("pin"))
     except Refused as error:
         return refused(error, back)
-    endpoint = "devices.kiosk_start_page" if kind == "kiosk" else "devices.helper"
-    link = public_url() + url_for(endpoint, token=token)
+    if kind in FACILITATOR_LINK_KINDS:
+        link = public_url() + url_for("facilitator.page", secret=token)
+    else:
+        endpoint = "devices.kiosk_start_page" if kind == "kiosk" else "devices.helper"
+        link = public_url() + url_for(endpoint, token=token)
     if wants_json():
         return jsonify({"ok": True, "device": device.id, "link": link})
     return render_template("device_link.html", workshop=workshop, secret=secret, kind=kind,
@@ -366,6 +396,40 @@ def issue_kiosk(secret: str) -> Response | str:
 def issue_helper(secret: str) -> Response | str:
     """Create a helper link: the entry screen for paper ballots."""
     return _device_link("helper")
+
+
+@bp.post("/links")
+def issue_link(secret: str) -> Response | str:
+    """Create a co-facilitator link (`kind` cofacilitator: the same powers) or a moderator
+    link (`kind` moderator: the ideas' queue only), shown once."""
+    kind = _fields_or_empty().get("kind")
+    return _device_link(kind if kind in FACILITATOR_LINK_KINDS else "")
+
+
+def _fields_or_empty() -> dict[str, Any]:
+    try:
+        return _fields()
+    except Refused:
+        return {}
+
+
+@bp.post("/rotate")
+def rotate(secret: str) -> Response:
+    """Replace the workshop's own link by a new one (the old one opens nothing from now
+    on) and open the page at the new address, shown as a new workshop's is. Only from the
+    workshop's own link: a co-facilitator's link cannot take it from its holder."""
+    workshop = _workshop(secret)
+    back = url_for("facilitator.page", secret=secret)
+    if g.role != "facilitator":
+        return refused(Refused("own_link_only", 403), back)
+    try:
+        new_secret = ops.rotate_facilitator_link(get_session(), workshop)
+    except Refused as error:
+        return refused(error, back)
+    page = url_for("facilitator.page", secret=new_secret)
+    if wants_json():
+        return jsonify({"ok": True, "facilitator": page})
+    return redirect(url_for("facilitator.page", secret=new_secret, rotated=1))
 
 
 @bp.post("/paper")

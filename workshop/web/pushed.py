@@ -10,6 +10,7 @@ push carries it (docs/protocol.md, "Pushes"):
   no ticket, no pair), and, when the workshop has issued tickets, `panel_ticket`, the same
   for a phone that holds one. phone.js completes it with what the page keeps of its
   person (docs/protocol.md says which parts);
+- moderators: `panel`, the moderation queue alone, rendered as the facilitator's is;
 - facilitators: `panel`, the control panel with the first page of each idea list, its
   addresses holding a placeholder (`secret_placeholder`) where the facilitator's secret
   goes, which the server never stores and so cannot write: facilitator.js puts its own
@@ -27,7 +28,7 @@ from typing import Any
 from flask import Flask, render_template
 from flask_babel import force_locale
 
-from workshop.live.broadcast import FACILITATORS, PHONES, Broadcaster
+from workshop.live.broadcast import FACILITATORS, MODERATORS, PHONES, Broadcaster
 from workshop.store import lookups
 from workshop.store.db import get_session
 
@@ -58,8 +59,8 @@ def phone_parts(app: Flask, code: str, lang: str, view: dict[str, Any]) -> dict[
         return parts
 
 
-def facilitator_parts(app: Flask, code: str, lang: str, view: dict[str, Any]
-                      ) -> dict[str, str]:
+def facilitator_parts(app: Flask, code: str, lang: str, view: dict[str, Any],
+                      template: str = "_facilitator_panel.html") -> dict[str, str]:
     """Render the facilitator's panel (first page of each list) with a placeholder secret."""
     from workshop.web.facilitator import _context
 
@@ -67,10 +68,23 @@ def facilitator_parts(app: Flask, code: str, lang: str, view: dict[str, Any]
         workshop = lookups.find_workshop(get_session(), code)
         if workshop is None:
             return {}
-        context = _context(SECRET_PLACEHOLDER, workshop, view)
-        return {"panel": render_template("_facilitator_panel.html", **context,
-                                         csrf_token=_no_csrf),
+        role = "facilitator"
+        if template == "_moderator_panel.html":
+            role = "moderator"
+            # The moderator's view is a part of the facilitator's: the lists are read
+            # from the database as the facilitator's panel reads them.
+            view = {**view, "round": None, "in_open_vote": view.get("in_open_vote", [])}
+        # The role said, never read from `g`: a join renders inside the socket's context.
+        context = _context(SECRET_PLACEHOLDER, workshop, view, role)
+        return {"panel": render_template(template, **context, csrf_token=_no_csrf),
                 "secret_placeholder": SECRET_PLACEHOLDER}
+
+
+def moderator_parts(app: Flask, code: str, lang: str, view: dict[str, Any]
+                    ) -> dict[str, str]:
+    """Render the moderator's panel (the queue, first page of each list), as the
+    facilitator's is rendered: a placeholder secret, empty CSRF fields."""
+    return facilitator_parts(app, code, lang, view, "_moderator_panel.html")
 
 
 def init_app(app: Flask) -> None:
@@ -78,3 +92,4 @@ def init_app(app: Flask) -> None:
     broadcaster: Broadcaster = app.extensions["workshop.broadcaster"]
     broadcaster.renderers[PHONES] = phone_parts
     broadcaster.renderers[FACILITATORS] = facilitator_parts
+    broadcaster.renderers[MODERATORS] = moderator_parts
