@@ -193,6 +193,13 @@ def test_known_refuses_what_is_not_a_priority_of_the_round():
             "unknown_option", {"option": named}, "this priority is not part of the round")
 
 
+def test_a_refused_option_is_echoed_only_below_ten_to_the_eighteen_or_forty_characters():
+    limit = 10**18
+    for option, named in ((limit - 1, limit - 1), (limit, None), (-(limit - 1), -(limit - 1)),
+                          (-limit, None), ("x" * 40, "x" * 40), ("x" * 41, None)):
+        assert refusal(known, option, {1, 2}).params == {"option": named}, option
+
+
 def test_distinct_options_keep_the_ballot_order_and_refuse_a_repeat():
     assert distinct_options((2, 1), [1, 2, 3], (list, tuple), "shape") == [2, 1]
     error = refusal(distinct_options, [2, 1, 2], [1, 2, 3], (list,), "shape")

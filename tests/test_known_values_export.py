@@ -178,3 +178,69 @@ def test_recount_refuses_a_file_without_the_ballot_columns():
     with pytest.raises(ValueError) as caught:
         recount("")
     assert "missing columns" in str(caught.value)
+
+
+def test_ranking_rows_leave_the_schulze_place_blank_for_other_methods():
+    dots = {**VOTE, "method": "dots", "ranking": [
+        {"rank": 1, "idea": 7, "text": "Logement", "score": 4, "supporters": 2, "share": 2 / 3}]}
+    assert ranking_rows([dots]) == [
+        [2, "=Priorités", "Vote du midi", "Classement", VOTE["settings_text"], "oui", "fermé",
+         3, 1, "Logement", 4, 2, 0.6667, "", "", VOTE["note"]]]
+
+
+def test_the_report_json_writes_dates_and_other_values_as_text():
+    from datetime import UTC, datetime
+
+    body = report_json({"workshop": {"closed_at": datetime(2026, 11, 29, 17, 5, tzinfo=UTC)},
+                        "labels": {}})
+    assert json.loads(body) == {"workshop": {"closed_at": "2026-11-29 17:05:00+00:00"}}
+
+
+GROUP_VIEWS = [
+    {"round": 12, "title": "Priorités", "method": "dots", "questions": [
+        {"question": 1, "text": "Vous êtes\u00a0:", "k": 5, "voters": 20, "hidden_voters": 0,
+         "groups": [{"key": "f", "label": "Une femme", "voters": 8},
+                    {"key": "h", "label": "Un homme", "voters": 12}],
+         "equal_groups": ["f", "h"],
+         "rows": [{"idea": 1, "text": "Logement", "rank": 1, "groups": [1, 3],
+                   "equal_rank": 2, "consensus": 0.167},
+                  {"idea": 2, "text": "=Transport", "rank": 2, "groups": [2, 1],
+                   "equal_rank": 1, "consensus": 0.0},
+                  {"idea": 3, "text": "Parcs", "rank": 3, "groups": [2, 2],
+                   "equal_rank": 3, "consensus": None}]},
+        {"question": 2, "text": "Où habitez-vous\u00a0?", "k": 5, "voters": 20,
+         "hidden_voters": 20, "groups": [], "equal_groups": [],
+         "rows": [{"idea": 1, "text": "Logement", "rank": 1, "groups": [],
+                   "equal_rank": None, "consensus": None}]}]},
+    {"round": 9, "title": "Matin", "method": "approval", "questions": [
+        {"question": 1, "text": "Vous êtes\u00a0:", "k": 5, "voters": 11, "hidden_voters": 5,
+         "groups": [{"key": "h", "label": "Un homme", "voters": 6}], "equal_groups": [],
+         "rows": [{"idea": 4, "text": "Parc", "rank": 1, "groups": [1], "equal_rank": None,
+                   "consensus": None}]}]}]
+
+
+def test_the_groups_table_has_everyone_each_group_and_the_equal_ranking_in_rows():
+    from workshop.core.export import GROUPS_HEADERS, groups_table
+
+    assert GROUPS_HEADERS == ("round", "round_title", "question", "group", "group_voters",
+                              "rank", "priority", "lowest_group_support")
+    q1 = [12, "Priorités", "Vous êtes\u00a0:"]
+    assert groups_table(GROUP_VIEWS, "Tout le monde", "Chaque groupe compte autant") == [
+        # everyone, in the overall order, with the lowest support among the groups shown
+        [*q1, "Tout le monde", 20, 1, "Logement", 0.167],
+        [*q1, "Tout le monde", 20, 2, "=Transport", 0.0],
+        [*q1, "Tout le monde", 20, 3, "Parcs", ""],
+        # each group in its own order (ties in the overall order)
+        [*q1, "Une femme", 8, 1, "Logement", ""],
+        [*q1, "Une femme", 8, 2, "=Transport", ""],
+        [*q1, "Une femme", 8, 2, "Parcs", ""],
+        [*q1, "Un homme", 12, 1, "=Transport", ""],
+        [*q1, "Un homme", 12, 2, "Parcs", ""],
+        [*q1, "Un homme", 12, 3, "Logement", ""],
+        # each group counting equally, in that ranking's order
+        [*q1, "Chaque groupe compte autant", 20, 1, "=Transport", ""],
+        [*q1, "Chaque groupe compte autant", 20, 2, "Logement", ""],
+        [*q1, "Chaque groupe compte autant", 20, 3, "Parcs", ""],
+        # question 2 shows no group: no row; vote 9 has one group and no equal ranking
+        [9, "Matin", "Vous êtes\u00a0:", "Tout le monde", 11, 1, "Parc", ""],
+        [9, "Matin", "Vous êtes\u00a0:", "Un homme", 6, 1, "Parc", ""]]

@@ -184,6 +184,14 @@ def test_pairwise_phone_judgement_that_is_not_three_values_is_refused():
     assert (caught.value.code, caught.value.params) == ("bad_ballot",
                                                         {"reason": "bad_judgement"})
     assert pairwise.read_json({"judgement": [1, 2, None]}) == (1, 2, None)
+    assert pairwise.read_json({"judgement": [1, "2", 2]}) == (1, 2, 2)
+    assert pairwise.read_json({"judgement": (4, 3, "4")}) == (4, 3, 4)
+    for judgement, reason in (([1, 2, "x"], "bad_choice"), ([1, 2, 0], "bad_choice"),
+                              (["x", 2, None], "unknown_option"),
+                              ([1, 2.5, 1], "unknown_option")):
+        with pytest.raises(Refused) as caught:
+            pairwise.read_json({"judgement": judgement})
+        assert (caught.value.code, caught.value.params) == ("bad_ballot", {"reason": reason})
     assert pairwise.read_form({"left": "1", "right": "2", "choice": "none"}) == (1, 2, None)
     assert pairwise.read_form({"left": "1", "right": "2", "choice": "2"}) == (1, 2, 2)
     for fields in ({"left": "x", "right": "2"}, {"left": "1", "right": ""},
