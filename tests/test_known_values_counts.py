@@ -257,3 +257,15 @@ def test_declarations_give_defaults_bounds_and_names():
 
 def test_the_default_method_is_dot_voting():
     assert DEFAULT_METHOD == "dots" and get_method(DEFAULT_METHOD) is dots
+
+
+def test_the_step_seed_is_the_keyed_hash_of_the_round_and_the_participant():
+    import hashlib
+    import hmac
+
+    from workshop.core.voting.rules import step_seed
+
+    expected = hmac.new(b"secret", b"step:5:7", hashlib.sha256).hexdigest()
+    assert step_seed("secret", 5, 7) == step_seed(b"secret", 5, 7) == expected
+    assert len(expected) == 64 and step_seed("secret", 7, 5) != expected
+    assert step_seed("other", 5, 7) != expected

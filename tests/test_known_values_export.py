@@ -6,6 +6,7 @@ method note or a recount that loses a field fails here.
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
@@ -244,3 +245,172 @@ def test_the_groups_table_has_everyone_each_group_and_the_equal_ranking_in_rows(
         # question 2 shows no group: no row; vote 9 has one group and no equal ranking
         [9, "Matin", "Vous êtes\u00a0:", "Tout le monde", 11, 1, "Parc", ""],
         [9, "Matin", "Vous êtes\u00a0:", "Un homme", 6, 1, "Parc", ""]]
+
+
+# --- the day's workbook, cell by cell --------------------------------------------------------
+
+WORDS = {"vote": "Vote", "rank": "Rang", "priority": "Priorité", "score": "Score",
+         "supporters": "Appuis", "share_of_voters": "Part", "schulze_rank": "Rang Schulze",
+         "everyone": "Tout le monde", "equal": "À parts égales", "groups": "Par groupe",
+         "group_note": "Les petits groupes sont omis.", "round": "Vote n°",
+         "round_title": "Titre", "question": "Question", "group": "Groupe",
+         "group_voters": "Votants", "lowest_group_support": "Appui minimal",
+         "ideas": "Idées", "participation": "Participation", "present": "Présentes",
+         "voted": "Ont voté", "total": "en tout", "methods": "Méthodes", "method": "Méthode",
+         "method_note": "Comment on compte", "method_sheet_intro": "Les méthodes du jour.",
+         "idea": "N°", "status": "Statut", "merged_into": "Fusionnée dans",
+         "merged_into_priority": "Priorité d'accueil", "original_wording": "Texte d'origine",
+         "activity": "Activité", "proposed_at": "Heure", "what": "Quoi", "channel": "Canal",
+         "people": "Personnes"}
+LONG = "Une priorité écrite très longuement " * 3  # 108 characters: wider than 80
+BOOK = {"workshop": {"title": "Atelier", "about_text": "29 novembre · Rimouski"},
+        "participation": REPORT["participation"],
+        "votes": [VOTE,
+                  {**VOTE, "number": 3, "title": "Pastilles", "activity": "Pastilles",
+                   "method": "dots", "method_name": "Pastilles", "settings_text": "5 pastilles",
+                   "note": "Une pastille, un point.", "flag_text": "",
+                   "ranking": [{"rank": 1, "idea": 9, "text": LONG, "score": 4,
+                                "supporters": 2, "share": 0.5}]}],
+        "ideas": IDEAS, "groups": GROUP_VIEWS[1:],
+        "methods": [{"name": "Classement", "text": "Borda et Schulze."}],
+        "labels": WORDS}
+
+
+def test_the_workbook_has_a_sheet_per_vote_then_groups_ideas_participation_methods():
+    from openpyxl import load_workbook
+
+    from workshop.core.export.xlsx import workbook
+
+    book = load_workbook(io.BytesIO(workbook(
+        {**BOOK, "votes": [{**VOTE, "facts_text": "3 personnes ont voté"}, BOOK["votes"][1]]})))
+    assert book.sheetnames == ["2. =Priorités", "3. Pastilles", "Par groupe", "Idées",
+                               "Participation", "Méthodes"]
+    heading = "Atelier · 29 novembre · Rimouski"
+    values = {sheet.title: [list(row) for row in sheet.iter_rows(values_only=True)]
+              for sheet in book.worksheets}
+    # the ranking: title, vote and activity, method and settings, facts, note, then the
+    # header and the rows; the Schulze column only where there is one; "-Transport" quoted
+    assert values["2. =Priorités"] == [
+        [heading, None, None, None, None, None],
+        ["Vote 2 · =Priorités · Vote du midi", None, None, None, None, None],
+        ["Classement · Le nombre de priorités à classer\u00a0: 2", None, None, None, None,
+         None],
+        ["3 personnes ont voté", None, None, None, None, None],
+        ["Points Borda\u00a0: 2 puis 1.", None, None, None, None, None],
+        ["Rang", "Priorité", "Score", "Appuis", "Part", "Rang Schulze"],
+        [1, "Logement", 5, 3, 1.0, 1],
+        [2, "'-Transport", 1, 1, 0.3333, 1]]
+    # an activity named as the vote is not repeated; no facts given, no flag: no line
+    assert values["3. Pastilles"] == [
+        [heading, None, None, None, None], ["Vote 3 · Pastilles", None, None, None, None],
+        ["Pastilles · 5 pastilles", None, None, None, None], [None] * 5,
+        ["Une pastille, un point.", None, None, None, None],
+        ["Rang", "Priorité", "Score", "Appuis", "Part"], [1, LONG, 4, 2, 0.5]]
+    assert values["Par groupe"] == [
+        [heading] + [None] * 7, ["Les petits groupes sont omis."] + [None] * 7,
+        ["Vote n°", "Titre", "Question", "Groupe", "Votants", "Rang", "Priorité",
+         "Appui minimal"],
+        [9, "Matin", "Vous êtes\u00a0:", "Tout le monde", 11, 1, "Parc", None],
+        [9, "Matin", "Vous êtes\u00a0:", "Un homme", 6, 1, "Parc", None]]
+    assert values["Idées"] == [
+        [heading] + [None] * 7,
+        ["N°", "Priorité", "Statut", "Fusionnée dans", "Priorité d'accueil",
+         "Texte d'origine", "Activité", "Heure"],
+        [7, "Logement", "approuvée", None, None, "logement", "Idées", "11:00"],
+        [9, "'@Logement", "fusionnée", 7, "Logement", None, None, "11:01"]]
+    assert values["Participation"] == [
+        [heading, None, None], ["Quoi", "Canal", "Personnes"],
+        ["Présentes", "en tout", 4], ["Présentes", "cellulaire", 4],
+        ["Ont voté", "en tout", 3], ["Ont voté", "cellulaire", 3]]
+    # every method of the day, then each ranking vote's own rule
+    assert values["Méthodes"] == [
+        ["Les méthodes du jour.", None], ["Méthode", "Comment on compte"],
+        ["Classement", "Borda et Schulze."],
+        ["Vote 2 · =Priorités", "Points Borda\u00a0: 2 puis 1."]]
+
+
+def test_the_workbook_headers_are_bold_and_frozen_shares_are_percents_columns_fit():
+    from openpyxl import load_workbook
+
+    from workshop.core.export.xlsx import workbook
+
+    book = load_workbook(io.BytesIO(workbook({**BOOK, "votes": [
+        {**VOTE, "flag_text": "Borda et Schulze diffèrent sur les 2 premières."},
+        BOOK["votes"][1]]})))
+    ranking, dots, groups = book["2. =Priorités"], book["3. Pastilles"], book["Par groupe"]
+    # the flag is a sixth line above the header
+    assert ranking["A6"].value == "Borda et Schulze diffèrent sur les 2 premières."
+    assert [c.font.b for c in ranking[7]] == [True] * 6
+    assert not ranking["A8"].font.b and not ranking["A1"].font.b
+    assert (ranking.freeze_panes, dots.freeze_panes, groups.freeze_panes) == ("A8", "A7", "A4")
+    assert [ranking.cell(row=r, column=5).number_format for r in (7, 8, 9)] == [
+        "General", "0.0%", "0.0%"]
+    assert groups["H4"].number_format == "0.0%" and groups["G4"].number_format == "General"
+    # widths from the header row down, 2 more than the longest text, at least 6, at most
+    # 80: rank "Rang" 4 → 6; priority "'-Transport" 11 → 13; share "100.0%" 6 → 8;
+    # "Rang Schulze" 12 → 14. The lines above the header do not count.
+    widths = {col: ranking.column_dimensions[col].width for col in "ABCDEF"}
+    assert widths == {"A": 6, "B": 13, "C": 7, "D": 8, "E": 8, "F": 14}
+    # a text wider than 80 makes its column 80 wide and wraps it, below the header only
+    assert dots.column_dimensions["B"].width == 80
+    assert dots["B7"].alignment.wrap_text and dots["B7"].alignment.vertical == "top"
+    assert not dots["B6"].alignment.wrap_text and not dots["A7"].alignment.wrap_text
+
+
+def test_sheet_titles_are_what_excel_accepts_and_unique():
+    from workshop.core.export.xlsx import _title
+
+    taken: set[str] = set()
+    assert _title("4. Vote: [A/B]*?", taken) == "4. Vote   A B"
+    assert _title("'Citée'", taken) == "Citée"
+    assert _title("", taken) == "—" and _title("[]", taken) == "— (2)"
+    assert _title("x" * 40, taken) == "x" * 31
+    assert _title("X" * 35, taken) == "X" * 27 + " (2)"  # Excel compares titles in any case
+    assert _title("X" * 35, taken) == "X" * 27 + " (3)"
+    assert _title("a\x01b", taken) == "a b"
+    assert taken == {"4. vote   a b", "citée", "—", "— (2)", "x" * 31, "x" * 27 + " (2)",
+                     "x" * 27 + " (3)", "a b"}
+
+
+def test_rows_without_the_edges_words_fall_back_to_what_the_report_holds():
+    idea = {**IDEAS[0]}
+    del idea["time_text"]
+    assert idea_rows([idea]) == [[7, "Logement", "approuvée", "", "", "logement", "Idées",
+                                  "2026-11-29T16:00:00+00:00"]]
+    bare = {"participation": {"present": 5, "present_by_channel": {"phone": 3, "kiosk": 2},
+                              "voted": 1, "voted_by_channel": {"paper": 1}}}
+    assert participation_rows(bare, "P", "V", "T") == [
+        ["P", "T", 5], ["P", "phone", 3], ["P", "kiosk", 2], ["V", "T", 1], ["V", "paper", 1]]
+    named = {"participation": {**bare["participation"], "channel_words": {"kiosk": "borne"}}}
+    assert [row[1] for row in participation_rows(named, "P", "V", "T")] == [
+        "T", "phone", "borne", "T", "paper"]
+
+
+def test_the_recount_json_has_every_rounds_rules_voters_and_ranking():
+    from workshop.core.export import to_json
+
+    rounds = [{"number": 3, "title": "=Vote", "method": "points", "settings": {"points": 10},
+               "status": "closed", "voters": 2, "explanation": "Borda\u00a0: 2 puis 1",
+               "ranking": [{"rank": 1, "idea": 6, "text": "Écoles", "score": 16,
+                            "supporters": 2, "extra": "left out"}]},
+              {"number": 4, "title": "Rang", "method": "ranking", "settings": {"top": None},
+               "status": "open", "voters": 0, "ranking": []}]
+    assert to_json(rounds) == (
+        '[\n  {\n    "number": 3,\n    "title": "=Vote",\n    "method": "points",\n'
+        '    "explanation": "Borda\u00a0: 2 puis 1",\n    "settings": {\n      "points": 10\n'
+        '    },\n    "status": "closed",\n    "voters": 2,\n    "ranking": [\n      {\n'
+        '        "rank": 1,\n        "text": "Écoles",\n        "score": 16,\n'
+        '        "supporters": 2\n      }\n    ]\n  },\n'
+        '  {\n    "number": 4,\n    "title": "Rang",\n    "method": "ranking",\n'
+        '    "settings": {\n      "top": null\n    },\n    "status": "open",\n'
+        '    "voters": 0,\n    "ranking": []\n  }\n]\n')
+
+
+def test_the_lazy_workbook_is_the_day_workbook():
+    from openpyxl import load_workbook
+
+    from workshop.core import export
+
+    book = load_workbook(io.BytesIO(export.workbook(BOOK)))
+    assert book.sheetnames == ["2. =Priorités", "3. Pastilles", "Par groupe", "Idées",
+                               "Participation", "Méthodes"]

@@ -118,3 +118,13 @@ def test_the_layout_entries_load_with_a_reason():
     entries = report_tool.load_layout(report_tool.EQUIVALENTS)
     assert entries and all(entry.why.strip() and entry.function.startswith("workshop.core.")
                            for entry in entries)
+
+
+def test_mutants_never_checked_are_left_out_and_the_report_says_it_is_not_a_full_run():
+    mutants = report_tool.parse_results(RESULTS + "    workshop.core.phases.x_f__mutmut_9: "
+                                                  "not checked\n")
+    lines, overall = report_tool.report(mutants, {}, [])
+    assert overall == 100.0 * 2 / 5  # as without it: caught 2 of 5 counted
+    text = "\n".join(lines)
+    assert "NOT A FULL RUN: 1 mutants were never checked" in text
+    assert "mutmut_9" not in text

@@ -13,6 +13,8 @@ only the mutants that can change behaviour:
 
     score = caught / (mutants - skipped - listed equivalents that survived - layout)
 
+(mutants a stopped run never checked are left out too, and the report says so).
+
 A module may hold, beside what it counts, functions that only lay a page out (where a box
 or a QR code sits on a paper ballot): the same file lists them as `[[layout]]` entries
 (`function`, a glob, and `why`). Their mutants are counted apart, whatever their status,
@@ -39,6 +41,7 @@ from pathlib import Path
 EQUIVALENTS = Path(__file__).with_name("equivalent_mutants.toml")
 CAUGHT = ("killed", "timeout", "caught by type check", "segfault")
 NOT_RUN = ("skipped",)
+NOT_YET = ("not checked",)  # an interrupted run: `mutmut run` without --keep's rm resumes
 
 
 @dataclass(frozen=True)
@@ -185,6 +188,8 @@ def report(mutants: list[Mutant], diffs: dict[str, str], equivalents: list[Equiv
             counts["caught"] += 1
         elif mutant.status in NOT_RUN:
             counts["skipped"] += 1
+        elif mutant.status in NOT_YET:
+            counts["unchecked"] += 1
         else:
             was, now = changed_lines(diffs.get(mutant.name, ""))
             entry = next((e for e in equivalents if e.matches(mutant.function, was, now)), None)
@@ -201,17 +206,23 @@ def report(mutants: list[Mutant], diffs: dict[str, str], equivalents: list[Equiv
     for module in sorted(by_module):
         counts = by_module[module]
         total.update(counts)
-        counted = counts["total"] - counts["layout"] - counts["skipped"] - counts["equivalent"]
+        counted = (counts["total"] - counts["layout"] - counts["skipped"]
+                   - counts["unchecked"] - counts["equivalent"])
         lines.append(f"{module:<36} {counts['total']:>7} {counts['layout']:>6} "
                      f"{counts['caught']:>6} {counts['equivalent']:>6} "
                      f"{counts['survived']:>5} {score(counts['caught'], counted):>6.1f}%")
-    counted = total["total"] - total["layout"] - total["skipped"] - total["equivalent"]
+    counted = (total["total"] - total["layout"] - total["skipped"] - total["unchecked"]
+               - total["equivalent"])
     overall = score(total["caught"], counted)
     lines.append(f"{'pure core':<36} {total['total']:>7} {total['layout']:>6} "
                  f"{total['caught']:>6} {total['equivalent']:>6} {total['survived']:>5} "
                  f"{overall:>6.1f}%")
-    raw = score(total["caught"], total["total"] - total["layout"] - total["skipped"])
+    raw = score(total["caught"],
+                total["total"] - total["layout"] - total["skipped"] - total["unchecked"])
     lines.append(f"(raw score, equivalents counted as survivors: {raw:.1f}%)")
+    if total["unchecked"]:
+        lines += ["", f"NOT A FULL RUN: {total['unchecked']} mutants were never checked "
+                      "(the run was stopped); the scores above are of the others."]
     if laid_out:
         lines += ["", f"Layout, not scored ({sum(laid_out.values())}, "
                       "tools/equivalent_mutants.toml):"]
@@ -243,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     layout = load_layout(EQUIVALENTS)
     diffs = {m.name: diff_of(m.name) for m in mutants
-             if m.status not in CAUGHT and m.status not in NOT_RUN
+             if m.status not in CAUGHT and m.status not in NOT_RUN + NOT_YET
              and not any(entry.matches(m.function) for entry in layout)}
     lines, overall = report(mutants, diffs, load_equivalents(EQUIVALENTS), layout)
     print("\n".join(lines))
