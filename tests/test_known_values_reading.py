@@ -28,6 +28,14 @@ from workshop.core.voting.reading import idea_id, json_ballot, numbered, ticked,
 NBSP = "\u00a0"
 
 
+@pytest.fixture(autouse=True)
+def _keys_computed_afresh():
+    """`matching_key` keeps the keys it computed: a test of the folding must compute its
+    keys, not recall those an earlier test computed (under mutmut, the process a mutant's
+    test is forked from has run every test once, so a recalled key hides the mutant)."""
+    matching_key.cache_clear()
+
+
 def test_whole_number_reads_digits_and_refuses_the_rest():
     assert whole_number(7) == 7
     assert whole_number(" 42 ") == 42
@@ -289,3 +297,22 @@ def test_a_suggestion_needs_ninety_and_ties_keep_the_walls_order():
     assert likely_duplicates("abcdefghij", [(5, "abcdefghik"), (9, "abcdefghik")]) == [
         (5, 90.0), (9, 90.0)]
     assert likely_duplicates("abcdefghi", [(2, "abcdefghk")]) == []  # 88.9
+
+
+def test_only_semicolons_commas_and_tabs_separate_cells():
+    assert seed_csv.read_priorities("AXB\nCXD\nEXF\n", 280) == ["AXB", "CXD", "EXF"]
+    assert seed_csv.read_priorities("A\tB\nC\tD\nE\tF\n", 280) == ["A", "C", "E"]
+
+
+def test_a_row_of_invisible_characters_as_long_as_the_limit_is_skipped():
+    # 100 zero-width spaces: nothing shows, and 100 is not more than the limit of 100
+    text = "priorité\n" + "\u200b" * 100 + "\nParc\n"
+    assert seed_csv.read_priorities(text, 100) == ["Parc"]
+    error = refusal("priorité\n" + "\u200b" * 101 + "\nParc\n", limit=100)
+    assert (error.code, error.params) == ("import_row_too_long", {"row": 2, "limit": 100})
+
+
+def test_more_suggestions_than_five_when_asked():
+    wall = [(n, "Logement social") for n in range(1, 8)]
+    assert [idea for idea, _ in likely_duplicates("logements sociaux", wall, 7)] == [
+        1, 2, 3, 4, 5, 6, 7]
