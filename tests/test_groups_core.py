@@ -363,10 +363,9 @@ def test_crossed_questions_hide_a_group_one_person_away_from_a_published_one():
 
 
 def test_a_hidden_rest_one_person_from_a_published_set_hides_one_more_group():
-    # k = 5. Question 1: P = voters 0-9, Q = 10-19: both shown. Question 2: R = 0-9 but
-    # voter 9 gave no answer, so R = 0-8 (9) and the rest hidden is voter 9 alone... and
-    # S = 10-19. R differs from P by one person: hidden; then the rest is 0-9, which is P:
-    # nobody apart. Question 2 shows S only.
+    # k = 5. Question 1: P = voters 0-9, Q = 10-19: both shown. Question 2: voter 9 gave
+    # no answer, R = 0-8 (9), S = 10-19. One person hidden is fewer than 5: the smallest
+    # shown, R, is hidden with them; the 10 hidden are P: nobody apart. S only is shown.
     first = {v: "P" if v < 10 else "Q" for v in range(20)}
     second = {v: NO_ANSWER if v == 9 else ("R" if v < 9 else "S") for v in range(20)}
     assert shown_across([first, second], 5) == [frozenset("PQ"), frozenset("S")]
@@ -478,3 +477,62 @@ def test_expected_shares_read_line_by_line_worked_by_hand():
         read_expected_shares(many, "\n".join([*lines[:19], "Pas un choix;1"]))
     assert refused.value.params == {"label": "Pas un choix"}
     assert CHOICES_MAX == 20
+
+
+def _question(groups):
+    return {voter: group for group, voters in groups.items() for voter in voters}
+
+
+def test_a_hidden_rest_that_clashes_hides_the_smallest_group_shown_worked_by_hand():
+    # 21 voters, k = 5. Question 1: C (15) and A = {1, 2, 4, 8, 18, 19} (6): both shown.
+    # Question 2: C' (7) and D (7) each differ from Q1's C or A by 1 or 2 people: both
+    # hidden, nothing shown. Question 3: C'' = {0, 6, 16, 17, 20} (5) is inside C and A''
+    # (7) too: no group clashes; but the 9 hidden (no answer) differ from A by 3 people
+    # ({5, 7, 14}): the smallest shown group, C'' (5, not A'' 7), is hidden with them, and
+    # then 14 are hidden, k or more away from everything published: A'' alone is shown.
+    q1 = _question({"C": [0, 3, 5, 6, 7, 9, 10, 11, 12, 13, 14, 15, 16, 17, 20],
+                    "A": [1, 2, 4, 8, 18, 19]})
+    q2 = _question({NO_ANSWER: [0, 5, 8, 11, 19], "B": [1, 12],
+                    "C": [2, 6, 9, 10, 13, 14, 16], "D": [3, 4, 7, 15, 17, 18, 20]})
+    q3 = _question({"C": [0, 6, 16, 17, 20], NO_ANSWER: [1, 2, 4, 5, 7, 8, 14, 18, 19],
+                    "A": [3, 9, 10, 11, 12, 13, 15]})
+    assert shown_across([q1, q2, q3], 5) == [frozenset("AC"), frozenset(), frozenset("A")]
+
+
+def test_between_two_groups_of_one_size_the_first_by_name_is_hidden():
+    # 18 voters, k = 5. Question 1 shows D = {1, 4, 7, 10, 12, 13, 15} alone (the other
+    # 11 are hidden together). Question 2: D' = {0, 3, 9, 14, 16} and B' = {2, 5, 8, 11,
+    # 17} (5 each) clash with nothing, but the 8 hidden differ from D by one person (6):
+    # one of the two is hidden, B' ('B' < 'D'), and D' is shown.
+    q1 = _question({NO_ANSWER: [0, 8, 9, 11, 17], "D": [1, 4, 7, 10, 12, 13, 15],
+                    "C": [2, 3, 6, 14], "A": [5], "B": [16]})
+    q2 = _question({"D": [0, 3, 9, 14, 16], "A": [1, 7, 10], "B": [2, 5, 8, 11, 17],
+                    NO_ANSWER: [4, 12, 13, 15], "C": [6]})
+    assert shown_across([q1, q2], 5) == [frozenset("D"), frozenset("D")]
+
+
+def test_across_questions_with_a_higher_threshold_and_an_undisclosed_choice():
+    from workshop.core.groups.breakdown import break_down_questions
+
+    # k = 6. Question 1: A = 0-4 (5) is under k; "n/r" = 12-19 (8) is never shown; hidden
+    # together they are 13: B = 5-11 (7) alone is shown. Question 2: X = 0-11 differs from
+    # B by 5 people (0-4), fewer than 6: hidden; Y = 12-19 differs from what question 1
+    # hid (0-4 and 12-19) by those same 5: hidden too. (Under k = 5, or with "n/r" a
+    # group like the others, more would be shown.) Each ballot approves 1 (voters 0-5) or
+    # 2: overall 2 has 14, 1 has 6.
+    first = {v: "A" if v < 5 else "B" if v < 12 else "n/r" for v in range(20)}
+    second = {v: "X" if v < 12 else "Y" for v in range(20)}
+    ballots = {v: [1] if v < 6 else [2] for v in range(20)}
+    questions = [(first, ["A", "B", "n/r"]), (second, ["X", "Y"])]
+    found = break_down_questions(approval, [1, 2], {}, ballots, questions, 6,
+                                 undisclosed=["n/r"])
+    assert [b.k for b in found] == [6, 6]
+    assert [[g.group for g in b.groups] for b in found] == [["B"], []]
+    assert [b.hidden_voters for b in found] == [13, 20]
+    assert [(s.option, s.score) for s in found[0].overall.standings] == [(2, 14), (1, 6)]
+    assert shown_across([first, second], 5, undisclosed=["n/r"]) == [frozenset("AB"),
+                                                                      frozenset("XY")]
+    # "n/r" as a group like the others: A (5) is hidden alone, fewer than 6, so the
+    # smallest shown, B (7), is hidden with it; n/r (8) is shown. Then X is A and B, what
+    # question 1 hid, and Y is n/r: both differ from what is published by nobody.
+    assert shown_across([first, second], 6) == [frozenset(["n/r"]), frozenset("XY")]

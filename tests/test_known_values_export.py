@@ -199,6 +199,10 @@ def test_the_report_json_writes_dates_and_other_values_as_text():
 
 GROUP_VIEWS = [
     {"round": 12, "title": "Priorités", "method": "dots", "questions": [
+        {"question": 2, "text": "Où habitez-vous\u00a0?", "k": 5, "voters": 20,
+         "hidden_voters": 20, "groups": [], "equal_groups": [],
+         "rows": [{"idea": 1, "text": "Logement", "rank": 1, "groups": [],
+                   "equal_rank": None, "consensus": None}]},
         {"question": 1, "text": "Vous êtes\u00a0:", "k": 5, "voters": 20, "hidden_voters": 0,
          "groups": [{"key": "f", "label": "Une femme", "voters": 8},
                     {"key": "h", "label": "Un homme", "voters": 12}],
@@ -208,11 +212,7 @@ GROUP_VIEWS = [
                   {"idea": 2, "text": "=Transport", "rank": 2, "groups": [2, 1],
                    "equal_rank": 1, "consensus": 0.0},
                   {"idea": 3, "text": "Parcs", "rank": 3, "groups": [2, 2],
-                   "equal_rank": 3, "consensus": None}]},
-        {"question": 2, "text": "Où habitez-vous\u00a0?", "k": 5, "voters": 20,
-         "hidden_voters": 20, "groups": [], "equal_groups": [],
-         "rows": [{"idea": 1, "text": "Logement", "rank": 1, "groups": [],
-                   "equal_rank": None, "consensus": None}]}]},
+                   "equal_rank": 3, "consensus": None}]}]},
     {"round": 9, "title": "Matin", "method": "approval", "questions": [
         {"question": 1, "text": "Vous êtes\u00a0:", "k": 5, "voters": 11, "hidden_voters": 5,
          "groups": [{"key": "h", "label": "Un homme", "voters": 6}], "equal_groups": [],
@@ -242,7 +242,8 @@ def test_the_groups_table_has_everyone_each_group_and_the_equal_ranking_in_rows(
         [*q1, "Chaque groupe compte autant", 20, 1, "=Transport", ""],
         [*q1, "Chaque groupe compte autant", 20, 2, "Logement", ""],
         [*q1, "Chaque groupe compte autant", 20, 3, "Parcs", ""],
-        # question 2 shows no group: no row; vote 9 has one group and no equal ranking
+        # (question 2, first, shows no group: no row); vote 9 has one group and no
+        # equal ranking
         [9, "Matin", "Vous êtes\u00a0:", "Tout le monde", 11, 1, "Parc", ""],
         [9, "Matin", "Vous êtes\u00a0:", "Un homme", 6, 1, "Parc", ""]]
 
@@ -334,9 +335,9 @@ def test_the_workbook_headers_are_bold_and_frozen_shares_are_percents_columns_fi
 
     from workshop.core.export.xlsx import workbook
 
-    book = load_workbook(io.BytesIO(workbook({**BOOK, "votes": [
+    book = load_workbook(io.BytesIO(workbook({**BOOK, "groups": GROUP_VIEWS, "votes": [
         {**VOTE, "flag_text": "Borda et Schulze diffèrent sur les 2 premières."},
-        BOOK["votes"][1]]})))
+        {**BOOK["votes"][1], "activity": ""}]})))
     ranking, dots, groups = book["2. =Priorités"], book["3. Pastilles"], book["Par groupe"]
     # the flag is a sixth line above the header
     assert ranking["A6"].value == "Borda et Schulze diffèrent sur les 2 premières."
@@ -351,6 +352,13 @@ def test_the_workbook_headers_are_bold_and_frozen_shares_are_percents_columns_fi
     # "Rang Schulze" 12 → 14. The lines above the header do not count.
     widths = {col: ranking.column_dimensions[col].width for col in "ABCDEF"}
     assert widths == {"A": 6, "B": 13, "C": 7, "D": 8, "E": 8, "F": 14}
+    # a share written as a percent is as wide as "50.0%": 5 + 2 = 7 ("Part" is 4)
+    assert dots.column_dimensions["E"].width == 7
+    # a vote without an activity says nothing of it; the ranking where each group
+    # counts equally is named in the reader's words (rows 13-15 of the groups sheet)
+    assert dots["A2"].value == "Vote 3 · Pastilles"
+    assert [groups.cell(row=r, column=4).value for r in (12, 13, 15, 16)] == [
+        "Un homme", "À parts égales", "À parts égales", "Tout le monde"]
     # a text wider than 80 makes its column 80 wide and wraps it, below the header only
     assert dots.column_dimensions["B"].width == 80
     assert dots["B7"].alignment.wrap_text and dots["B7"].alignment.vertical == "top"
@@ -414,3 +422,48 @@ def test_the_lazy_workbook_is_the_day_workbook():
     book = load_workbook(io.BytesIO(export.workbook(BOOK)))
     assert book.sheetnames == ["2. =Priorités", "3. Pastilles", "Par groupe", "Idées",
                                "Participation", "Méthodes"]
+
+
+@pytest.mark.parametrize(("text", "cell"), [
+    # a formula's first sign, a tab or a line break at the start: quoted
+    ("=1+1", "'=1+1"), ("+33 6", "'+33 6"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"),
+    ("\tx", "'\tx"), ("\rx", "'\rx"), ("\nx", "'\nx"),
+    # a text that starts with the quote itself gets one more, so one always comes off
+    ("'déjà", "''déjà"),
+    # a sign after anything invisible: space (Zs), no-break space, control (Cc), format
+    # (Cf: zero-width space, byte-order mark), line and paragraph separators (Zl, Zp),
+    # combining marks (Mn, Me), a blank letter (Hangul filler)
+    (" =1", "' =1"), ("\u00a0=1", "'\u00a0=1"), ("\x01=1", "'\x01=1"),
+    ("\u200b=1", "'\u200b=1"), ("\ufeff+1", "'\ufeff+1"), ("\u2028-1", "'\u2028-1"),
+    ("\u2029@x", "'\u2029@x"), ("\u0301=1", "'\u0301=1"), ("\u20dd=1", "'\u20dd=1"),
+    ("\u3164=1", "'\u3164=1"), ("\u2800=1", "'\u2800=1"),
+    # a sign that folds to one under NFKC (full-width, small), and the minus sign
+    ("\uff1d1", "'\uff1d1"), ("\ufe62", "'\ufe62"), ("\uff20x", "'\uff20x"),
+    ("\u22121", "'\u22121"), ("\u200b\uff0b1", "'\u200b\uff0b1"),
+    # anything visible first: left as it is; numbers and None too
+    ("a=1", "a=1"), ("x-1", "x-1"), ("é=", "é="), ("", ""), ("   ", "   "), ("\u200b", "\u200b"),
+    (" a=1", " a=1"), ("1=1", "1=1"), ("–1", "–1"), (3, 3), (0.5, 0.5), (None, None)])
+def test_a_cell_is_quoted_exactly_when_it_could_start_a_formula(text, cell):
+    from workshop.core.export import safe_cell, unformula
+
+    assert safe_cell(text) == cell
+    if isinstance(text, str):
+        assert unformula(safe_cell(text)) == text
+
+
+def test_columns_fit_their_longest_cell_from_the_header_down():
+    from openpyxl import Workbook
+
+    from workshop.core.export.xlsx import _fit
+
+    sheet = Workbook().active
+    sheet.append(["une ligne au-dessus, plus longue que tout le reste du tableau"])
+    sheet.append(["N°", "Texte", "Part", "Note"])
+    sheet.append([None, "abcdefghij", 0.125, "x" * 80])  # an empty cell first
+    sheet.append([12345678, None, 1.0, ""])
+    _fit(sheet, 2)
+    # A: "12345678" 8 → 10; B: "abcdefghij" 10 → 12 (the empty cell before it does not
+    # stop the row); C: "100.0%" 6 → 8 ("12.5%" is 5); D: 80 characters → 80, and 80 is
+    # not wider than 80: no wrapping
+    assert [sheet.column_dimensions[c].width for c in "ABCD"] == [10, 12, 8, 80]
+    assert not sheet["D3"].alignment.wrap_text
