@@ -536,3 +536,17 @@ def test_across_questions_with_a_higher_threshold_and_an_undisclosed_choice():
     # smallest shown, B (7), is hidden with it; n/r (8) is shown. Then X is A and B, what
     # question 1 hid, and Y is n/r: both differ from what is published by nobody.
     assert shown_across([first, second], 6) == [frozenset(["n/r"]), frozenset("XY")]
+
+
+def test_the_group_hidden_to_close_the_line_is_the_smallest_then_the_first_by_name():
+    # 2 + 2 hidden are fewer than 5: the smallest shown group is hidden with them, Zoé
+    # (6), not Alma (10) though "Alma" comes first by name
+    assert shown_groups({"Alma": 10, "Zoé": 6, "x": 2, NO_ANSWER: 2}, 5) == {"Alma"}
+    # two smallest of one size: the first by name, A, whatever the order given
+    assert shown_groups({"B": 6, "A": 6, "C": 9, "x": 2, NO_ANSWER: 2}, 5) == {"B", "C"}
+    assert shown_groups({"A": 6, "B": 6, "C": 9, "x": 2, NO_ANSWER: 2}, 5) == {"B", "C"}
+
+
+def test_a_threshold_that_is_not_a_whole_number_is_the_minimum():
+    assert threshold(7.5) == threshold("8") == threshold(False) == MIN_CELL
+    assert threshold(6) == 6
