@@ -147,3 +147,15 @@ def test_kinds_registry():
     error = refused(get_kind, "q" * 50)
     assert (error.code, error.params) == ("unknown_activity_kind", {"kind": "q" * 40})
     assert refused(get_kind, None).params == {"kind": "None"}
+
+
+def test_vote_form_numbers_ids_and_counts_are_read_by_their_own_rules():
+    # `collection` and `of` are activity ids: canonical digits from 1, no leading zero;
+    # `count` is a whole number (leading zeros read, 0 left for the bounds to refuse).
+    form = settings_from_fields("vote", {"collection": "12", "of": "7", "count": "005"})
+    assert (form["collection"], form["of"], form["count"]) == (12, 7, 5)
+    assert settings_from_fields("vote", {"count": "0"})["count"] == 0
+    for name, typed in (("collection", "007"), ("of", "007"), ("collection", "0"),
+                        ("of", "-1"), ("count", "x"), ("count", "-1"), ("count", "1.5")):
+        error = refused(settings_from_fields, "vote", {name: typed})
+        assert (error.code, error.params) == ("bad_activity_setting", {"setting": name}), name

@@ -193,6 +193,13 @@ def test_known_refuses_what_is_not_a_priority_of_the_round():
             "unknown_option", {"option": named}, "this priority is not part of the round")
 
 
+def test_a_refused_option_is_echoed_only_below_ten_to_the_eighteen_or_forty_characters():
+    limit = 10**18
+    for option, named in ((limit - 1, limit - 1), (limit, None), (-(limit - 1), -(limit - 1)),
+                          (-limit, None), ("x" * 40, "x" * 40), ("x" * 41, None)):
+        assert refusal(known, option, {1, 2}).params == {"option": named}, option
+
+
 def test_distinct_options_keep_the_ballot_order_and_refuse_a_repeat():
     assert distinct_options((2, 1), [1, 2, 3], (list, tuple), "shape") == [2, 1]
     error = refusal(distinct_options, [2, 1, 2], [1, 2, 3], (list,), "shape")
@@ -250,3 +257,15 @@ def test_declarations_give_defaults_bounds_and_names():
 
 def test_the_default_method_is_dot_voting():
     assert DEFAULT_METHOD == "dots" and get_method(DEFAULT_METHOD) is dots
+
+
+def test_the_step_seed_is_the_keyed_hash_of_the_round_and_the_participant():
+    import hashlib
+    import hmac
+
+    from workshop.core.voting.rules import step_seed
+
+    expected = hmac.new(b"secret", b"step:5:7", hashlib.sha256).hexdigest()
+    assert step_seed("secret", 5, 7) == step_seed(b"secret", 5, 7) == expected
+    assert len(expected) == 64 and step_seed("secret", 7, 5) != expected
+    assert step_seed("other", 5, 7) != expected

@@ -184,6 +184,14 @@ def test_pairwise_phone_judgement_that_is_not_three_values_is_refused():
     assert (caught.value.code, caught.value.params) == ("bad_ballot",
                                                         {"reason": "bad_judgement"})
     assert pairwise.read_json({"judgement": [1, 2, None]}) == (1, 2, None)
+    assert pairwise.read_json({"judgement": [1, "2", 2]}) == (1, 2, 2)
+    assert pairwise.read_json({"judgement": (4, 3, "4")}) == (4, 3, 4)
+    for judgement, reason in (([1, 2, "x"], "bad_choice"), ([1, 2, 0], "bad_choice"),
+                              (["x", 2, None], "unknown_option"),
+                              ([1, 2.5, 1], "unknown_option")):
+        with pytest.raises(Refused) as caught:
+            pairwise.read_json({"judgement": judgement})
+        assert (caught.value.code, caught.value.params) == ("bad_ballot", {"reason": reason})
     assert pairwise.read_form({"left": "1", "right": "2", "choice": "none"}) == (1, 2, None)
     assert pairwise.read_form({"left": "1", "right": "2", "choice": "2"}) == (1, 2, 2)
     for fields in ({"left": "x", "right": "2"}, {"left": "1", "right": ""},
@@ -196,3 +204,29 @@ def test_pairwise_phone_judgement_that_is_not_three_values_is_refused():
 def test_a_pair_needs_two_distinct_options():
     with pytest.raises(ValueError, match="^a pair needs at least two distinct options$"):
         pairwise.next_step([4, 4], [], "seed")
+
+
+@pytest.mark.parametrize(("options", "seed"), [
+    ([1, 2, 3, 4], "atelier"), ([4, 9, 2, 7, 5], "seed-B"), ([3, 8], "deux"),
+    ([1, 2, 3, 4, 5, 6], "x")])
+def test_next_step_serves_the_documented_schedule(options, seed):
+    """The schedule as next_step's docstring defines it: the options shuffled by
+    random.Random(seed + ":order"), a start drawn by the same generator among the
+    n(n-1)/2 pairs, then pair_at(pool, start + k) at step k (pair_at is the circle method,
+    pinned above), its sides swapped when random.Random(f"{seed}:{k}").random() < 0.5.
+    Python's seeded Random is stable across versions, so a phone's pairs stay the same
+    through an upgrade in the middle of a vote."""
+    pool = list(options)
+    draw = random.Random(f"{seed}:order")
+    draw.shuffle(pool)
+    start = draw.randrange(len(pool) * (len(pool) - 1) // 2)
+    served = [pairwise.next_step(options, [None] * k, seed) for k in range(12)]
+    expected = []
+    for k in range(12):
+        left, right = pairwise.pair_at(pool, start + k)
+        expected.append((right, left) if random.Random(f"{seed}:{k}").random() < 0.5
+                        else (left, right))
+    assert served == expected
+    # both sides come first over the steps (two options: always the same pair)
+    if len(options) == 2:
+        assert set(served) == {(3, 8), (8, 3)}

@@ -92,3 +92,39 @@ def test_the_equivalents_file_loads_and_every_entry_has_a_reason():
     for entry in entries:
         if entry.pattern:
             re.compile(entry.was) and re.compile(entry.now)
+
+
+def test_layout_functions_are_counted_apart_and_left_out_of_the_score():
+    """A paper ballot's drawing is not a count: its mutants, caught or not, are shown in
+    their own column and neither raise nor lower the score."""
+    mutants = report_tool.parse_results(RESULTS)
+    diffs = {mutants[1].name: DIFF, mutants[2].name: "", mutants[5].name: ""}
+    layout = [report_tool.Layout("workshop.core.voting.result.rank_by_score", "draws"),
+              report_tool.Layout("workshop.core.paper.*", "unused")]
+    lines, overall = report_tool.report(mutants, diffs, [], layout)
+    # result.rank_by_score's 3 mutants (timeout, skipped, no tests) are layout: left are
+    # phases 1 caught + 1 survived and Result.rank_of 1 survived: 1/3.
+    assert overall == 100.0 / 3
+    text = "\n".join(lines)
+    assert re.search(r"workshop\.core\.voting\.result\s+4\s+3\s+0\s+0\s+1\s+0\.0%", text)
+    assert "mutmut_3 [no tests]" not in text
+    assert "Layout, not scored (3, tools/equivalent_mutants.toml):" in text
+    assert "  workshop.core.voting.result.rank_by_score (3): draws" in text
+    assert "workshop.core.paper.*" not in text  # an entry nothing matched is not listed
+    assert "(raw score, equivalents counted as survivors: 33.3%)" in text
+
+
+def test_the_layout_entries_load_with_a_reason():
+    entries = report_tool.load_layout(report_tool.EQUIVALENTS)
+    assert entries and all(entry.why.strip() and entry.function.startswith("workshop.core.")
+                           for entry in entries)
+
+
+def test_mutants_never_checked_are_left_out_and_the_report_says_it_is_not_a_full_run():
+    mutants = report_tool.parse_results(RESULTS + "    workshop.core.phases.x_f__mutmut_9: "
+                                                  "not checked\n")
+    lines, overall = report_tool.report(mutants, {}, [])
+    assert overall == 100.0 * 2 / 5  # as without it: caught 2 of 5 counted
+    text = "\n".join(lines)
+    assert "NOT A FULL RUN: 1 mutants were never checked" in text
+    assert "mutmut_9" not in text

@@ -11,7 +11,15 @@ edited): `function` is a glob, `was` and `now` the exact lines, or `was_re` and 
 regular expressions for a whole family (a dropped `strict=True`, say). The score counts
 only the mutants that can change behaviour:
 
-    score = caught / (mutants - skipped - listed equivalents that survived)
+    score = caught / (mutants - skipped - listed equivalents that survived - layout)
+
+(mutants a stopped run never checked are left out too, and the report says so).
+
+A module may hold, beside what it counts, functions that only lay a page out (where a box
+or a QR code sits on a paper ballot): the same file lists them as `[[layout]]` entries
+(`function`, a glob, and `why`). Their mutants are counted apart, whatever their status,
+and left out of the score: a position on a page is checked by reading the page back
+(tests/test_devices_web.py decodes each sheet's QR code), not by known values.
 
 Each survivor not listed there is printed with its diff: a missing test, or an
 equivalent to add to the list with its reason. A listed equivalent that no run produces
@@ -33,6 +41,7 @@ from pathlib import Path
 EQUIVALENTS = Path(__file__).with_name("equivalent_mutants.toml")
 CAUGHT = ("killed", "timeout", "caught by type check", "segfault")
 NOT_RUN = ("skipped",)
+NOT_YET = ("not checked",)  # an interrupted run: `mutmut run` without --keep's rm resumes
 
 
 @dataclass(frozen=True)
@@ -100,12 +109,32 @@ class Equivalent:
         return f"{self.function}: {self.was!r} -> {self.now!r}"
 
 
+@dataclass(frozen=True)
+class Layout:
+    """Functions (a glob) that only lay a page out: their mutants are not scored."""
+
+    function: str
+    why: str
+
+    def matches(self, function: str) -> bool:
+        """Say whether `function` is one of these."""
+        return fnmatch.fnmatchcase(function, self.function)
+
+
 def load_equivalents(path: Path) -> list[Equivalent]:
     """Return the entries of the equivalents file (none if it is missing)."""
     if not path.exists():
         return []
     entries = tomllib.loads(path.read_text(encoding="utf-8")).get("equivalent", [])
     return [_entry(entry) for entry in entries]
+
+
+def load_layout(path: Path) -> list[Layout]:
+    """Return the `[[layout]]` entries of the equivalents file (none if it is missing)."""
+    if not path.exists():
+        return []
+    entries = tomllib.loads(path.read_text(encoding="utf-8")).get("layout", [])
+    return [Layout(entry["function"], entry["why"]) for entry in entries]
 
 
 def _entry(entry: dict[str, str]) -> Equivalent:
@@ -140,20 +169,27 @@ def diff_of(name: str) -> str:
     return get_diff_for_mutant(name)
 
 
-def report(mutants: list[Mutant], diffs: dict[str, str],
-           equivalents: list[Equivalent]) -> tuple[list[str], float]:
+def report(mutants: list[Mutant], diffs: dict[str, str], equivalents: list[Equivalent],
+           layout: list[Layout] = ()) -> tuple[list[str], float]:
     """Return the report's lines and the overall score (of behaviour-changing mutants)."""
     by_module: dict[str, Counter[str]] = defaultdict(Counter)
     explained: list[tuple[Mutant, str]] = []
     unexplained: list[Mutant] = []
     used: set[Equivalent] = set()
+    laid_out: Counter[Layout] = Counter()
     for mutant in mutants:
         counts = by_module[mutant.module]
         counts["total"] += 1
-        if mutant.status in CAUGHT:
+        drawing = next((entry for entry in layout if entry.matches(mutant.function)), None)
+        if drawing is not None:
+            counts["layout"] += 1
+            laid_out[drawing] += 1
+        elif mutant.status in CAUGHT:
             counts["caught"] += 1
         elif mutant.status in NOT_RUN:
             counts["skipped"] += 1
+        elif mutant.status in NOT_YET:
+            counts["unchecked"] += 1
         else:
             was, now = changed_lines(diffs.get(mutant.name, ""))
             entry = next((e for e in equivalents if e.matches(mutant.function, was, now)), None)
@@ -164,22 +200,33 @@ def report(mutants: list[Mutant], diffs: dict[str, str],
             else:
                 counts["survived"] += 1
                 unexplained.append(mutant)
-    lines = [f"{'module':<36} {'mutants':>7} {'caught':>6} {'equiv.':>6} {'left':>5} "
-             f"{'score':>7}"]
+    lines = [f"{'module':<36} {'mutants':>7} {'layout':>6} {'caught':>6} {'equiv.':>6} "
+             f"{'left':>5} {'score':>7}"]
     total: Counter[str] = Counter()
     for module in sorted(by_module):
         counts = by_module[module]
         total.update(counts)
-        counted = counts["total"] - counts["skipped"] - counts["equivalent"]
-        lines.append(f"{module:<36} {counts['total']:>7} {counts['caught']:>6} "
-                     f"{counts['equivalent']:>6} {counts['survived']:>5} "
-                     f"{score(counts['caught'], counted):>6.1f}%")
-    counted = total["total"] - total["skipped"] - total["equivalent"]
+        counted = (counts["total"] - counts["layout"] - counts["skipped"]
+                   - counts["unchecked"] - counts["equivalent"])
+        lines.append(f"{module:<36} {counts['total']:>7} {counts['layout']:>6} "
+                     f"{counts['caught']:>6} {counts['equivalent']:>6} "
+                     f"{counts['survived']:>5} {score(counts['caught'], counted):>6.1f}%")
+    counted = (total["total"] - total["layout"] - total["skipped"] - total["unchecked"]
+               - total["equivalent"])
     overall = score(total["caught"], counted)
-    lines.append(f"{'pure core':<36} {total['total']:>7} {total['caught']:>6} "
-                 f"{total['equivalent']:>6} {total['survived']:>5} {overall:>6.1f}%")
-    raw = score(total["caught"], total["total"] - total["skipped"])
+    lines.append(f"{'pure core':<36} {total['total']:>7} {total['layout']:>6} "
+                 f"{total['caught']:>6} {total['equivalent']:>6} {total['survived']:>5} "
+                 f"{overall:>6.1f}%")
+    raw = score(total["caught"],
+                total["total"] - total["layout"] - total["skipped"] - total["unchecked"])
     lines.append(f"(raw score, equivalents counted as survivors: {raw:.1f}%)")
+    if total["unchecked"]:
+        lines += ["", f"NOT A FULL RUN: {total['unchecked']} mutants were never checked "
+                      "(the run was stopped); the scores above are of the others."]
+    if laid_out:
+        lines += ["", f"Layout, not scored ({sum(laid_out.values())}, "
+                      "tools/equivalent_mutants.toml):"]
+        lines += [f"  {entry.function} ({n}): {entry.why}" for entry, n in laid_out.items()]
     if explained:
         lines += ["", f"Equivalent survivors ({len(explained)}, tools/equivalent_mutants.toml):"]
         lines += [f"  {mutant.name} [{mutant.status}]: {why}" for mutant, why in explained]
@@ -205,9 +252,11 @@ def main(argv: list[str] | None = None) -> int:
     if not mutants:
         print("no mutmut results: run `mutmut run` first", file=sys.stderr)
         return 1
+    layout = load_layout(EQUIVALENTS)
     diffs = {m.name: diff_of(m.name) for m in mutants
-             if m.status not in CAUGHT and m.status not in NOT_RUN}
-    lines, overall = report(mutants, diffs, load_equivalents(EQUIVALENTS))
+             if m.status not in CAUGHT and m.status not in NOT_RUN + NOT_YET
+             and not any(entry.matches(m.function) for entry in layout)}
+    lines, overall = report(mutants, diffs, load_equivalents(EQUIVALENTS), layout)
     print("\n".join(lines))
     if args.seconds is not None:
         print(f"\nmutmut run took {args.seconds:.0f} s")
