@@ -11,6 +11,7 @@ are counted but never shown as a group (see `cells`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from workshop.core.errors import Refused
@@ -81,32 +82,51 @@ def read_expected_shares(labels: list[str], typed: object) -> dict[str, float]:
         raise Refused("bad_shares")
     known = {label.casefold(): label for label in labels}
     shares: dict[str, float] = {}
-    first = True
-    for line in typed.splitlines()[:CHOICES_MAX + 2]:
-        if not line.strip():
-            continue
-        for separator in ("\t", ";", ","):
-            label, found, value = line.rpartition(separator)
-            if found and label.strip():
-                break
-        else:
-            raise Refused("bad_shares")
+    lines = [line for line in typed.splitlines() if line.strip()]
+    if lines and _heading_row(lines[0], known):
+        lines = lines[1:]  # a spreadsheet's first row names its columns ("MRC;Part")
+    for line in lines[:CHOICES_MAX + 1]:
+        label, value = _split_row(line)
         name = known.get(label.strip().strip('"').casefold())
-        number = value.strip().strip('"').rstrip("%").strip().replace(",", ".")
-        try:
-            share = float(number)
-        except ValueError:
-            # A spreadsheet's first row names its columns ("MRC;Part"): left out.
-            if first and name is None:
-                first = False
-                continue
-            raise Refused("bad_shares") from None
-        first = False
         if name is None:
             raise Refused("unknown_choice", label=label.strip()[:CHOICE_MAX])
+        try:
+            share = float(_number_text(value))
+        except ValueError:
+            raise Refused("bad_shares") from None
         if not 0 <= share <= 100:
             raise Refused("bad_shares")
         shares[name] = share
     if sum(shares.values()) > 100.0001:
         raise Refused("bad_shares")
     return shares
+
+
+def _split_row(line: str) -> tuple[str, str]:
+    """Split "label;percent" (or a tab or a comma) at its last separator, or refuse."""
+    for separator in ("\t", ";", ","):
+        label, found, value = line.rpartition(separator)
+        if found and label.strip():
+            return label, value
+    raise Refused("bad_shares")
+
+
+def _number_text(value: str) -> str:
+    """A percent as typed ("8,5", "27 %", quoted) as Python reads floats."""
+    return value.strip().strip('"').rstrip("%").strip().replace(",", ".")
+
+
+def _heading_row(line: str, known: Mapping[str, str]) -> bool:
+    """Say whether a first row names columns: its label is no choice and its value no
+    number (a typo in a choice's row is refused instead, never skipped)."""
+    try:
+        label, value = _split_row(line)
+    except Refused:
+        return False
+    if label.strip().strip('"').casefold() in known:
+        return False
+    try:
+        float(_number_text(value))
+    except ValueError:
+        return True
+    return False
