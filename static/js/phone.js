@@ -19,7 +19,9 @@
     var activity = state.activity;
     return [state.phase, round ? round.id : "", round ? round.status : "",
       round ? (round.revealed ? "True" : "False") : "", activity ? activity.id : "",
-      state.profiles_open ? "True" : "False"].join(":");
+      state.profiles_open ? "True" : "False"].join(":") +
+      /* a question: closed, results revealed (its live results are a part, see onState) */
+      (state.poll ? ":" + state.poll.status + ":" + (state.poll.revealed ? "True" : "False") : "");
   }
 
   function currentKey() {
@@ -213,7 +215,7 @@
       if (changed) { refresh(false); } else if (state.phase === "ideas") { refresh(true); }
       return;
     }
-    if (!changed && state.phase !== "ideas") { return; }
+    if (!changed && state.phase !== "ideas" && state.phase !== "poll") { return; }
     markApproved(state.ideas || []);
     var fresh = live.parseFragment(html);
     personalise(fresh);

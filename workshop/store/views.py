@@ -29,6 +29,7 @@ from workshop.store.models import (
     Ticket,
     Workshop,
 )
+from workshop.store.polls import poll_views
 
 
 def _option_key(option: str) -> Any:
@@ -357,7 +358,9 @@ def public_view(session: Session, workshop: Workshop) -> dict[str, Any]:
                             "ideas_total": approved_count(session, workshop),
                             "round": round_summary(vote) if vote else None, "results": None,
                             "activity": activity_summary(activity) if activity else None,
-                            "profiles_open": workshop.profiles_open}
+                            "profiles_open": workshop.profiles_open,
+                            # the room's question, its results only once revealed
+                            "poll": poll_views(session, activity)[0]}
     if vote is not None and vote.revealed:
         view["results"] = results_view(session, vote)
     return view
@@ -398,6 +401,7 @@ def audience_views(session: Session, workshop: Workshop, connected: int
     counts = idea_counts(session, workshop)
     issued, claimed = ticket_counts(session, workshop)
     facilitator = {**screen, "live_results": live, "idea_counts": counts,
+                   "poll": poll_views(session, current_activity(session, workshop))[1],
                    "pending": counts["pending"],
                    "pending_ideas": ideas_page(session, workshop, "pending") if counts["pending"]
                    else [],

@@ -34,7 +34,7 @@ from workshop.core.errors import Refused
 from workshop.core.ids import bounded_id
 from workshop.core.qr import qr_svg
 from workshop.core.voting.reading import ticked, whole_number
-from workshop.store import lookups, views
+from workshop.store import lookups, polls, views
 from workshop.store.db import get_session
 from workshop.store.models import IDEA_MAX, IDEA_STATUSES, Workshop
 from workshop.web import exports
@@ -234,6 +234,7 @@ COMMANDS: dict[str, Command] = {
     "start-next": lambda db, w, f: _started(ops.start_next_activity(db, w)),
     "close-activity": lambda db, w, f: {"activity": ops.close_activity(db, w).id},
     "revoke-device": lambda db, w, f: ops.revoke_device(db, w, _id(f, "device")),
+    "reveal-poll": lambda db, w, f: {"activity": ops.reveal_poll(db, w, _flag(f, "reveal")).id},
     **PROFILE_COMMANDS,
 }
 
@@ -325,7 +326,8 @@ def results(secret: str) -> str:
     workshop = _workshop(secret)
     db = get_session()
     votes = [(vote, views.results_view(db, vote)) for vote in views.rounds_of(db, workshop)]
-    return render_template("results.html", workshop=workshop, secret=secret, votes=votes)
+    return render_template("results.html", workshop=workshop, secret=secret, votes=votes,
+                           questions=polls.polls_of(db, workshop))
 
 
 def _fields() -> dict[str, Any]:
