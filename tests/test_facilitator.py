@@ -53,6 +53,7 @@ PAYLOADS = {
     "project-groups": {"view": "off"},
     "set-expected-shares": {"question": 1, "shares": "A;10"},
     "revoke-device": {"device": 1},
+    "reveal-poll": {"reveal": True},
 }
 
 

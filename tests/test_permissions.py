@@ -94,6 +94,13 @@ def planned(db, scene: Scene) -> None:
     ops.plan_activity(db, scene.w, "vote", settings={"method": "approval"})
 
 
+def polling(db, scene: Scene) -> None:
+    """W asks a multiple-choice question now; `scene.activity` is it."""
+    scene.activity = ops.plan_activity(db, scene.w, "choice",
+                                       settings={"choices": ["Oui", "Non"]}).id
+    ops.start_activity(db, scene.w, scene.activity)
+
+
 def questions(db, scene: Scene) -> None:
     """W asks the ADS+ Québec questions; `scene.question` is the first."""
     scene.question = ops.add_template_questions(db, scene.w, lambda text: text)[0].id
@@ -150,6 +157,8 @@ HTTP: dict[str, Row] = {
                                                            "client_id": client_id()}),
     "POST /j/<code>/ballot": Row(EVERYONE, voting, lambda s: {
         "client_id": client_id(), "ballot": {str(s.ideas["A"]): 1}}),
+    "POST /j/<code>/answer": Row(EVERYONE, polling, lambda s: {
+        "choice": "1", "client_id": client_id()}),
     "POST /j/<code>/ticket": Row(EVERYONE, tickets_printed, lambda s: {
         "ticket": s.ticket, "client_id": client_id()}),
     # Profiles: consenting joins like any first command; answering needs the consent.
@@ -208,6 +217,7 @@ HTTP: dict[str, Row] = {
                                                   planned),
     "POST /f/<secret>/do/start-next": command(prepare=planned),
     "POST /f/<secret>/do/close-activity": command(),
+    "POST /f/<secret>/do/reveal-poll": command(lambda s: {"reveal": True}, polling),
     "POST /f/<secret>/do/add-profile-template": command(),
     "POST /f/<secret>/do/add-profile-question": command(lambda s: {
         "text": "Quel âge avez-vous ?", "choices": ["Moins de 30 ans", "30 ans et plus"]}),
