@@ -215,7 +215,13 @@
       if (changed) { refresh(false); } else if (state.phase === "ideas") { refresh(true); }
       return;
     }
-    if (!changed && state.phase !== "ideas" && state.phase !== "poll") { return; }
+    if (!changed && state.phase === "poll") {
+      /* a question's results, revealed, move with each answer: only that part is swapped
+         (the form, perhaps being filled in, stays as it is) */
+      swapParts(live.parseFragment(html));
+      return;
+    }
+    if (!changed && state.phase !== "ideas") { return; }
     markApproved(state.ideas || []);
     var fresh = live.parseFragment(html);
     personalise(fresh);

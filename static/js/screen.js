@@ -260,7 +260,8 @@
   /* A question (multiple choice, scale, word cloud, open question): its results, drawn by
      their shape (the kinds' tallies, core/activities/poll.py), never by a kind's name. */
   function pollBars(results, scale) {
-    var box = el("div", "bars poll-bars");
+    /* Few rows (a scale, most questions) take the room the stage has: bigger type. */
+    var box = el("div", "bars poll-bars" + (results.rows.length <= 6 ? " poll-few" : ""));
     for (var i = 0; i < results.rows.length; i++) {
       var row = results.rows[i];
       var item = el("div", "bar-row" + (scale ? "" : " poll-choice"));
