@@ -160,3 +160,37 @@ def test_words_tied_at_the_cut_all_stay(given_words, top):
     if len(full) > top:
         assert len(shown) >= top
         assert all(row["count"] < shown[-1]["count"] for row in full[len(shown):])
+
+
+anything = st.recursive(st.none() | st.booleans() | st.integers(-5, 300) | st.text(max_size=50),
+                        lambda inner: st.lists(inner, max_size=6)
+                        | st.dictionaries(st.text(max_size=8), inner, max_size=4), max_leaves=12)
+field_names = st.sampled_from(["choice", "choices", "choice_0", "choice_3", "value", "words",
+                               "word_1", "word_2", "word_6", "text", "other"])
+
+
+@given(st.dictionaries(field_names, anything, max_size=5), st.booleans(),
+       st.integers(1, 5))
+def test_any_fields_are_read_or_refused_never_a_crash(fields, multiple, max_words):
+    """Whatever a phone (or a script) sends, each kind stores a well-formed answer or
+    refuses it with bad_answer: the tallies then never meet an answer they cannot count."""
+    settings = {"choice": {"choices": ["A", "B", "C", "D"], "multiple": multiple},
+                "scale": {"low_label": "", "high_label": ""},
+                "wordcloud": {"max_words": max_words}, "open_question": {}}
+    for name, kind in (("choice", CHOICE), ("scale", SCALE), ("wordcloud", WORDS),
+                       ("open_question", OPEN)):
+        try:
+            answer = kind.read_answer(settings[name], fields)
+        except Refused as error:
+            assert error.code == "bad_answer"
+            continue
+        result = kind.tally(settings[name], [answer])
+        assert result["voters"] == 1
+        if name == "choice":
+            assert answer["choices"] and all(0 <= i < 4 for i in answer["choices"])
+            assert multiple or len(answer["choices"]) == 1
+        elif name == "wordcloud":
+            assert 1 <= len(answer["words"]) <= max_words
+            assert all(len(word) <= 40 for word in answer["words"])
+        elif name == "open_question":
+            assert 1 <= len(answer["text"]) <= 280
