@@ -202,3 +202,17 @@ def test_the_days_files_carry_every_question(client, db):
     three = next(row for row in rows if row[4] == 3)
     assert three[5] == 2 and three[7] == 2.67 and three[8] == 3
     assert not str(rows[2][0]).startswith("=")  # participant or facilitator text: never a formula
+
+
+def test_the_pdf_report_has_a_section_per_question(client, db):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    workshop, secret, activity = started(db, "wordcloud", prompt="Un mot pour la région")
+    ops.submit_answer(db, workshop, participant(db, workshop), {"words": ["Entraide"]},
+                      client_id())
+    body = client.get(f"/f/{secret}/export.pdf").data
+    text = "".join(page.extract_text() for page in PdfReader(BytesIO(body)).pages)
+    assert "Un mot pour la région" in text and "Entraide" in text and "Nuage de mots" in text
+    assert re.search(r"Réponses\s:\s1", text)  # (the PDF's text gives NBSP back as a space)

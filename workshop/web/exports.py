@@ -21,7 +21,7 @@ from workshop.core.voting import METHODS
 from workshop.store.models import Workshop
 from workshop.store.report import day_report
 from workshop.web.agenda import activity_label
-from workshop.web.i18n import borda_rule, explain, method_name, score_unit
+from workshop.web.i18n import borda_rule, explain, method_name, number, score_unit
 
 
 def _status(code: str) -> str:
@@ -101,6 +101,15 @@ def annotate(report: dict[str, Any]) -> dict[str, Any]:
             activity_label(question["kind"])
         question["kind_text"] = activity_label(question["kind"])
         question["status_text"] = _status(question["status"])
+        results = question["results"]
+        facts = [question["kind_text"], question["status_text"],
+                 _("%(setting)s: %(value)s", setting=_capital(gettext("answered")),
+                   value=number(results["voters"]))]
+        if results.get("mean") is not None:
+            facts += [_("%(setting)s: %(value)s", setting=_capital(gettext(name)),
+                        value=number(results[key]))
+                      for name, key in (("average", "mean"), ("median", "median"))]
+        question["facts_text"] = " · ".join(facts)
     for idea in report["ideas"]:
         idea["status_text"] = _status(idea["status"])
     report["labels"] = labels()
