@@ -216,3 +216,15 @@ def test_the_pdf_report_has_a_section_per_question(client, db):
     text = "".join(page.extract_text() for page in PdfReader(BytesIO(body)).pages)
     assert "Un mot pour la région" in text and "Entraide" in text and "Nuage de mots" in text
     assert re.search(r"Réponses\s:\s1", text)  # (the PDF's text gives NBSP back as a space)
+
+
+def test_the_questions_csv_neutralises_participant_text(client, db):
+    workshop, secret, activity = started(db, "open_question")
+    ops.submit_answer(db, workshop, participant(db, workshop), {"text": "=1+2 logements"},
+                      client_id())
+    answer = client.get(f"/f/{secret}/export.csv?table=questions&sep=;")
+    assert 'filename="workshop-' in answer.headers["Content-Disposition"]
+    assert "-questions.csv" in answer.headers["Content-Disposition"]
+    text = answer.get_data(as_text=True)
+    assert text.startswith("\ufeffquestion;type;statut;réponses;réponse")
+    assert "'=1+2 logements" in text and ";=1+2" not in text

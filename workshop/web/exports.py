@@ -201,11 +201,16 @@ FILES = {"csv": "text/csv; charset=utf-8", "json": "application/json",
          "pdf": "application/pdf"}
 
 
-def build(session: Session, workshop: Workshop, fmt: str, sep: str = ","
-          ) -> tuple[bytes, str]:
-    """Return (body, mimetype) of one of the day's files (`FILES`)."""
+def build(session: Session, workshop: Workshop, fmt: str, sep: str = ",",
+          table: str = "rankings") -> tuple[bytes, str]:
+    """Return (body, mimetype) of one of the day's files (`FILES`); a CSV holds one
+    table: the rankings of the votes, or (`table="questions"`) the questions' answers."""
     report = annotated_report(session, workshop)
     words = report["labels"]
+    if fmt == "csv" and table == "questions":
+        text = day.to_csv([words[key] for key in day.QUESTION_COLUMNS],
+                          day.question_rows(report["questions"]), sep)
+        return text.encode("utf-8"), FILES[fmt]
     if fmt == "csv":
         headers = [words[key] for key in day.RANKING_COLUMNS]
         text = day.to_csv(headers, day.ranking_rows(report["votes"]), sep)

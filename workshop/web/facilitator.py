@@ -409,14 +409,18 @@ def groups_spreadsheet(secret: str) -> Response:
 
 @bp.get("/export.<fmt>")
 def download(secret: str, fmt: str) -> Response:
-    """Download the day's report: csv (`?sep=;` for a spreadsheet set up in French),
-    json, xlsx or pdf, in the page's language."""
+    """Download the day's report: csv (`?sep=;` for a spreadsheet set up in French,
+    `?table=questions` for the questions' answers), json, xlsx or pdf, in the page's
+    language."""
     workshop = _workshop(secret)
     if fmt not in exports.FILES:
         abort(404)
     sep = ";" if request.args.get("sep") == ";" else ","
-    body, mimetype = exports.build(get_session(), workshop, fmt, sep)
-    filename = f"workshop-{workshop.code}-report.{fmt}"
+    # `?table=questions`: the CSV of the questions' answers instead of the rankings
+    questions = fmt == "csv" and request.args.get("table") == "questions"
+    body, mimetype = exports.build(get_session(), workshop, fmt, sep,
+                                   table="questions" if questions else "rankings")
+    filename = f"workshop-{workshop.code}-{'questions' if questions else 'report'}.{fmt}"
     return Response(body, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
