@@ -54,6 +54,7 @@ PAYLOADS = {
     "set-expected-shares": {"question": 1, "shares": "A;10"},
     "revoke-device": {"device": 1},
     "reveal-poll": {"reveal": True},
+    "hide-answer": {"answer": 1, "hidden": True},
 }
 
 

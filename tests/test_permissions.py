@@ -36,7 +36,7 @@ from workshop import ops
 from workshop.live import broadcast
 from workshop.live.sockets import socketio
 from workshop.store.lookups import ParticipantIds
-from workshop.store.models import Activity, Participant
+from workshop.store.models import Activity, Answer, Participant
 from workshop.web.facilitator import COMMANDS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -99,6 +99,15 @@ def polling(db, scene: Scene) -> None:
     scene.activity = ops.plan_activity(db, scene.w, "choice",
                                        settings={"choices": ["Oui", "Non"]}).id
     ops.start_activity(db, scene.w, scene.activity)
+
+
+def written(db, scene: Scene) -> None:
+    """W asks an open question and has one answer; `scene.answer` is its id."""
+    scene.activity = ops.plan_activity(db, scene.w, "open_question").id
+    ops.start_activity(db, scene.w, scene.activity)
+    person, _secret = ops.join_workshop(db, scene.w)
+    ops.submit_answer(db, scene.w, person, {"text": "Une réponse"}, client_id())
+    scene.answer = db.scalar(select(Answer.id).where(Answer.participant_id == person.id))
 
 
 def questions(db, scene: Scene) -> None:
@@ -218,6 +227,8 @@ HTTP: dict[str, Row] = {
     "POST /f/<secret>/do/start-next": command(prepare=planned),
     "POST /f/<secret>/do/close-activity": command(),
     "POST /f/<secret>/do/reveal-poll": command(lambda s: {"reveal": True}, polling),
+    "POST /f/<secret>/do/hide-answer": command(lambda s: {"answer": s.answer, "hidden": True},
+                                               written),
     "POST /f/<secret>/do/add-profile-template": command(),
     "POST /f/<secret>/do/add-profile-question": command(lambda s: {
         "text": "Quel âge avez-vous ?", "choices": ["Moins de 30 ans", "30 ans et plus"]}),

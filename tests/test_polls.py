@@ -228,3 +228,33 @@ def test_the_questions_csv_neutralises_participant_text(client, db):
     text = answer.get_data(as_text=True)
     assert text.startswith("\ufeffquestion;type;statut;réponses;réponse")
     assert "'=1+2 logements" in text and ";=1+2" not in text
+
+
+def test_the_facilitator_hides_an_answer_from_every_tally_and_screen(client, db):
+    workshop, secret, activity = started(db, "wordcloud", {"max_words": 2})
+    troll, ana = participant(db, workshop), participant(db, workshop)
+    ops.submit_answer(db, workshop, troll, {"words": ["Insulte", "Logement"]}, client_id())
+    ops.submit_answer(db, workshop, ana, {"words": ["logement"]}, client_id())
+    ops.reveal_poll(db, workshop, True)
+    (newest, oldest) = views.facilitator_view(db, workshop, 0)["poll"]["written"]
+    assert (oldest["text"], oldest["hidden"]) == ("Insulte · Logement", False)
+    answer = client.post(f"/f/{secret}/do/hide-answer",
+                         json={"answer": oldest["id"], "hidden": True})
+    assert answer.get_json() == {"ok": True, "answer": oldest["id"]}
+    db.rollback()  # read what the request committed
+    public = views.public_view(db, workshop)["poll"]
+    assert [(w["word"], w["count"]) for w in public["results"]["words"]] == [("logement", 1)]
+    assert public["answered"] == 1
+    # Answering again does not bring it back by itself.
+    ops.submit_answer(db, workshop, troll, {"words": ["Autre insulte"]}, client_id())
+    assert views.public_view(db, workshop)["poll"]["answered"] == 1
+    screen = client.get(f"/s/{workshop.code}").get_data(as_text=True)
+    assert "insulte" not in screen.lower()
+    page = client.get(f"/f/{secret}").get_data(as_text=True)
+    assert "Autre insulte" in page and "Afficher de nouveau" in page
+    # Another workshop's facilitator cannot reach it; a bad id is refused.
+    other, other_secret = ops.create_workshop(db, "Ailleurs")
+    stranger = client.post(f"/f/{other_secret}/do/hide-answer",
+                           json={"answer": oldest["id"], "hidden": False})
+    assert stranger.status_code == 404 and stranger.get_json()["error"] == "answer_not_found"
+    assert refused_code(ops.hide_answer, db, workshop, "1", True) == "bad_request"

@@ -45,7 +45,7 @@ from workshop.ops.ideas import (
     unmerge_idea,
 )
 from workshop.ops.participants import join_workshop
-from workshop.ops.polls import reveal_poll, submit_answer
+from workshop.ops.polls import hide_answer, reveal_poll, submit_answer
 from workshop.ops.profiles import (
     add_profile_question,
     add_template_questions,
@@ -77,7 +77,7 @@ __all__ = [
     "issue_tickets", "join_workshop", "kiosk_vote", "merge_ideas", "move_activity", "open_ideas",
     "open_lobby", "open_profiles", "open_round", "PendingBounds", "pin_matches", "plan_activity",
     "plan_ready_agenda", "plan_solutions", "print_paper", "project_groups", "purge_personal_data",
-    "reveal_poll", "submit_answer",
+    "hide_answer", "reveal_poll", "submit_answer",
     "remove_activity", "remove_profile_question", "rename_workshop", "reveal_results",
     "revoke_device", "set_expected_shares", "set_min_group_size", "set_retention",
     "show_live_results", "start_activity", "start_next_activity", "submit_idea", "unmerge_idea"

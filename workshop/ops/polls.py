@@ -57,6 +57,23 @@ def submit_answer(session: Session, workshop: Workshop, participant: Participant
 
 
 @one_change
+def hide_answer(session: Session, workshop: Workshop, answer_id: object, hidden: bool
+                ) -> Answer:
+    """Hide an answer from every tally and screen but the facilitator's (or show it
+    again). Refused `answer_not_found` (404) for an answer of no question of this
+    workshop."""
+    if isinstance(answer_id, bool) or not isinstance(answer_id, int):
+        raise Refused("bad_request")
+    answer = session.get(Answer, answer_id)
+    activity = session.get(Activity, answer.activity_id) if answer is not None else None
+    if answer is None or activity is None or activity.workshop_id != workshop.id:
+        raise Refused("answer_not_found", 404)
+    answer.hidden = bool(hidden)
+    commit_and_announce(session, workshop)
+    return answer
+
+
+@one_change
 def reveal_poll(session: Session, workshop: Workshop, reveal: bool) -> Activity:
     """Show (or hide again) the results of the room's question, running or just closed,
     on the projector and the phones."""

@@ -142,6 +142,10 @@ class Answer(Base):
     participant_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"))
     content: Mapped[dict[str, Any]] = mapped_column(JSON)
     answered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Taken off by the facilitator (words or a sentence nobody should read on the
+    # projector): counted nowhere and shown to nobody but the facilitator. It stays hidden
+    # when its author answers again, so a new wording cannot bring it back by itself.
+    hidden: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class Round(Base):

@@ -21,10 +21,29 @@ def takes_answers(activity: Activity | None) -> bool:
     return activity is not None and bool(get_kind(activity.kind).TAKES_ANSWERS)
 
 
+MODERATION_MAX = 200  # written answers listed for the facilitator: the newest ones
+
+
 def answers_of(session: Session, activity: Activity) -> list[dict[str, Any]]:
-    """Return the current answers' contents, oldest first (ties: in id order)."""
-    return list(session.scalars(select(Answer.content).where(Answer.activity_id == activity.id)
-                                .order_by(Answer.answered_at, Answer.id)))
+    """Return the current answers' contents that count (not hidden), oldest first (ties:
+    in id order)."""
+    return list(session.scalars(select(Answer.content).where(
+        Answer.activity_id == activity.id, Answer.hidden.is_(False))
+        .order_by(Answer.answered_at, Answer.id)))
+
+
+def written_answers(session: Session, activity: Activity) -> list[dict[str, Any]]:
+    """Return the newest MODERATION_MAX written answers (word cloud, open question),
+    hidden ones included, newest first, for the facilitator to read and hide: `{id, text,
+    hidden}` (a word cloud's words joined by " · ")."""
+    if not get_kind(activity.kind).ANSWERS_ARE_TEXT:
+        return []
+    rows = session.execute(select(Answer.id, Answer.content, Answer.hidden).where(
+        Answer.activity_id == activity.id).order_by(Answer.answered_at.desc(),
+                                                    Answer.id.desc()).limit(MODERATION_MAX))
+    return [{"id": row.id, "hidden": row.hidden,
+             "text": row.content["text"] if "text" in row.content
+             else " · ".join(row.content["words"])} for row in rows]
 
 
 def poll_results(session: Session, activity: Activity) -> dict[str, Any]:
@@ -53,7 +72,8 @@ def poll_views(session: Session, activity: Activity | None
     results = poll_results(session, activity)
     public = {**poll_summary(activity), "answered": results["voters"],
               "results": results if activity.revealed else None}
-    return public, {**public, "results": results}
+    return public, {**public, "results": results,
+                    "written": written_answers(session, activity)}
 
 
 def own_answer(session: Session, activity: Activity | None, participant_id: int | None

@@ -235,6 +235,8 @@ COMMANDS: dict[str, Command] = {
     "close-activity": lambda db, w, f: {"activity": ops.close_activity(db, w).id},
     "revoke-device": lambda db, w, f: ops.revoke_device(db, w, _id(f, "device")),
     "reveal-poll": lambda db, w, f: {"activity": ops.reveal_poll(db, w, _flag(f, "reveal")).id},
+    "hide-answer": lambda db, w, f: {"answer": ops.hide_answer(db, w, _id(f, "answer"),
+                                                               _flag(f, "hidden")).id},
     **PROFILE_COMMANDS,
 }
 

@@ -123,6 +123,7 @@ REFUSALS = {
     "bad_answer": _l("Check your answer: it is empty, too long or not one of the choices."),
     "poll_closed": _l("This question is closed: your answer was not recorded."),
     "no_poll": _l("There is no question to show."),
+    "answer_not_found": _l("This answer does not exist."),
     # Kiosks, helpers and paper ballots (ops/devices.py).
     "bad_pin": _l("This PIN is not the right one. Ask the facilitator."),
     "bad_label": _l("Give a name of at most %(limit)s characters."),

@@ -25,6 +25,8 @@ CLOSED_BY_NEXT = True
 COLLECTS_IDEAS = False
 OPENS_ROUND = False
 TAKES_ANSWERS = True
+# Answers people write (the facilitator reads them and may hide one) or pick.
+ANSWERS_ARE_TEXT = False
 
 
 def check_settings(settings: Mapping[str, Any]) -> dict[str, Any]:

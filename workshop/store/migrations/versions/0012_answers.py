@@ -23,6 +23,7 @@ def upgrade() -> None:
         sa.Column('participant_id', sa.Integer(), nullable=True),
         sa.Column('content', sa.JSON(), nullable=False),
         sa.Column('answered_at', sa.DateTime(), nullable=False),
+        sa.Column('hidden', sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.ForeignKeyConstraint(['activity_id'], ['activities.id'], ),
         sa.ForeignKeyConstraint(['participant_id'], ['participants.id'], ),
         sa.PrimaryKeyConstraint('id'),
