@@ -48,6 +48,8 @@ def test_a_phone_answers_and_the_projector_shows_the_results(server, browser, wa
                                  "max_words": 3})
     room.steer("plan-activity", {"kind": "scale", "prompt": "Êtes-vous d'accord ?",
                                  "low_label": "Pas du tout", "high_label": "Tout à fait"})
+    room.steer("plan-activity", {"kind": "open_question",
+                                 "prompt": "Qu'est-ce qui vous aiderait le plus ?"})
     room.steer("start-next")
     phone = watch.page(watch.context(browser, **PHONE), "phone")
     phone.goto(f"{server.url}/j/{room.code}")
@@ -103,3 +105,24 @@ def test_a_phone_answers_and_the_projector_shows_the_results(server, browser, wa
     console.wait_for_timeout(1000)  # the pushes of the page's socket settle
     console.evaluate("document.querySelector('.poll-console').scrollIntoView()")
     shot(console, "facilitator-scale.png")
+
+    room.steer("start-next")  # the open question
+    texts = ["Un transport collectif le soir pour aller travailler",
+             "<script>alert(1)</script> des logements abordables près des services",
+             "Insulte grossière", "Une épicerie solidaire dans chaque quartier",
+             "Des repas communautaires gratuits", "Plus d'aide pour remplir les formulaires"]
+    for text in texts:
+        answer_from(server.url, room.code, {"text": text})
+    console.goto(server.url + room.path)
+    console.wait_for_timeout(1000)  # the page's first push has swapped its panel
+    hide = console.locator(".poll-written li", has_text="Insulte grossière").locator("button")
+    hide.click()
+    expect(console.locator(".poll-written li.answer-hidden")).to_have_count(1)
+    room.steer("reveal-poll", {"reveal": True})
+    expect(screen.locator("#stage .wall-card")).to_have_count(5)
+    expect(screen.locator("#stage")).not_to_contain_text("Insulte")
+    expect(screen.locator("#stage")).to_contain_text("<script>alert(1)</script> des logements")
+    shot(screen, "projector-open.png")
+    console.wait_for_timeout(1000)
+    console.evaluate("document.querySelector('.poll-console').scrollIntoView()")
+    shot(console, "facilitator-open.png")
