@@ -23,6 +23,7 @@ from workshop import ops
 from workshop.core.export.poster import PAPERS
 from workshop.store.models import (
     Activity,
+    Answer,
     Ballot,
     Device,
     Idea,
@@ -131,6 +132,8 @@ def rows_of(db, workshop_id: int) -> str:
         "devices": dump(Device, Device.workshop_id == workshop_id),
         "paper_entries": dump(PaperEntry, PaperEntry.round_id.in_(rounds)),
         "activities": dump(Activity, Activity.workshop_id == workshop_id),
+        "answers": dump(Answer, Answer.activity_id.in_(
+            select(Activity.id).where(Activity.workshop_id == workshop_id))),
         "profile_questions": dump(ProfileQuestion, ProfileQuestion.workshop_id == workshop_id),
         "profile_answers": dump(ProfileAnswer, ProfileAnswer.participant_id.in_(people)),
         "profile_consents": [{c.name: str(getattr(obj, c.key))

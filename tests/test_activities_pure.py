@@ -23,13 +23,21 @@ def refused(call, *args) -> Refused:
     return info.value
 
 
+# The settings a kind cannot do without (a multiple-choice question needs its choices).
+NEEDED = {"choice": {"choices": ["Oui", "Non"]}}
+
+
 def test_every_kind_declares_what_the_verbs_and_pages_use():
     for name, kind in KINDS.items():
-        assert name == kind.NAME and kind.PHASE in ("ideas", "vote")
-        assert kind.PHASE_AFTER in ("lobby", "results") and kind.LABEL
-        assert isinstance(kind.check_settings({}), dict)
-        for audience in ("phone", "plan"):
+        assert name == kind.NAME and kind.PHASE in ("ideas", "vote", "poll")
+        assert kind.PHASE_AFTER in ("lobby", "results", "poll") and kind.LABEL
+        assert isinstance(kind.check_settings(NEEDED.get(name, {})), dict)
+        assert isinstance(kind.TAKES_ANSWERS, bool)
+        audiences = ("phone", "plan", "results") if kind.TAKES_ANSWERS else ("phone", "plan")
+        for audience in audiences:
             assert (ROOT / "templates" / template(name, audience)).is_file()
+        if kind.TAKES_ANSWERS:
+            assert callable(kind.read_answer) and callable(kind.tally)
 
 
 def test_unknown_kind_is_refused_with_a_stable_code():
@@ -114,7 +122,8 @@ def test_the_kinds_import_only_the_core_and_the_standard_library():
                 assert not name.startswith("workshop.") or name.startswith("workshop.core"), \
                     (path.name, name)
                 assert name.split(".")[0] in ("workshop", "__future__", "collections",
-                                              "dataclasses", "types", "typing"), name
+                                              "dataclasses", "types", "typing", "re",
+                                              "statistics", "unicodedata"), name
 
 
 def test_no_code_outside_the_kinds_names_a_kind():

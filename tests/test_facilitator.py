@@ -54,6 +54,8 @@ PAYLOADS = {
     "set-expected-shares": {"question": 1, "shares": "A;10"},
     "revoke-device": {"device": 1},
     "auto-approve": {"on": True, "blocklist": "con\nidiot"},
+    "reveal-poll": {"reveal": True},
+    "hide-answer": {"answer": 1, "hidden": True},
 }
 
 

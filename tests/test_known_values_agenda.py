@@ -135,7 +135,7 @@ def test_vote_references_and_runoff_options():
 
 
 def test_kinds_registry():
-    assert set(KINDS) == {"ideas", "vote"}
+    assert set(KINDS) == {"ideas", "vote", "choice", "scale", "wordcloud", "open_question"}
     ideas = get_kind("ideas")
     assert (ideas.PHASE, ideas.PHASE_AFTER, ideas.CLOSED_BY_NEXT) == ("ideas", "lobby", True)
     assert ideas.settings_from_fields({"x": 1}) == {} and ideas.references({}) == []

@@ -36,7 +36,7 @@ from workshop import ops
 from workshop.live import broadcast
 from workshop.live.sockets import socketio
 from workshop.store.lookups import ParticipantIds
-from workshop.store.models import Activity, Participant
+from workshop.store.models import Activity, Answer, Participant
 from workshop.web.facilitator import COMMANDS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -97,6 +97,22 @@ def planned(db, scene: Scene) -> None:
     ops.plan_activity(db, scene.w, "vote", settings={"method": "approval"})
 
 
+def polling(db, scene: Scene) -> None:
+    """W asks a multiple-choice question now; `scene.activity` is it."""
+    scene.activity = ops.plan_activity(db, scene.w, "choice",
+                                       settings={"choices": ["Oui", "Non"]}).id
+    ops.start_activity(db, scene.w, scene.activity)
+
+
+def written(db, scene: Scene) -> None:
+    """W asks an open question and has one answer; `scene.answer` is its id."""
+    scene.activity = ops.plan_activity(db, scene.w, "open_question").id
+    ops.start_activity(db, scene.w, scene.activity)
+    person, _secret = ops.join_workshop(db, scene.w)
+    ops.submit_answer(db, scene.w, person, {"text": "Une réponse"}, client_id())
+    scene.answer = db.scalar(select(Answer.id).where(Answer.participant_id == person.id))
+
+
 def questions(db, scene: Scene) -> None:
     """W asks the ADS+ Québec questions; `scene.question` is the first."""
     scene.question = ops.add_template_questions(db, scene.w, lambda text: text)[0].id
@@ -153,6 +169,8 @@ HTTP: dict[str, Row] = {
                                                            "client_id": client_id()}),
     "POST /j/<code>/ballot": Row(EVERYONE, voting, lambda s: {
         "client_id": client_id(), "ballot": {str(s.ideas["A"]): 1}}),
+    "POST /j/<code>/answer": Row(EVERYONE, polling, lambda s: {
+        "choice": "1", "client_id": client_id()}),
     "POST /j/<code>/ticket": Row(EVERYONE, tickets_printed, lambda s: {
         "ticket": s.ticket, "client_id": client_id()}),
     # Profiles: consenting joins like any first command; answering needs the consent.
@@ -214,6 +232,9 @@ HTTP: dict[str, Row] = {
                                                   planned),
     "POST /f/<secret>/do/start-next": command(prepare=planned),
     "POST /f/<secret>/do/close-activity": command(),
+    "POST /f/<secret>/do/reveal-poll": command(lambda s: {"reveal": True}, polling),
+    "POST /f/<secret>/do/hide-answer": command(lambda s: {"answer": s.answer, "hidden": True},
+                                               written),
     "POST /f/<secret>/do/add-profile-template": command(),
     "POST /f/<secret>/do/add-profile-question": command(lambda s: {
         "text": "Quel âge avez-vous ?", "choices": ["Moins de 30 ans", "30 ans et plus"]}),

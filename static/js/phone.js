@@ -19,7 +19,9 @@
     var activity = state.activity;
     return [state.phase, round ? round.id : "", round ? round.status : "",
       round ? (round.revealed ? "True" : "False") : "", activity ? activity.id : "",
-      state.profiles_open ? "True" : "False"].join(":");
+      state.profiles_open ? "True" : "False"].join(":") +
+      /* a question: closed, results revealed (its live results are a part, see onState) */
+      (state.poll ? ":" + state.poll.status + ":" + (state.poll.revealed ? "True" : "False") : "");
   }
 
   function currentKey() {
@@ -252,6 +254,12 @@
       return;
     }
     if (state.own_ideas) { onOwnIdeas({ ideas: state.own_ideas }); }  /* a join's answer */
+    if (!changed && state.phase === "poll") {
+      /* a question's results, revealed, move with each answer: only that part is swapped
+         (the form, perhaps being filled in, stays as it is) */
+      swapParts(live.parseFragment(html));
+      return;
+    }
     if (!changed && state.phase !== "ideas") { return; }
     markApproved(state.ideas || []);
     var fresh = live.parseFragment(html);

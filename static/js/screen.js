@@ -257,6 +257,82 @@
     }
   }
 
+  /* A question (multiple choice, scale, word cloud, open question): its results, drawn by
+     their shape (the kinds' tallies, core/activities/poll.py), never by a kind's name. */
+  function pollBars(results, scale) {
+    /* Few rows (a scale, most questions) take the room the stage has: bigger type. */
+    var box = el("div", "bars poll-bars" + (results.rows.length <= 6 ? " poll-few" : ""));
+    for (var i = 0; i < results.rows.length; i++) {
+      var row = results.rows[i];
+      var item = el("div", "bar-row" + (scale ? "" : " poll-choice"));
+      if (scale) { item.appendChild(el("span", "bar-rank", row.value)); }
+      var body = el("div", "bar-body");
+      var label = scale ? (row.value === 1 ? scale.low_label : row.value === 5 ? scale.high_label : "")
+        : row.text;
+      body.appendChild(el("span", "bar-text", label || "\u00a0"));
+      var track = el("div", "bar-track");
+      var fill = el("div", "bar-fill");
+      fill.style.width = Math.round(100 * row.share) + "%";
+      track.appendChild(fill);
+      body.appendChild(track);
+      item.appendChild(body);
+      item.appendChild(el("span", "bar-score", number(row.count) + " · " + percent(row.share)));
+      box.appendChild(item);
+    }
+    return box;
+  }
+
+  /* The cloud: the most given words biggest (1.3 to 3.5 times the stage's type, never
+     below it); those that do not fit are counted in a line, never shrunk. */
+  function cloud(results) {
+    var box = el("ul", "cloud");
+    var words = results.words;
+    var top = words.length ? words[0].count : 1;
+    for (var i = 0; i < words.length; i++) {
+      var word = el("li", "cloud-word" + (i % 3 === 1 ? " cloud-alt" : ""), words[i].word);
+      word.style.fontSize = (1.3 + 2.2 * (words[i].count / top)).toFixed(2) + "em";
+      word.title = String(words[i].count);
+      box.appendChild(word);
+    }
+    return box;
+  }
+
+  function trimToFit(list) {
+    var hidden = 0;
+    while (list.children.length > 1 && overflowing()) {
+      list.removeChild(list.lastChild);
+      hidden += 1;
+    }
+    return hidden;
+  }
+
+  function showPoll(state) {
+    var poll = state.poll;
+    var results = poll.results;
+    stage.appendChild(el("p", "voted", counted(poll.answered, "answered")));
+    if (!results) {
+      stage.appendChild(el("p", "stage-message",
+        poll.status === "open" ? t("poll-hidden") : t("poll-closed")));
+      return;
+    }
+    if (results.rows) {
+      var scale = results.rows.length && results.rows[0].value !== undefined ? poll.settings : null;
+      if (scale && results.voters) {
+        stage.appendChild(el("p", "stage-sub", t("mean") + " " + number(results.mean) + " · " +
+          t("median") + " " + number(results.median)));
+      }
+      stage.appendChild(pollBars(results, scale));
+      return;
+    }
+    var list = results.words ? cloud(results) :
+      wall(results.answers.map(function (text) { return { text: text }; }));
+    stage.appendChild(list);
+    var more = el("p", "stage-sub");
+    stage.appendChild(more);
+    var hidden = trimToFit(list);
+    if (hidden) { more.textContent = "+ " + hidden; }
+  }
+
   function render(state) {
     if (!state) { return; }
     shown = state;
@@ -264,7 +340,7 @@
     var layout = document.querySelector(".screen-layout");
     if (layout) {
       layout.classList.toggle("slim-join", !state.groups && (state.phase === "vote" ||
-        state.phase === "results"));
+        state.phase === "results" || (state.phase === "poll" && !!state.poll && !!state.poll.results)));
     }
     if (state.phase !== "ideas" && wallTimer) { clearTimeout(wallTimer); wallTimer = null; }
     var title = document.querySelector("[data-title]");
@@ -285,6 +361,9 @@
       /* The wall carries the newest ideas only (a projector cannot show hundreds). */
       var more = (state.ideas_total || 0) - state.ideas.length;
       if (more > 0) { stage.appendChild(el("p", "stage-sub", "+ " + counted(more, "more"))); }
+    } else if (state.phase === "poll" && state.poll) {
+      title.textContent = (state.activity && (state.activity.prompt || state.activity.title)) || "";
+      showPoll(state);
     } else if (state.phase === "vote" && round) {
       title.textContent = round.title;
       stage.appendChild(methodNote(round));

@@ -16,13 +16,16 @@ class Phase(StrEnum):
     IDEAS = "ideas"
     VOTE = "vote"
     RESULTS = "results"
+    POLL = "poll"  # a question (multiple choice, scale, word cloud, open question)
 
 
 ALLOWED = {
-    Phase.LOBBY: {Phase.IDEAS, Phase.VOTE},
-    Phase.IDEAS: {Phase.LOBBY, Phase.VOTE},
+    Phase.LOBBY: {Phase.IDEAS, Phase.VOTE, Phase.POLL},
+    Phase.IDEAS: {Phase.LOBBY, Phase.VOTE, Phase.POLL},
     Phase.VOTE: {Phase.RESULTS},
-    Phase.RESULTS: {Phase.LOBBY, Phase.IDEAS, Phase.VOTE},
+    Phase.RESULTS: {Phase.LOBBY, Phase.IDEAS, Phase.VOTE, Phase.POLL},
+    # a question is followed by anything but a vote's results, another question too
+    Phase.POLL: {Phase.LOBBY, Phase.IDEAS, Phase.VOTE, Phase.POLL},
 }
 
 

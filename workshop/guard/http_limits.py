@@ -108,6 +108,9 @@ ENDPOINT_LIMITS: dict[str, list[EndpointLimit]] = {
                                 FIRST_COMMAND],
     "participant.cast_ballot": [EndpointLimit("RATELIMIT_BALLOTS", participant_key, not_joined),
                                 FIRST_COMMAND],
+    # answers to questions: a few taps each, counted with the ballots
+    "participant.submit_answer": [EndpointLimit("RATELIMIT_BALLOTS", participant_key,
+                                                not_joined), FIRST_COMMAND],
     "participant.claim_ticket": [EndpointLimit("RATELIMIT_TICKET", participant_key, not_joined),
                                  EndpointLimit("RATELIMIT_TICKET_ADDRESS", address),
                                  FIRST_COMMAND],
@@ -140,7 +143,8 @@ ENDPOINT_LIMITS: dict[str, list[EndpointLimit]] = {
 # Endpoints that look a workshop up by its join code: a 404 there is a wrong guess.
 GUESS_ENDPOINTS = ("participant.join_by_code", "participant.phone", "participant.phone_panel",
                    "participant.phone_state", "participant.submit_idea",
-                   "participant.cast_ballot", "participant.claim_ticket", "screen.projector",
+                   "participant.cast_ballot", "participant.submit_answer",
+                   "participant.claim_ticket", "screen.projector",
                    "participant.join", "profiles.profile", "profiles.consent",
                    "profiles.answer", "devices.kiosk_start_page", "devices.kiosk_start",
                    "devices.kiosk", "devices.kiosk_ballot", "devices.kiosk_leave",

@@ -47,6 +47,7 @@ from workshop.ops.ideas import (
     unmerge_idea,
 )
 from workshop.ops.participants import join_workshop
+from workshop.ops.polls import hide_answer, reveal_poll, submit_answer
 from workshop.ops.profiles import (
     add_profile_question,
     add_template_questions,
@@ -83,6 +84,7 @@ __all__ = [
     "issue_tickets", "join_workshop", "kiosk_vote", "merge_ideas", "move_activity", "open_ideas",
     "open_lobby", "open_profiles", "open_round", "PendingBounds", "pin_matches", "plan_activity",
     "plan_ready_agenda", "plan_solutions", "print_paper", "project_groups", "purge_personal_data",
+    "hide_answer", "reveal_poll", "submit_answer",
     "remove_activity", "remove_profile_question", "rename_workshop", "reveal_results",
     "revoke_device", "rotate_facilitator_link", "set_auto_approve", "set_expected_shares",
     "set_min_group_size", "set_retention",

@@ -19,6 +19,8 @@ from workshop.core.errors import Refused
 from workshop.ops.transactions import commit_and_announce, one_change
 from workshop.store.groups import closed_vote_views
 from workshop.store.models import (
+    Activity,
+    Answer,
     Ballot,
     Idea,
     PaperEntry,
@@ -62,6 +64,9 @@ def purge_personal_data(session: Session, workshop: Workshop) -> int:
     session.execute(update(Ballot).where(Ballot.round_id.in_(rounds))
                     .values(participant_id=None))
     session.execute(update(Idea).where(Idea.workshop_id == workshop.id)
+                    .values(participant_id=None))
+    session.execute(update(Answer).where(Answer.activity_id.in_(
+        select(Activity.id).where(Activity.workshop_id == workshop.id)))
                     .values(participant_id=None))
     session.execute(update(Ticket).where(Ticket.workshop_id == workshop.id)
                     .values(participant_id=None))

@@ -131,6 +131,29 @@ class Activity(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     opened_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    # A question's results shown on the projector and the phones (hidden by default: a
+    # room sees live totals only when the facilitator wants, against the bandwagon).
+    revealed: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+
+class Answer(Base):
+    """One participant's current answer to a question (multiple choice, scale, word
+    cloud, open question); a second answer replaces the first. The content's shape is the
+    kind's (core/activities/poll.py)."""
+
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("activity_id", "participant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id"), index=True)
+    # None once the workshop's personal data is purged: the answer stays, anonymous.
+    participant_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"))
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    answered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Taken off by the facilitator (words or a sentence nobody should read on the
+    # projector): counted nowhere and shown to nobody but the facilitator. It stays hidden
+    # when its author answers again, so a new wording cannot bring it back by itself.
+    hidden: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class Round(Base):

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from workshop.store.groups import closed_vote_views
 from workshop.store.models import Activity, Ballot, Idea, Participant, Round, Workshop
+from workshop.store.polls import polls_of
 from workshop.store.views import idea_texts, rounds_of, tally_round
 
 
@@ -90,5 +91,15 @@ def day_report(session: Session, workshop: Workshop) -> dict[str, Any]:
                               "present_by_channel": dict(sorted(present.items())),
                               "voted": voted_people,
                               "voted_by_channel": dict(sorted(voted.items()))},
-            "votes": votes, "ideas": ideas,
+            "votes": votes, "ideas": ideas, "questions": _questions(session, workshop),
             "groups": list(reversed(closed_vote_views(session, workshop)))}
+
+
+def _questions(session: Session, workshop: Workshop) -> list[dict[str, Any]]:
+    """Every question asked (multiple choice, scale, word cloud, open question), in agenda
+    order, with its tally as the facilitator saw it."""
+    return [{"activity": activity.id, "title": activity.title, "prompt": activity.prompt,
+             "kind": activity.kind, "status": activity.status, "revealed": activity.revealed,
+             "settings": dict(activity.settings), "opened_at": _iso(activity.opened_at),
+             "closed_at": _iso(activity.closed_at), "results": results}
+            for activity, results in polls_of(session, workshop)]

@@ -31,6 +31,7 @@ from workshop.store.models import (
     Ticket,
     Workshop,
 )
+from workshop.store.polls import poll_views
 
 
 def _option_key(option: str) -> Any:
@@ -353,8 +354,12 @@ def agenda_view(session: Session, workshop: Workshop) -> list[dict[str, Any]]:
             for a in rows]
 
 
-def public_view(session: Session, workshop: Workshop) -> dict[str, Any]:
-    """Return what every phone may see: the phase, the wall, and revealed results only."""
+def public_view(session: Session, workshop: Workshop,
+                poll: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Return what every phone may see: the phase, the wall, and revealed results only.
+
+    `poll`: the public view of the room's question, when the caller tallied it already.
+    """
     vote = current_round(session, workshop)
     activity = current_activity(session, workshop)
     view: dict[str, Any] = {"code": workshop.code, "title": workshop.title,
@@ -362,7 +367,10 @@ def public_view(session: Session, workshop: Workshop) -> dict[str, Any]:
                             "ideas_total": approved_count(session, workshop),
                             "round": round_summary(vote) if vote else None, "results": None,
                             "activity": activity_summary(activity) if activity else None,
-                            "profiles_open": workshop.profiles_open}
+                            "profiles_open": workshop.profiles_open,
+                            # the room's question, its results only once revealed
+                            "poll": poll if poll is not None
+                            else poll_views(session, activity)[0]}
     if vote is not None and vote.revealed:
         view["results"] = results_view(session, vote)
     return view
@@ -392,7 +400,8 @@ def audience_views(session: Session, workshop: Workshop, connected: int,
     broadcaster builds all three a few times a second, so they share one tally, and each
     loads only what its screens show.
     """
-    public = public_view(session, workshop)
+    public_poll, facilitator_poll = poll_views(session, current_activity(session, workshop))
+    public = public_view(session, workshop, public_poll)  # a question tallied once
     vote = current_round(session, workshop)
     screen = {**public, "connected": connected,
               "voted": voter_count(session, vote) if vote else 0,
@@ -408,6 +417,7 @@ def audience_views(session: Session, workshop: Workshop, connected: int,
     counts = idea_counts(session, workshop)
     issued, claimed = ticket_counts(session, workshop)
     facilitator = {**screen, "live_results": live, "idea_counts": counts,
+                   "poll": facilitator_poll,
                    "pending": counts["pending"],
                    "pending_ideas": ideas_page(session, workshop, "pending") if counts["pending"]
                    else [],

@@ -7,9 +7,10 @@ translated here, in the reader's language, when a page shows them.
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 
 from workshop.core.activities import KINDS, get_kind, template
+from workshop.web.i18n import number
 
 
 def activity_label(kind: str) -> str:
@@ -24,11 +25,19 @@ def activity_heading(activity: dict | None) -> str:
     return activity["title"] or activity_label(activity["kind"])
 
 
+def percent(share: float) -> str:
+    """Return a share as the reader's language writes it: "52 %" in French (a no-break
+    space before the sign, as the French texts have), "52%" in English."""
+    locale = get_locale()
+    french = locale is not None and locale.language == "fr"
+    return number(round(100 * share)) + ("\u00a0%" if french else "%")
+
+
 def init_app(app: Flask) -> None:
     """Give templates the kinds, their names and their template names."""
     app.jinja_env.globals.update(
         activity_kinds=tuple(KINDS), activity_label=activity_label,
-        activity_heading=activity_heading, activity_template=template,
+        activity_heading=activity_heading, activity_template=template, percent=percent,
         # What a vote's options can come from: collections, and earlier votes (runoffs).
         collecting_kinds=[name for name, kind in KINDS.items() if kind.COLLECTS_IDEAS],
         voting_kinds=[name for name, kind in KINDS.items() if kind.OPENS_ROUND])

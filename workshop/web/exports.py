@@ -20,7 +20,8 @@ from workshop.core.export import day
 from workshop.core.voting import METHODS
 from workshop.store.models import Workshop
 from workshop.store.report import day_report
-from workshop.web.i18n import borda_rule, explain, method_name, score_unit
+from workshop.web.agenda import activity_label
+from workshop.web.i18n import borda_rule, explain, method_name, number, score_unit
 
 
 def _status(code: str) -> str:
@@ -54,6 +55,7 @@ def _flag(vote: dict[str, Any]) -> str:
 def labels() -> dict[str, str]:
     """Return every header and title the files use, in the reader's language."""
     keys = (set(day.RANKING_COLUMNS) | set(day.IDEA_COLUMNS) | set(day.PARTICIPATION_COLUMNS)
+            | set(day.QUESTION_COLUMNS)
             | set(export.GROUPS_HEADERS) | {"question", "group"})
     out = {key: gettext(key) for key in keys}
     out["score"] = pgettext("column of a results file", "score")
@@ -61,6 +63,7 @@ def labels() -> dict[str, str]:
         report_title=_("Report of the day"), date=_("Date"), code=_("Join code"),
         participation=_("Participation"), present=_("Present"), voted=_("Voted"),
         total=_("in all"), votes=_("Votes"), ideas=_("Ideas"), methods=_("Methods"),
+        questions=_("Questions"),
         groups=_("Results by group"), everyone=_("Everyone"),
         equal=_("Each group counts equally"), yes=_("yes"), no=_("no"),
         vote=pgettext("a vote (noun)", "Vote"), schulze=_("Schulze order"), borda=_("Borda order"),
@@ -93,6 +96,20 @@ def annotate(report: dict[str, Any]) -> dict[str, Any]:
                     status_text=_status(vote["status"]),
                     tickets_text=_("yes") if vote["require_ticket"] else _("no"),
                     note=note, flag_text=_flag(vote), unit=score_unit(vote["method"]))
+    for question in report.get("questions", []):
+        question["question_text"] = question["prompt"] or question["title"] or \
+            activity_label(question["kind"])
+        question["kind_text"] = activity_label(question["kind"])
+        question["status_text"] = _status(question["status"])
+        results = question["results"]
+        facts = [question["kind_text"], question["status_text"],
+                 _("%(setting)s: %(value)s", setting=_capital(gettext("answered")),
+                   value=number(results["voters"]))]
+        if results.get("mean") is not None:
+            facts += [_("%(setting)s: %(value)s", setting=_capital(gettext(name)),
+                        value=number(results[key]))
+                      for name, key in (("average", "mean"), ("median", "median"))]
+        question["facts_text"] = " · ".join(facts)
     for idea in report["ideas"]:
         idea["status_text"] = _status(idea["status"])
     report["labels"] = labels()
@@ -186,11 +203,16 @@ FILES = {"csv": "text/csv; charset=utf-8", "json": "application/json",
          "pdf": "application/pdf"}
 
 
-def build(session: Session, workshop: Workshop, fmt: str, sep: str = ","
-          ) -> tuple[bytes, str]:
-    """Return (body, mimetype) of one of the day's files (`FILES`)."""
+def build(session: Session, workshop: Workshop, fmt: str, sep: str = ",",
+          table: str = "rankings") -> tuple[bytes, str]:
+    """Return (body, mimetype) of one of the day's files (`FILES`); a CSV holds one
+    table: the rankings of the votes, or (`table="questions"`) the questions' answers."""
     report = annotated_report(session, workshop)
     words = report["labels"]
+    if fmt == "csv" and table == "questions":
+        text = day.to_csv([words[key] for key in day.QUESTION_COLUMNS],
+                          day.question_rows(report["questions"]), sep)
+        return text.encode("utf-8"), FILES[fmt]
     if fmt == "csv":
         headers = [words[key] for key in day.RANKING_COLUMNS]
         text = day.to_csv(headers, day.ranking_rows(report["votes"]), sep)

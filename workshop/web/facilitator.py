@@ -39,7 +39,7 @@ from workshop.core.errors import Refused
 from workshop.core.ids import bounded_id
 from workshop.core.qr import qr_svg
 from workshop.core.voting.reading import ticked, whole_number
-from workshop.store import lookups, views
+from workshop.store import lookups, polls, views
 from workshop.store.db import get_session
 from workshop.store.models import FACILITATOR_LINK_KINDS, IDEA_MAX, IDEA_STATUSES, Workshop
 from workshop.web import exports
@@ -258,6 +258,9 @@ COMMANDS: dict[str, Command] = {
     "revoke-device": lambda db, w, f: ops.revoke_device(db, w, _id(f, "device")),
     "auto-approve": lambda db, w, f: ops.set_auto_approve(db, w, _flag(f, "on"),
                                                           f.get("blocklist")),
+    "reveal-poll": lambda db, w, f: {"activity": ops.reveal_poll(db, w, _flag(f, "reveal")).id},
+    "hide-answer": lambda db, w, f: {"answer": ops.hide_answer(db, w, _id(f, "answer"),
+                                                               _flag(f, "hidden")).id},
     **PROFILE_COMMANDS,
 }
 
@@ -352,7 +355,8 @@ def results(secret: str) -> str:
     workshop = _workshop(secret)
     db = get_session()
     votes = [(vote, views.results_view(db, vote)) for vote in views.rounds_of(db, workshop)]
-    return render_template("results.html", workshop=workshop, secret=secret, votes=votes)
+    return render_template("results.html", workshop=workshop, secret=secret, votes=votes,
+                           questions=polls.polls_of(db, workshop))
 
 
 def _fields() -> dict[str, Any]:
@@ -472,14 +476,18 @@ def groups_spreadsheet(secret: str) -> Response:
 
 @bp.get("/export.<fmt>")
 def download(secret: str, fmt: str) -> Response:
-    """Download the day's report: csv (`?sep=;` for a spreadsheet set up in French),
-    json, xlsx or pdf, in the page's language."""
+    """Download the day's report: csv (`?sep=;` for a spreadsheet set up in French,
+    `?table=questions` for the questions' answers), json, xlsx or pdf, in the page's
+    language."""
     workshop = _workshop(secret)
     if fmt not in exports.FILES:
         abort(404)
     sep = ";" if request.args.get("sep") == ";" else ","
-    body, mimetype = exports.build(get_session(), workshop, fmt, sep)
-    filename = f"workshop-{workshop.code}-report.{fmt}"
+    # `?table=questions`: the CSV of the questions' answers instead of the rankings
+    questions = fmt == "csv" and request.args.get("table") == "questions"
+    body, mimetype = exports.build(get_session(), workshop, fmt, sep,
+                                   table="questions" if questions else "rankings")
+    filename = f"workshop-{workshop.code}-{'questions' if questions else 'report'}.{fmt}"
     return Response(body, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 

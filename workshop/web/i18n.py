@@ -119,6 +119,11 @@ REFUSALS = {
     "no_planned_activity": _l("Nothing more is planned on the agenda."),
     "no_open_activity": _l("No activity is running."),
     "runoff_source_open": _l("Close the earlier vote before starting its runoff."),
+    # Questions (ops/polls.py).
+    "bad_answer": _l("Check your answer: it is empty, too long or not one of the choices."),
+    "poll_closed": _l("This question is closed: your answer was not recorded."),
+    "no_poll": _l("There is no question to show."),
+    "answer_not_found": _l("This answer does not exist."),
     # Kiosks, helpers and paper ballots (ops/devices.py).
     "bad_pin": _l("This PIN is not the right one. Ask the facilitator."),
     "bad_label": _l("Give a name of at most %(limit)s characters."),

@@ -31,7 +31,7 @@ from workshop.core import tokens
 from workshop.core.errors import Refused
 from workshop.core.fields import UnreadBallot
 from workshop.core.voting import get_method
-from workshop.store import groups, lookups, views
+from workshop.store import groups, lookups, polls, views
 from workshop.store.db import get_session
 from workshop.store.models import Participant, Workshop
 from workshop.web.answers import done, refused, wants_json
@@ -131,7 +131,11 @@ def phone_context(workshop: Workshop, participant: Participant | None,
         # Steps are served to a participant (a judgement counts only on the pair served):
         # a browser that has not joined is shown none, and joins first.
         pair = views.next_step_for(db, vote, participant.id)
+    activity = polls.views_activity(db, workshop)
     return {"workshop": workshop, "view": view, "mine": mine, "ballot": ballot,
+            # a question's own answer (a push carries nobody's: phone.js keeps the card)
+            "poll_answer": None if participant is None else
+            polls.own_answer(db, activity, participant.id),
             "options": [{"id": i, "text": texts.get(i, "")} for i in options],
             "texts": texts, "pair": pair, "client_id": "" if shared else tokens.new_client_id(),
             "tickets_issued": tickets_issued, "has_ticket": has_ticket,
@@ -237,6 +241,13 @@ def submit_idea(code: str) -> Response:
     return _participant_command(code, lambda w, p, f: ops.submit_idea(
         get_session(), w, p, f.get("text"), f.get("client_id"), pending_bounds()),
         _("Thank you! Your idea will appear once approved."))
+
+
+@bp.post("/j/<code>/answer")
+def submit_answer(code: str) -> Response:
+    """Answer the question running now (or change the answer); a re-send is recognised."""
+    return _participant_command(code, lambda w, p, f: ops.submit_answer(
+        get_session(), w, p, f, f.get("client_id")), _("Your answer is recorded."))
 
 
 @bp.post("/j/<code>/ticket")

@@ -21,6 +21,7 @@ SETTINGS: tuple[Setting, ...] = ()
 CLOSED_BY_NEXT = True
 COLLECTS_IDEAS = True
 OPENS_ROUND = False
+TAKES_ANSWERS = False
 
 
 def check_settings(settings: Mapping[str, Any]) -> dict[str, Any]:

@@ -3,8 +3,10 @@
 Pure core. Each kind is a module exposing NAME, PHASE (the room phase phones show while it
 runs) and PHASE_AFTER (once closed), LABEL (an English text marked for translation),
 SETTINGS, check_settings, settings_from_fields, references, and the flags CLOSED_BY_NEXT,
-COLLECTS_IDEAS and OPENS_ROUND that the verbs act on; adding a kind (multiple choice,
-scale, word cloud) means writing such a module, its templates, and listing it here.
+COLLECTS_IDEAS, OPENS_ROUND and TAKES_ANSWERS that the verbs act on; a kind that takes
+answers (the questions: multiple choice, scale, word cloud, open question) also has
+read_answer and tally. Adding a kind means writing such a module, its templates, and
+listing it here.
 """
 
 from __future__ import annotations
@@ -13,11 +15,12 @@ from collections.abc import Mapping
 from types import ModuleType
 from typing import Any
 
-from workshop.core.activities import ideas, vote
+from workshop.core.activities import choice, ideas, open_question, scale, vote, wordcloud
 from workshop.core.errors import Refused
 
-KINDS: dict[str, ModuleType] = {module.NAME: module for module in (ideas, vote)}
-AUDIENCES = ("phone", "plan")
+KINDS: dict[str, ModuleType] = {module.NAME: module for module in (
+    ideas, vote, choice, scale, wordcloud, open_question)}
+AUDIENCES = ("phone", "plan", "results")  # results: the kinds that take answers
 
 
 def get_kind(name: object) -> ModuleType:

@@ -35,6 +35,10 @@ class Setting:
             if not isinstance(value, Mapping):
                 raise self.refuse()
             return dict(value)
+        if self.kind is list:  # its items are the kind's to check
+            if not isinstance(value, list | tuple):
+                raise self.refuse()
+            return list(value)
         if self.kind is bool:
             if not isinstance(value, bool):
                 raise self.refuse()

@@ -39,6 +39,7 @@ SETTINGS: tuple[Setting, ...] = (
 CLOSED_BY_NEXT = False
 COLLECTS_IDEAS = False
 OPENS_ROUND = True
+TAKES_ANSWERS = False
 
 
 def check_settings(settings: Mapping[str, Any]) -> dict[str, Any]:

@@ -32,6 +32,8 @@ IDEA_COLUMNS = (N_("idea"), N_("priority"), N_("status"), N_("merged_into"),
                 N_("merged_into_priority"), N_("original_wording"), N_("activity"),
                 N_("proposed_at"))
 PARTICIPATION_COLUMNS = (N_("what"), N_("channel"), N_("people"))
+QUESTION_COLUMNS = (N_("question"), N_("kind"), N_("status"), N_("answered"), N_("answer"),
+                    N_("count"), N_("share_of_answers"), N_("average"), N_("median"))
 
 
 def share(value: float) -> float:
@@ -57,6 +59,36 @@ def idea_rows(ideas: Iterable[Mapping[str, Any]]) -> list[list[Any]]:
     return [[idea["id"], idea["text"], idea["status_text"], idea["merged_into"] or "",
              idea["merged_into_text"], idea["original_text"], idea["activity"],
              idea.get("time_text", idea["created_at"])] for idea in ideas]
+
+
+def question_rows(questions: Iterable[Mapping[str, Any]]) -> list[list[Any]]:
+    """Return one row per choice, point of the scale, word or open answer of every question
+    (QUESTION_COLUMNS); each question annotated by the edge with `question_text` (its
+    prompt or title), `kind_text` and `status_text`. A scale's rows carry its average and
+    median; an open answer's row has no count (each is one person's)."""
+    rows: list[list[Any]] = []
+    for question in questions:
+        results = question["results"]
+        head = [question["question_text"], question["kind_text"], question["status_text"],
+                results["voters"]]
+        if "rows" in results:
+            average = results.get("mean")
+            median = results.get("median")
+            for row in results["rows"]:
+                rows.append([*head, row.get("text", row.get("value")), row["count"],
+                             share(row["share"]),
+                             "" if average is None else round(average, 2),
+                             "" if median is None else median])
+        elif "words" in results:
+            voters = results["voters"]
+            rows += [[*head, row["word"], row["count"],
+                      share(row["count"] / voters) if voters else 0.0, "", ""]
+                     for row in results["words"]]
+        else:
+            rows += [[*head, text, "", "", "", ""] for text in results["answers"]]
+        if not results["voters"]:
+            rows.append([*head, "", 0, "", "", ""])
+    return rows
 
 
 def participation_rows(report: Mapping[str, Any], present: str, voted: str,

@@ -151,6 +151,26 @@ def _group_table(pdf: FPDF, words: Mapping[str, Any], vote: Mapping[str, Any],
     pdf.ln(2)
 
 
+def _questions(pdf: FPDF, words: Mapping[str, Any],
+               questions: Sequence[Mapping[str, Any]]) -> None:
+    """Draw every question asked (multiple choice, scale, word cloud, open question): its
+    wording, its facts in words (`facts_text`, by the edge: kind, state, answers, a scale's
+    average and median) and its rows as in the workbook's sheet."""
+    if not questions:
+        return
+    _heading(pdf, words["questions"], 13)
+    for question in questions:
+        if pdf.get_y() + 40 > pdf.page_break_trigger:
+            pdf.add_page()  # a question's heading stays with the start of its table
+        _heading(pdf, question["question_text"], 12)
+        _para(pdf, question["facts_text"], 9.5)
+        rows = [[row[4], row[5], "" if row[6] == "" else _percent(row[6], words["percent_sign"])]
+                for row in day.question_rows([question]) if row[4] != ""]
+        if rows:
+            _table(pdf, [words["answer"], words["count"], words["share_of_answers"]], rows,
+                   (7, 1.3, 1.5))
+
+
 def pdf_report(report: Mapping[str, Any]) -> bytes:
     """Return the day's report as PDF bytes (the report annotated by the edge)."""
     words = report["labels"]
@@ -207,6 +227,8 @@ def pdf_report(report: Mapping[str, Any]) -> bytes:
                 + ([s.get("schulze_rank", "")] if has_schulze else []) for s in ranking]
         _table(pdf, headers, rows, (1, 7, 1.3, 1.5, 1.5, 1.3) if has_schulze
                else (1, 7, 1.3, 1.5, 1.5))
+
+    _questions(pdf, words, report.get("questions", []))
 
     if any(q["groups"] for v in report["groups"] for q in v["questions"]):
         pdf.add_page()

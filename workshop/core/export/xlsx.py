@@ -120,6 +120,9 @@ def workbook(report: Mapping[str, Any]) -> bytes:
                                    "group_voters", "rank", "priority",
                                    "lowest_group_support")],
                groups, [heading, words["group_note"]], percent=[8])
+    if report.get("questions"):
+        _sheet(book, words["questions"], taken, [words[c] for c in day.QUESTION_COLUMNS],
+               day.question_rows(report["questions"]), [heading], percent=[7])
     _sheet(book, words["ideas"], taken, [words[c] for c in day.IDEA_COLUMNS],
            day.idea_rows(report["ideas"]), [heading])
     _sheet(book, words["participation"], taken,
