@@ -29,6 +29,7 @@ from workshop.store.lookups import find_workshop
 from workshop.store.models import Workshop
 
 RESEND_EVERY = 10.0  # seconds; see Broadcaster._resend_now_and_then
+DUE_EVERY = 1.0  # seconds between the pusher's chores (a timer closes within this)
 PHONES = "ws:{code}"
 SCREENS = "ws:{code}:screens"
 FACILITATORS = "ws:{code}:facilitators"
@@ -45,6 +46,14 @@ def room(template: str, code: str, lang: str | None = None) -> str:
 # A template that renders one audience's changing part of a page from its view:
 # (app, code, lang, view) -> {"panel": html, ...} (workshop/web/pushed.py)
 Renderer = Callable[[Flask, str, str, dict[str, Any]], dict[str, str]]
+
+
+def server_now() -> int:
+    """Return the server's time in milliseconds since the epoch. Every push and join
+    answer carries it (`now`, added as it is sent, never part of the view compared for
+    changes), so that a page counts a deadline down against the server's clock, not a
+    phone's own, which may be minutes off."""
+    return int(time.time() * 1000)
 
 
 def changed(code: str) -> None:
@@ -83,6 +92,10 @@ class Broadcaster:
         self._rendered: dict[tuple[str, str, str], tuple[str, dict[str, str]]] = {}
         self._resent = time.monotonic()
         self.flushes = 0
+        # Chores only one process may do, run by the pusher about once a second (closing
+        # the activities whose timer ran out: set by the web layer, web/pushed.py).
+        self.due_tasks: list[Callable[[], Any]] = []
+        self._due_run = -1e9
 
     # presence -------------------------------------------------------------------------
     def arrive(self, code: str, sid: str, role: str, participant: int | None = None) -> None:
@@ -140,6 +153,7 @@ class Broadcaster:
             return 0
         if self.presence.became_pusher():
             self._last.clear()  # what another pusher sent is unknown: send everything
+        self.run_due_tasks()
         self._resend_now_and_then()
         taken = self.presence.take()
         later: list[str] = []
@@ -155,6 +169,20 @@ class Broadcaster:
             for code in later:  # the phones' view changed too soon after the last one
                 self.presence.mark(code)
         return len(taken)
+
+    def run_due_tasks(self, every: float = DUE_EVERY) -> None:
+        """Run the pusher's chores (`due_tasks`) if `every` seconds have passed since the
+        last run. Only the pusher calls this (`flush`, after `presence.tick` said so):
+        with several processes behind Redis, the lease makes it one process at a time."""
+        now = time.monotonic()
+        if now - self._due_run < every:
+            return
+        self._due_run = now
+        for task in self.due_tasks:
+            try:
+                task()
+            except Exception:  # a chore that failed is tried again at the next run
+                self.app.logger.exception("due task failed")
 
     def _resend_now_and_then(self) -> None:
         """With several processes, send every view again every RESEND_EVERY seconds.
@@ -216,10 +244,11 @@ class Broadcaster:
                 held = True
                 continue
             if template not in self.renderers:
-                targets = [(room(template, code), payload)]
+                targets = [(room(template, code), {**payload, "now": server_now()})]
             else:  # rendered before anything is noted as sent: a failure is tried again
                 targets = [(room(template, code, lang),
-                            {**payload, **self.parts(code, template, lang, payload, text)})
+                            {**payload, **self.parts(code, template, lang, payload, text),
+                             "now": server_now()})
                            for lang in self.languages
                            if self._occupied(room(template, code, lang))]
             if template in (PHONES, FACILITATORS):

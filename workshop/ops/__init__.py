@@ -8,7 +8,12 @@ May import the pure core, the store and the outbound pushes; never the Flask edg
 
 from workshop.ops.activities import (
     close_activity,
+    EXTEND_MAX,
+    TIMER_MAX,
+    TIMER_MIN,
+    close_due_activities,
     close_round,
+    extend_timer,
     edit_activity,
     move_activity,
     open_ideas,
@@ -18,8 +23,10 @@ from workshop.ops.activities import (
     plan_ready_agenda,
     plan_solutions,
     remove_activity,
+    set_timer,
     start_activity,
     start_next_activity,
+    stop_timer,
 )
 from workshop.ops.ballots import cast_ballot
 from workshop.ops.devices import (
@@ -78,5 +85,8 @@ __all__ = [
     "plan_ready_agenda", "plan_solutions", "print_paper", "project_groups", "purge_personal_data",
     "remove_activity", "remove_profile_question", "rename_workshop", "reveal_results",
     "revoke_device", "set_expected_shares", "set_min_group_size", "set_retention",
-    "show_live_results", "start_activity", "start_next_activity", "submit_idea", "unmerge_idea"
+    "show_live_results", "start_activity", "start_next_activity", "submit_idea", "unmerge_idea",
+    # the activities' timers
+    "EXTEND_MAX", "TIMER_MAX", "TIMER_MIN", "close_due_activities", "extend_timer", "set_timer",
+    "stop_timer",
 ]

@@ -109,7 +109,9 @@ class Activity(Base):
     """
 
     __tablename__ = "activities"
-    __table_args__ = (Index("ix_activities_workshop_position", "workshop_id", "position"),)
+    # The pusher looks for running activities whose timer ran out, every second.
+    __table_args__ = (Index("ix_activities_workshop_position", "workshop_id", "position"),
+                      Index("ix_activities_ends_at", "ends_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id"))
@@ -123,6 +125,13 @@ class Activity(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     opened_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    # The timer: planned as a duration (None: no timer); while the activity runs, its
+    # deadline in server time (UTC; None: no countdown). With `auto_close`, the pusher
+    # closes the activity when the deadline passes, through the same verb as the
+    # facilitator's close (ops.activities.close_when_due).
+    timer_seconds: Mapped[int | None]
+    auto_close: Mapped[bool] = mapped_column(default=False, server_default=false())
+    ends_at: Mapped[datetime | None]
 
 
 class Round(Base):

@@ -8,6 +8,7 @@ phones never get hidden totals, only the facilitator gets the moderation queue.
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app
@@ -333,6 +334,24 @@ def activity_summary(activity: Activity) -> dict[str, Any]:
             "position": activity.position}
 
 
+def epoch_ms(moment: datetime) -> int:
+    """Return a stored UTC time (naive, as deadlines are stored) in milliseconds since
+    the epoch, as pages count with (JavaScript's Date.now())."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp() * 1000)
+
+
+def timer_view(activity: Activity | None) -> dict[str, Any] | None:
+    """Return the running activity's countdown: its deadline (`ends_at`, epoch ms, server
+    time) and whether it closes the activity; None without one. The pages count down
+    from it by themselves, corrected by the server's time each push carries (`now`)."""
+    if activity is None or activity.status != "open" or activity.ends_at is None:
+        return None
+    return {"activity": activity.id, "ends_at": epoch_ms(activity.ends_at),
+            "auto_close": activity.auto_close}
+
+
 def current_activity(session: Session, workshop: Workshop) -> Activity | None:
     """Return the activity the room is on (running, or the last one run), if any."""
     if workshop.current_activity_id is None:
@@ -344,7 +363,8 @@ def agenda_view(session: Session, workshop: Workshop) -> list[dict[str, Any]]:
     """Return the whole agenda in order, with settings and each vote's round id."""
     rows = session.scalars(select(Activity).where(Activity.workshop_id == workshop.id)
                            .order_by(Activity.position, Activity.id))
-    return [{**activity_summary(a), "settings": dict(a.settings), "round": a.round_id}
+    return [{**activity_summary(a), "settings": dict(a.settings), "round": a.round_id,
+             "timer_seconds": a.timer_seconds, "auto_close": a.auto_close}
             for a in rows]
 
 
@@ -357,6 +377,7 @@ def public_view(session: Session, workshop: Workshop) -> dict[str, Any]:
                             "ideas_total": approved_count(session, workshop),
                             "round": round_summary(vote) if vote else None, "results": None,
                             "activity": activity_summary(activity) if activity else None,
+                            "timer": timer_view(activity),
                             "profiles_open": workshop.profiles_open}
     if vote is not None and vote.revealed:
         view["results"] = results_view(session, vote)

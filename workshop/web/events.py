@@ -19,7 +19,14 @@ from workshop import ops
 from workshop.core import tokens
 from workshop.core.errors import Refused
 from workshop.core.fields import UnreadBallot
-from workshop.live.broadcast import FACILITATORS, PHONES, SCREENS, Broadcaster, room
+from workshop.live.broadcast import (
+    FACILITATORS,
+    PHONES,
+    SCREENS,
+    Broadcaster,
+    room,
+    server_now,
+)
 from workshop.live.sockets import socketio
 from workshop.store import lookups, views
 from workshop.store.db import session_for
@@ -115,6 +122,8 @@ def on_join(data: Any, *_extra: Any) -> dict[str, Any]:
     audience = {"phone": PHONES, "facilitator": FACILITATORS}.get(role)
     if state is not None and audience is not None:  # with the panel, as a push
         state = {**state, **broadcaster.parts(code, audience, lang, state)}
+    if state is not None:  # the server's clock, as every push carries it
+        state = {**state, "now": server_now()}
     return {"ok": True, "state": state}
 
 

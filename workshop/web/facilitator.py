@@ -203,6 +203,34 @@ def _started(activity: Any) -> dict[str, Any]:
     return answer
 
 
+def _timer_seconds(fields: dict[str, Any]) -> int | None:
+    """Read a timer's length: `seconds` (JSON, or a form's text) or a form's `minutes`;
+    blank, 0 or null takes the timer away (None). Bounds are the verb's."""
+    name = "seconds" if "seconds" in fields else "minutes"
+    value = fields.get(name)
+    if value is None or value == "" or value == 0 or value == "0":
+        return None
+    try:
+        number = whole_number(value, "bad_timer")
+    except Refused as error:
+        raise Refused("bad_timer", low=ops.TIMER_MIN, high=ops.TIMER_MAX) from error
+    return number * 60 if name == "minutes" and number <= ops.TIMER_MAX // 60 else number
+
+
+def _set_timer(db: Session, w: Workshop, f: dict[str, Any]) -> Any:
+    activity = ops.set_timer(db, w, _id(f, "activity"), _timer_seconds(f),
+                             _flag(f, "auto_close"))
+    return {"activity": activity.id, "timer": views.timer_view(activity)}
+
+
+def _extend_timer(db: Session, w: Workshop, f: dict[str, Any]) -> Any:
+    seconds = _timer_seconds(f)
+    if seconds is None:
+        raise Refused("bad_timer", low=1, high=ops.EXTEND_MAX)
+    activity = ops.extend_timer(db, w, seconds)
+    return {"activity": activity.id, "timer": views.timer_view(activity)}
+
+
 Command = Callable[[Session, Workshop, dict[str, Any]], Any]
 
 COMMANDS: dict[str, Command] = {
@@ -233,6 +261,9 @@ COMMANDS: dict[str, Command] = {
     "start-activity": lambda db, w, f: _started(ops.start_activity(db, w, _id(f, "activity"))),
     "start-next": lambda db, w, f: _started(ops.start_next_activity(db, w)),
     "close-activity": lambda db, w, f: {"activity": ops.close_activity(db, w).id},
+    "set-timer": _set_timer,
+    "extend-timer": _extend_timer,
+    "stop-timer": lambda db, w, f: {"activity": ops.stop_timer(db, w).id},
     "revoke-device": lambda db, w, f: ops.revoke_device(db, w, _id(f, "device")),
     **PROFILE_COMMANDS,
 }

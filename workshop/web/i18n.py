@@ -119,6 +119,11 @@ REFUSALS = {
     "no_planned_activity": _l("Nothing more is planned on the agenda."),
     "no_open_activity": _l("No activity is running."),
     "runoff_source_open": _l("Close the earlier vote before starting its runoff."),
+    # Timers (ops/activities.py).
+    "bad_timer": _l("Choose a timer between %(low)s and %(high)s seconds."),
+    "no_timer": _l("The running activity has no timer."),
+    "activity_closed": _l("This activity is already closed."),
+    "timer_not_due": _l("This activity's timer has not run out."),
     # Kiosks, helpers and paper ballots (ops/devices.py).
     "bad_pin": _l("This PIN is not the right one. Ask the facilitator."),
     "bad_label": _l("Give a name of at most %(limit)s characters."),

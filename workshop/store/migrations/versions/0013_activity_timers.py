@@ -1,0 +1,34 @@
+"""a timer per activity, with an optional automatic close
+
+Revision ID: 0013
+Revises: 0011
+Create Date: 2026-11-29
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0013'
+down_revision = '0011'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    """Add the activities' planned duration, automatic close and running deadline (no
+    timer for the activities planned or run before)."""
+    with op.batch_alter_table('activities', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('timer_seconds', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('auto_close', sa.Boolean(), server_default=sa.false(),
+                                      nullable=False))
+        batch_op.add_column(sa.Column('ends_at', sa.DateTime(), nullable=True))
+        batch_op.create_index('ix_activities_ends_at', ['ends_at'], unique=False)
+
+
+def downgrade() -> None:
+    """Remove them."""
+    with op.batch_alter_table('activities', schema=None) as batch_op:
+        batch_op.drop_index('ix_activities_ends_at')
+        batch_op.drop_column('ends_at')
+        batch_op.drop_column('auto_close')
+        batch_op.drop_column('timer_seconds')
