@@ -94,6 +94,13 @@ def planned(db, scene: Scene) -> None:
     ops.plan_activity(db, scene.w, "vote", settings={"method": "approval"})
 
 
+def timed(db, scene: Scene) -> None:
+    """W runs an idea collection with a two-minute timer; `scene.activity` is it."""
+    planned(db, scene)
+    ops.start_activity(db, scene.w, scene.activity)
+    ops.set_timer(db, scene.w, scene.activity, 120)
+
+
 def questions(db, scene: Scene) -> None:
     """W asks the ADS+ Québec questions; `scene.question` is the first."""
     scene.question = ops.add_template_questions(db, scene.w, lambda text: text)[0].id
@@ -208,6 +215,10 @@ HTTP: dict[str, Row] = {
                                                   planned),
     "POST /f/<secret>/do/start-next": command(prepare=planned),
     "POST /f/<secret>/do/close-activity": command(),
+    "POST /f/<secret>/do/set-timer": command(lambda s: {
+        "activity": s.activity, "seconds": 300, "auto_close": True}, planned),
+    "POST /f/<secret>/do/extend-timer": command(lambda s: {"seconds": 60}, timed),
+    "POST /f/<secret>/do/stop-timer": command(prepare=timed),
     "POST /f/<secret>/do/add-profile-template": command(),
     "POST /f/<secret>/do/add-profile-question": command(lambda s: {
         "text": "Quel âge avez-vous ?", "choices": ["Moins de 30 ans", "30 ans et plus"]}),

@@ -206,6 +206,8 @@
      one (an older server) makes the page fetch its panel as before. */
   function onState(state) {
     if (!state) { return; }
+    /* The countdown (outside the panel) follows every push, whatever else changed. */
+    if (window.WorkshopCountdown) { window.WorkshopCountdown.set(state.timer || null, state.now); }
     var changed = viewKey(state) !== currentKey();
     var html = panel.getAttribute("data-has-ticket") === "true" && state.panel_ticket ?
       state.panel_ticket : state.panel;

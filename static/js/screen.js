@@ -314,6 +314,15 @@
 
   window.addEventListener("resize", fit);
 
+  /* A push: the countdown counts from its deadline and the server's time as it was sent
+     (countdown.js); a page turn redraws the stage only. */
+  function onState(state) {
+    if (state && window.WorkshopCountdown) {
+      window.WorkshopCountdown.set(state.timer || null, state.now);
+    }
+    render(state);
+  }
+
   live.connect({ code: stage.getAttribute("data-code"), role: "screen", event: "screen_changed",
-    onState: render, offlineText: t("offline") });
+    onState: onState, offlineText: t("offline") });
 })();
