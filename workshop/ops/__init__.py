@@ -7,14 +7,14 @@ May import the pure core, the store and the outbound pushes; never the Flask edg
 """
 
 from workshop.ops.activities import (
-    close_activity,
     EXTEND_MAX,
     TIMER_MAX,
     TIMER_MIN,
+    close_activity,
     close_due_activities,
     close_round,
-    extend_timer,
     edit_activity,
+    extend_timer,
     move_activity,
     open_ideas,
     open_lobby,
