@@ -49,6 +49,7 @@ from workshop.ops.ideas import (
     import_ideas,
     merge_ideas,
     submit_idea,
+    support_idea,
     unmerge_idea,
 )
 from workshop.ops.participants import join_workshop
@@ -89,4 +90,6 @@ __all__ = [
     # the activities' timers
     "EXTEND_MAX", "TIMER_MAX", "TIMER_MIN", "close_due_activities", "extend_timer", "set_timer",
     "stop_timer",
+    # +1 on ideas
+    "support_idea",
 ]

@@ -101,6 +101,22 @@ class Idea(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class IdeaSupport(Base):
+    """A participant's "+1" on an approved idea during an idea collection that allows it:
+    at most one per participant and idea (the unique constraint, not only the verb). A
+    merge moves none: an idea's count is over its own +1s and those of the ideas merged
+    into it, each person once (views.support_counts), so an unmerge gives them back."""
+
+    __tablename__ = "idea_supports"
+    __table_args__ = (UniqueConstraint("idea_id", "participant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id"), index=True)
+    # None once the workshop's personal data is purged: the +1 stays, anonymous.
+    participant_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Activity(Base):
     """One step of a workshop's agenda: an idea collection, a vote, ...
 

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Text, bindparam, cast, func, or_, select
+from sqlalchemy import Text, bindparam, case, cast, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from workshop.core.near_duplicates import likely_duplicates
@@ -25,6 +25,7 @@ from workshop.store.models import (
     Ballot,
     Device,
     Idea,
+    IdeaSupport,
     PaperEntry,
     Round,
     Ticket,
@@ -303,6 +304,29 @@ def merge_credits(session: Session, workshop: Workshop, shown: list[int]
     return {idea: people for idea, people in rows if people}
 
 
+def support_counts(session: Session, workshop: Workshop) -> dict[int, int]:
+    """Return each idea's +1 count: the people who gave a +1 to it or to an idea merged
+    into it, each person once (a merge points every merged idea straight at the kept
+    one). Ideas without any +1 are left out. After a purge a +1 has no participant and
+    counts once for itself."""
+    kept = func.coalesce(Idea.merged_into_id, Idea.id)
+    anonymous = func.sum(case((IdeaSupport.participant_id.is_(None), 1), else_=0))
+    rows = session.execute(
+        select(kept, func.count(IdeaSupport.participant_id.distinct()), anonymous)
+        .join(Idea, Idea.id == IdeaSupport.idea_id)
+        .where(Idea.workshop_id == workshop.id).group_by(kept))
+    return {idea: int(people) + int(unnamed or 0) for idea, people, unnamed in rows
+            if int(people) + int(unnamed or 0)}
+
+
+def own_supports(session: Session, workshop: Workshop, participant_id: int) -> list[int]:
+    """Return the ideas this participant gave a +1 to (their phone's pressed buttons)."""
+    return list(session.scalars(
+        select(IdeaSupport.idea_id).join(Idea, Idea.id == IdeaSupport.idea_id)
+        .where(IdeaSupport.participant_id == participant_id, Idea.workshop_id == workshop.id,
+               Idea.status == "approved").order_by(IdeaSupport.idea_id)))
+
+
 def own_ideas(session: Session, workshop: Workshop, participant_id: int
               ) -> list[dict[str, Any]]:
     """Return a participant's newest MINE_MAX ideas, every status, oldest first."""
@@ -368,6 +392,17 @@ def agenda_view(session: Session, workshop: Workshop) -> list[dict[str, Any]]:
             for a in rows]
 
 
+def _collection_allows(workshop: Workshop, activity: Activity | None, setting: str) -> bool:
+    """Say whether the running idea collection has a setting on (+1s, their counts on the
+    wall)."""
+    return activity is not None and activity.status == "open" and \
+        workshop.phase == "ideas" and bool(activity.settings.get(setting)) and \
+        bool(activity.settings.get("supports"))
+
+
+SUPPORTED_MAX = 20  # ideas in the facilitator's "most +1" list
+
+
 def public_view(session: Session, workshop: Workshop) -> dict[str, Any]:
     """Return what every phone may see: the phase, the wall, and revealed results only."""
     vote = current_round(session, workshop)
@@ -378,6 +413,8 @@ def public_view(session: Session, workshop: Workshop) -> dict[str, Any]:
                             "round": round_summary(vote) if vote else None, "results": None,
                             "activity": activity_summary(activity) if activity else None,
                             "timer": timer_view(activity),
+                            # phones may +1 the wall's ideas (an idea collection allows it)
+                            "supports": _collection_allows(workshop, activity, "supports"),
                             "profiles_open": workshop.profiles_open}
     if vote is not None and vote.revealed:
         view["results"] = results_view(session, vote)
@@ -410,15 +447,27 @@ def audience_views(session: Session, workshop: Workshop, connected: int
               "channels": channel_counts(session, vote) if vote else None,
               # results by group the facilitator chose to show: computed when chosen
               "groups": workshop.projected_groups}
+    counts = support_counts(session, workshop)
+    # The +1 counts on the wall only when the running collection shows them.
+    screen["support_counts"] = {str(idea): n for idea, n in counts.items()} \
+        if _collection_allows(workshop, current_activity(session, workshop),
+                              "supports_on_wall") else None
     live = None
     if vote is not None:
         live = public["results"] if public["results"] is not None else \
             results_view(session, vote)
         if screen["results"] is None and vote.status == "open" and vote.show_live:
             screen["results"] = live
+    most = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    texts = dict(session.execute(select(Idea.id, Idea.text).where(
+        Idea.id.in_([idea for idea, _n in most[:SUPPORTED_MAX * 2]]),
+        Idea.status == "approved")).all()) if most else {}
+    supported = [{"id": idea, "text": texts.get(idea, ""), "supports": n}
+                 for idea, n in most if idea in texts][:SUPPORTED_MAX]
     counts = idea_counts(session, workshop)
     issued, claimed = ticket_counts(session, workshop)
     facilitator = {**screen, "live_results": live, "idea_counts": counts,
+                   "most_supported": supported,
                    "pending": counts["pending"],
                    "pending_ideas": ideas_page(session, workshop, "pending") if counts["pending"]
                    else [],
