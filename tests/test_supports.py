@@ -147,3 +147,17 @@ def test_merges_and_unmerges_keep_every_plus_one(app, steps):
                 expected.setdefault(into[idea] or idea, set()).update(people_here)
             assert views.support_counts(db, workshop) == \
                 {idea: len(who) for idea, who in expected.items() if who}
+
+
+def test_a_purge_keeps_the_counts_without_the_people(db):
+    workshop, (a, b, c, *_rest) = collection(db)
+    ann, bob = participant(db, workshop), participant(db, workshop)
+    for person, idea in ((ann, a), (ann, b), (bob, b), (bob, c)):
+        plus_one(db, workshop, person, idea)
+    ops.merge_ideas(db, workshop, b, a)  # Ann gave both: she counts once on a
+    before = views.support_counts(db, workshop)
+    assert before == {a: 2, c: 1}
+    ops.close_activity(db, workshop)
+    ops.purge_personal_data(db, workshop)
+    assert views.support_counts(db, workshop) == before
+    assert db.query(IdeaSupport).filter(IdeaSupport.participant_id.is_not(None)).count() == 0

@@ -28,11 +28,15 @@
     return node;
   }
 
-  function wall(ideas) {
+  function wall(ideas, supports) {
     var list = el("ul", "wall");
     for (var i = 0; i < ideas.length; i++) {
       var card = el("li", "wall-card");
       card.appendChild(el("span", "wall-text", ideas[i].text));
+      /* The phones' +1s, when the collection shows them on the wall. */
+      if (supports && supports[String(ideas[i].id)]) {
+        card.appendChild(el("span", "wall-supports", "+" + supports[String(ideas[i].id)]));
+      }
       list.appendChild(card);
     }
     return list;
@@ -231,7 +235,7 @@
     if (wallAt >= ideas.length) { wallAt = 0; }
     /* Every idea is on the page (a screen reader, a search, the same elements whatever
        the page); those of other pages are hidden. */
-    var list = wall(ideas);
+    var list = wall(ideas, state.support_counts);
     var cards = list.children;
     for (var i = 0; i < cards.length; i++) { cards[i].hidden = true; }
     stage.appendChild(list);

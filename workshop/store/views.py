@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, aliased
 
 from workshop.core.near_duplicates import likely_duplicates
 from workshop.core.paper import format_number
+from workshop.core.phases import Phase
 from workshop.core.voting import Result, get_method
 from workshop.core.voting.rules import step_seed
 from workshop.store.models import (
@@ -396,7 +397,7 @@ def _collection_allows(workshop: Workshop, activity: Activity | None, setting: s
     """Say whether the running idea collection has a setting on (+1s, their counts on the
     wall)."""
     return activity is not None and activity.status == "open" and \
-        workshop.phase == "ideas" and bool(activity.settings.get(setting)) and \
+        workshop.phase == Phase.IDEAS and bool(activity.settings.get(setting)) and \
         bool(activity.settings.get("supports"))
 
 

@@ -96,7 +96,8 @@ def _context(secret: str, workshop: Workshop, view: dict[str, Any] | None = None
 
     return {"workshop": workshop, "secret": secret, "view": view,
             "idea_lists": lists, "pages": pages, "page_url": page_url,
-            "merge_targets": targets, "credits": views.merge_credits(
+            "merge_targets": targets, "supports": views.support_counts(db, workshop),
+            "credits": views.merge_credits(
                 db, workshop, [idea["id"] for entry in lists for idea in entry["ideas"]]),
             "created": request.args.get("created") == "1",
             "tickets": {**view["tickets"], "batch_max": ops.TICKETS_PER_BATCH,
