@@ -101,6 +101,12 @@ def timed(db, scene: Scene) -> None:
     ops.set_timer(db, scene.w, scene.activity, 120)
 
 
+def supports_open(db, scene: Scene) -> None:
+    """W runs an idea collection whose phones may +1 the wall's ideas (A among them)."""
+    collection = ops.plan_activity(db, scene.w, "ideas", settings={"supports": True})
+    ops.start_activity(db, scene.w, collection.id)
+
+
 def questions(db, scene: Scene) -> None:
     """W asks the ADS+ Québec questions; `scene.question` is the first."""
     scene.question = ops.add_template_questions(db, scene.w, lambda text: text)[0].id
@@ -157,6 +163,8 @@ HTTP: dict[str, Row] = {
                                                            "client_id": client_id()}),
     "POST /j/<code>/ballot": Row(EVERYONE, voting, lambda s: {
         "client_id": client_id(), "ballot": {str(s.ideas["A"]): 1}}),
+    "POST /j/<code>/support": Row(EVERYONE, supports_open, lambda s: {
+        "idea": s.ideas["A"], "on": True, "client_id": client_id()}),
     "POST /j/<code>/ticket": Row(EVERYONE, tickets_printed, lambda s: {
         "ticket": s.ticket, "client_id": client_id()}),
     # Profiles: consenting joins like any first command; answering needs the consent.

@@ -161,3 +161,45 @@ def test_a_purge_keeps_the_counts_without_the_people(db):
     ops.purge_personal_data(db, workshop)
     assert views.support_counts(db, workshop) == before
     assert db.query(IdeaSupport).filter(IdeaSupport.participant_id.is_not(None)).count() == 0
+
+
+def test_a_phone_gives_and_takes_back_a_plus_one_over_http(app, db, client):
+    from tests.conftest import join_phone
+
+    workshop, _secret = ops.create_workshop(db, "Atelier")
+    step = ops.plan_activity(db, workshop, "ideas", settings={"supports": True})
+    ops.start_activity(db, workshop, step.id)
+    idea = ops.add_idea(db, workshop, "Logement <b>abordable</b>").id
+    join_phone(client, workshop.code)
+    page = client.get(f"/j/{workshop.code}").get_data(as_text=True)
+    assert 'data-support-form' in page and 'aria-pressed="false"' in page
+    assert "<b>abordable" not in page  # the idea stays text
+    answer = client.post(f"/j/{workshop.code}/support", json={
+        "idea": idea, "on": True, "client_id": client_id()},
+        headers={"Accept": "application/json"})
+    assert answer.get_json() == {"ok": True, "idea": idea, "supported": True}
+    page = client.get(f"/j/{workshop.code}").get_data(as_text=True)
+    assert 'aria-pressed="true"' in page and f'data-supported="{idea}"' in page
+    # A form without script: "false" takes it back, and the page comes back.
+    answer = client.post(f"/j/{workshop.code}/support", data={
+        "idea": str(idea), "on": "false", "client_id": client_id()})
+    assert answer.status_code == 302
+    assert views.support_counts(db, workshop) == {}
+    for wrong in ({"idea": idea, "on": "maybe"}, {"idea": "x", "on": True}):
+        refused = client.post(f"/j/{workshop.code}/support", json={
+            **wrong, "client_id": client_id()}, headers={"Accept": "application/json"})
+        assert refused.status_code == 400, refused.get_data(as_text=True)
+
+
+def test_the_facilitator_sees_the_counts_most_first(app, db, client):
+    workshop, secret = ops.create_workshop(db, "Atelier")
+    step = ops.plan_activity(db, workshop, "ideas", settings={"supports": True})
+    ops.start_activity(db, workshop, step.id)
+    a, b = (ops.add_idea(db, workshop, text).id for text in ("Logement", "Transport"))
+    for person in (participant(db, workshop), participant(db, workshop)):
+        plus_one(db, workshop, person, b)
+    plus_one(db, workshop, participant(db, workshop), a)
+    page = client.get(f"/f/{secret}").get_data(as_text=True)
+    most = page.split('class="most-supported"', 1)[1].split("</ol>", 1)[0]
+    assert most.index("Transport") < most.index("Logement")
+    assert "+2" in most and "+1" in most
