@@ -142,3 +142,38 @@ def test_the_server_closes_the_vote_when_its_timer_ends(server, browser, watch):
     votes = host.export()
     assert votes[-1]["status"] == "closed" and votes[-1]["voters"] == 1
     expect(projector.locator("[data-countdown]")).to_be_hidden()
+
+
+def test_plus_ones_on_a_small_phone_reach_the_projector_and_the_facilitator(
+        server, browser, watch):
+    host = Facilitator(server.url, "Priorités régionales")
+    step = host.steer("plan-activity", {"kind": "ideas", "title": "Défis",
+                                        "supports": True, "supports_on_wall": True})
+    host.steer("start-activity", {"activity": step["activity"]})
+    for text in IDEAS:
+        host.steer("add-idea", {"text": text})
+    phone = watch.page(watch.context(browser, **PHONE), "phone")
+    phone.goto(f"{server.url}/j/{host.code}")
+    projector = watch.page(watch.context(browser, **PROJECTOR), "projector")
+    projector.goto(f"{server.url}/s/{host.code}")
+    buttons = phone.locator("[data-live='wall'] [data-support-form] button")
+    expect(buttons).to_have_count(len(IDEAS))
+    buttons.nth(1).tap()
+    expect(buttons.nth(1)).to_have_attribute("aria-pressed", "true")
+    card = projector.locator(".wall .wall-card").nth(1)
+    expect(card.locator(".wall-supports")).to_have_text("+1")
+    # A push redraws the wall: this phone's +1 stays pressed.
+    host.steer("add-idea", {"text": "Un quatrième, pour pousser le mur"})
+    expect(buttons).to_have_count(len(IDEAS) + 1)
+    expect(buttons.nth(1)).to_have_attribute("aria-pressed", "true")
+    expect(buttons.nth(0)).to_have_attribute("aria-pressed", "false")
+    shot(phone, "phone-plus-one.png")
+    shot(projector, "projector-plus-one.png")
+    laptop = watch.page(watch.context(browser, **LAPTOP), "facilitator")
+    laptop.goto(server.url + host.path)
+    expect(laptop.locator(".most-supported li")).to_have_count(1)
+    laptop.evaluate("document.getElementById('ideas-supported').scrollIntoView()")
+    shot(laptop, "facilitator-plus-one.png")
+    buttons.nth(1).tap()  # taken back
+    expect(buttons.nth(1)).to_have_attribute("aria-pressed", "false")
+    expect(card.locator(".wall-supports")).to_have_count(0)
