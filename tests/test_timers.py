@@ -33,6 +33,13 @@ def vote_with_ideas(db, timer=None, auto_close=False):
     return workshop, vote
 
 
+def fresh(db) -> None:
+    """Read again what a request wrote: end the session's read (its snapshot) and forget
+    the rows it loaded."""
+    db.rollback()
+    db.expire_all()
+
+
 def deadline_in(db, activity_id) -> float:
     """Seconds left on an activity's countdown, by the server's clock."""
     ends = db.get(Activity, activity_id).ends_at
@@ -183,3 +190,33 @@ def test_a_duplicated_workshop_keeps_the_planned_timers(db):
     copy, _secret = ops.duplicate_workshop(db, workshop, lambda title: title + " (copie)")
     step = views.facilitator_view(db, copy, 0)["agenda"][0]
     assert (step["timer_seconds"], step["auto_close"]) == (90, True)
+
+
+def test_the_facilitator_page_sets_extends_and_stops_a_timer(app, db, client):
+    workshop, secret = ops.create_workshop(db, "Atelier")
+    ops.add_idea(db, workshop, "Logement")
+    step = ops.plan_activity(db, workshop, "ideas", title="Défis")
+    base = f"/f/{secret}/do"
+    # The agenda's form: minutes and a ticked box.
+    answer = client.post(f"{base}/set-timer", data={"activity": str(step.id), "minutes": "3",
+                                                    "auto_close": "1"},
+                         headers={"Accept": "application/json"})
+    assert answer.get_json() == {"ok": True, "activity": step.id, "timer": None}
+    fresh(db)
+    assert (db.get(Activity, step.id).timer_seconds, db.get(Activity, step.id).auto_close) \
+        == (180, True)
+    for minutes in ("181", "-1", "trois"):
+        refused = client.post(f"{base}/set-timer", json={"activity": step.id,
+                                                         "minutes": minutes})
+        assert refused.status_code == 400 and refused.get_json()["error"] == "bad_timer"
+    client.post(f"{base}/start-activity", json={"activity": step.id})
+    fresh(db)
+    answer = client.post(f"{base}/extend-timer", data={"minutes": "1"})
+    assert answer.status_code == 302
+    assert 235 < deadline_in(db, step.id) <= 240
+    page = client.get(f"/f/{secret}").get_data(as_text=True)
+    assert "data-countdown" in page and 'action="/f/' + secret + '/do/stop-timer"' in page
+    assert client.post(f"{base}/stop-timer", json={}).get_json()["ok"] is True
+    fresh(db)
+    assert db.get(Activity, step.id).ends_at is None
+    assert client.post(f"{base}/stop-timer", json={}).get_json()["error"] == "no_timer"

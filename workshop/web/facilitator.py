@@ -215,7 +215,11 @@ def _timer_seconds(fields: dict[str, Any]) -> int | None:
         number = whole_number(value, "bad_timer")
     except Refused as error:
         raise Refused("bad_timer", low=ops.TIMER_MIN, high=ops.TIMER_MAX) from error
-    return number * 60 if name == "minutes" and number <= ops.TIMER_MAX // 60 else number
+    if name == "minutes":
+        if number > ops.TIMER_MAX // 60:
+            raise Refused("bad_timer", low=ops.TIMER_MIN, high=ops.TIMER_MAX)
+        return number * 60
+    return number
 
 
 def _set_timer(db: Session, w: Workshop, f: dict[str, Any]) -> Any:
