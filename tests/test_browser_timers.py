@@ -72,6 +72,8 @@ def test_the_countdown_shows_on_phone_projector_and_facilitator(server, browser,
     shot(phone, "phone-countdown.png")
     shot(projector, "projector-countdown.png")
     shot(laptop, "facilitator-countdown.png")
+    laptop.evaluate("document.getElementById('agenda-title').scrollIntoView()")
+    shot(laptop, "facilitator-agenda-timer.png")
 
     # The facilitator stops the timer: every countdown leaves by the push alone.
     host.steer("stop-timer")
@@ -97,6 +99,16 @@ def test_injected_deadlines_are_drawn_and_announced_at_one_minute_and_the_end(
     host = vote_with_timer(server, 600, False)
     phone = watch.page(watch.context(browser, **PHONE), "phone")
     phone.goto(f"{server.url}/j/{host.code}")
+    expect(phone.locator(".countdown-phone [data-countdown-time]")).to_have_text(CLOCK)
+    # The phone's countdown and live region as the server drew them, on a page of their
+    # own with countdown.js alone: no push comes to reset the deadlines injected.
+    drawn = phone.locator(".countdown-phone").evaluate("e => e.outerHTML") + \
+        phone.locator("#announce").evaluate("e => e.outerHTML")
+    phone = watch.page(watch.context(browser, **PHONE), "countdown alone")
+    phone.set_content(f'<!doctype html><html lang="fr"><body class="page phone">'
+                      f'<main>{drawn}</main></body></html>')
+    phone.add_style_tag(url=f"{server.url}/static/css/app.css")
+    phone.add_script_tag(url=f"{server.url}/static/js/countdown.js")
     box = phone.locator(".countdown-phone")
     expect(box.locator("[data-countdown-time]")).to_have_text(CLOCK)
     phone.evaluate("WorkshopCountdown.set({activity: 999, ends_at: Date.now() + 3723500,"
