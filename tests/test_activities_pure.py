@@ -46,6 +46,9 @@ def test_a_collection_has_only_its_plus_one_settings():
         "bad_activity_setting"
     assert get_kind("ideas").settings_from_fields({"supports": "1"}) == {"supports": True}
     assert get_kind("ideas").settings_from_fields({"title": "Défis"}) == {}
+    # A form offering the boxes: one not sent is off.
+    assert get_kind("ideas").settings_from_fields({"supports_offered": "1"}) == {
+        "supports": False, "supports_on_wall": False}
 
 
 def test_vote_defaults_to_five_dots_on_every_approved_idea():

@@ -203,3 +203,21 @@ def test_the_facilitator_sees_the_counts_most_first(app, db, client):
     most = page.split('class="most-supported"', 1)[1].split("</ol>", 1)[0]
     assert most.index("Transport") < most.index("Logement")
     assert "+2" in most and "+1" in most
+
+
+def test_the_agenda_form_turns_plus_ones_on_and_off(app, db, client):
+    workshop, secret = ops.create_workshop(db, "Atelier")
+    base = f"/f/{secret}/do"
+    client.post(f"{base}/plan-activity", data={"kind": "ideas", "title": "Défis",
+                                               "supports_offered": "1", "supports": "1"})
+    step = views.facilitator_view(db, workshop, 0)["agenda"][0]
+    assert step["settings"] == {"supports": True, "supports_on_wall": False}
+    page = client.get(f"/f/{secret}").get_data(as_text=True)
+    assert 'name="supports_offered"' in page
+    # The edit form sends no box: both off.
+    client.post(f"{base}/edit-activity", data={"activity": str(step["id"]), "title": "Défis",
+                                               "prompt": "", "supports_offered": "1"})
+    db.rollback()
+    db.expire_all()
+    assert views.facilitator_view(db, workshop, 0)["agenda"][0]["settings"] == {
+        "supports": False, "supports_on_wall": False}

@@ -35,9 +35,12 @@ def check_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def settings_from_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
-    """Read a collection's settings from a form (a box not ticked sends nothing) or JSON."""
+    """Read a collection's settings from a form or JSON. A box not ticked sends nothing:
+    a form that offers the boxes says so (`supports_offered`), and then a box it does
+    not send is off."""
+    offered = "supports_offered" in fields
     return {name: ticked(fields.get(name)) for name in ("supports", "supports_on_wall")
-            if name in fields}
+            if offered or name in fields}
 
 
 def references(settings: Mapping[str, Any]) -> list[tuple[str, int, str]]:
