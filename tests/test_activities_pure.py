@@ -45,10 +45,18 @@ def test_unknown_kind_is_refused_with_a_stable_code():
     assert refused(get_kind, ["ideas"]).code == "unknown_activity_kind"
 
 
-def test_a_collection_has_no_settings():
-    assert get_kind("ideas").check_settings({}) == {}
+def test_a_collection_has_only_its_plus_one_settings():
+    assert get_kind("ideas").check_settings({}) == {"supports": False,
+                                                   "supports_on_wall": False}
     assert refused(get_kind("ideas").check_settings, {"max": 3}).code == \
         "bad_activity_setting"
+    assert refused(get_kind("ideas").check_settings, {"supports": "yes"}).code == \
+        "bad_activity_setting"
+    assert get_kind("ideas").settings_from_fields({"supports": "1"}) == {"supports": True}
+    assert get_kind("ideas").settings_from_fields({"title": "Défis"}) == {}
+    # A form offering the boxes: one not sent is off.
+    assert get_kind("ideas").settings_from_fields({"supports_offered": "1"}) == {
+        "supports": False, "supports_on_wall": False}
 
 
 def test_vote_defaults_to_five_dots_on_every_approved_idea():

@@ -113,6 +113,19 @@ def written(db, scene: Scene) -> None:
     scene.answer = db.scalar(select(Answer.id).where(Answer.participant_id == person.id))
 
 
+def timed(db, scene: Scene) -> None:
+    """W runs an idea collection with a two-minute timer; `scene.activity` is it."""
+    planned(db, scene)
+    ops.start_activity(db, scene.w, scene.activity)
+    ops.set_timer(db, scene.w, scene.activity, 120)
+
+
+def supports_open(db, scene: Scene) -> None:
+    """W runs an idea collection whose phones may +1 the wall's ideas (A among them)."""
+    collection = ops.plan_activity(db, scene.w, "ideas", settings={"supports": True})
+    ops.start_activity(db, scene.w, collection.id)
+
+
 def questions(db, scene: Scene) -> None:
     """W asks the ADS+ Québec questions; `scene.question` is the first."""
     scene.question = ops.add_template_questions(db, scene.w, lambda text: text)[0].id
@@ -171,6 +184,8 @@ HTTP: dict[str, Row] = {
         "client_id": client_id(), "ballot": {str(s.ideas["A"]): 1}}),
     "POST /j/<code>/answer": Row(EVERYONE, polling, lambda s: {
         "choice": "1", "client_id": client_id()}),
+    "POST /j/<code>/support": Row(EVERYONE, supports_open, lambda s: {
+        "idea": s.ideas["A"], "on": True, "client_id": client_id()}),
     "POST /j/<code>/ticket": Row(EVERYONE, tickets_printed, lambda s: {
         "ticket": s.ticket, "client_id": client_id()}),
     # Profiles: consenting joins like any first command; answering needs the consent.
@@ -235,6 +250,10 @@ HTTP: dict[str, Row] = {
     "POST /f/<secret>/do/reveal-poll": command(lambda s: {"reveal": True}, polling),
     "POST /f/<secret>/do/hide-answer": command(lambda s: {"answer": s.answer, "hidden": True},
                                                written),
+    "POST /f/<secret>/do/set-timer": command(lambda s: {
+        "activity": s.activity, "seconds": 300, "auto_close": True}, planned),
+    "POST /f/<secret>/do/extend-timer": command(lambda s: {"seconds": 60}, timed),
+    "POST /f/<secret>/do/stop-timer": command(prepare=timed),
     "POST /f/<secret>/do/add-profile-template": command(),
     "POST /f/<secret>/do/add-profile-question": command(lambda s: {
         "text": "Quel âge avez-vous ?", "choices": ["Moins de 30 ans", "30 ans et plus"]}),

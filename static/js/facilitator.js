@@ -121,7 +121,13 @@
     });
   }
 
+  /* The countdown is counted here from the push (countdown.js), not redrawn by it. */
+  function countdown(state) {
+    if (state && window.WorkshopCountdown) { window.WorkshopCountdown.set(state.timer || null, state.now); }
+  }
+
   function onState(state) {
+    countdown(state);
     if (state && typeof state.panel === "string" && state.secret_placeholder && !paged) {
       pushed = state;
       showPushed();

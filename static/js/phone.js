@@ -128,8 +128,49 @@
     keptMine = own.cloneNode(true);
   }
 
+  /* This phone's +1s (docs/protocol.md, "+1"): the pushed wall has every button
+     unpressed; the page keeps the ideas it gave a +1 in #panel's data-supported. */
+  function supported() {
+    var list = (panel.getAttribute("data-supported") || "").split(" ");
+    var set = {};
+    for (var i = 0; i < list.length; i++) { if (list[i]) { set[list[i]] = true; } }
+    return set;
+  }
+
+  function markSupports(root) {
+    var mine = supported();
+    var forms = root.querySelectorAll("[data-support-form]");
+    for (var i = 0; i < forms.length; i++) {
+      var idea = forms[i].querySelector('input[name="idea"]').value;
+      var pressed = !!mine[idea];
+      forms[i].querySelector('input[name="on"]').value = pressed ? "false" : "true";
+      forms[i].querySelector("button").setAttribute("aria-pressed", pressed ? "true" : "false");
+    }
+  }
+
+  /* A +1 is sent with fetch and a fresh client id; the button shows the answer's state. */
+  panel.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form || !form.hasAttribute || !form.hasAttribute("data-support-form")) { return; }
+    event.preventDefault();
+    var button = form.querySelector("button");
+    form.querySelector('input[name="client_id"]').value = live.newId();
+    button.disabled = true;
+    (joining || Promise.resolve()).then(function () { return live.send(form); })
+      .then(function (answer) {
+        button.disabled = false;
+        if (!answer || !answer.ok) { announce(answer && answer.message); return; }
+        var mine = supported();
+        if (answer.supported) { mine[String(answer.idea)] = true; } else { delete mine[String(answer.idea)]; }
+        panel.setAttribute("data-supported", Object.keys(mine).join(" "));
+        becameParticipant();
+        markSupports(panel);
+      }, function () { button.disabled = false; });
+  });
+
   function personalise(fresh) {
     live.fillForms(fresh);
+    markSupports(fresh);
     var voted = fresh.querySelectorAll("[data-if-voted]");
     for (var i = 0; i < voted.length; i++) {
       voted[i].hidden = voted[i].getAttribute("data-if-voted") !==
@@ -246,6 +287,8 @@
      one (an older server) makes the page fetch its panel as before. */
   function onState(state) {
     if (!state) { return; }
+    /* The countdown (outside the panel) follows every push, whatever else changed. */
+    if (window.WorkshopCountdown) { window.WorkshopCountdown.set(state.timer || null, state.now); }
     var changed = viewKey(state) !== currentKey();
     var html = panel.getAttribute("data-has-ticket") === "true" && state.panel_ticket ?
       state.panel_ticket : state.panel;

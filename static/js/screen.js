@@ -28,11 +28,15 @@
     return node;
   }
 
-  function wall(ideas) {
+  function wall(ideas, supports) {
     var list = el("ul", "wall");
     for (var i = 0; i < ideas.length; i++) {
       var card = el("li", "wall-card");
       card.appendChild(el("span", "wall-text", ideas[i].text));
+      /* The phones' +1s, when the collection shows them on the wall. */
+      if (supports && supports[String(ideas[i].id)]) {
+        card.appendChild(el("span", "wall-supports", "+" + supports[String(ideas[i].id)]));
+      }
       list.appendChild(card);
     }
     return list;
@@ -231,7 +235,7 @@
     if (wallAt >= ideas.length) { wallAt = 0; }
     /* Every idea is on the page (a screen reader, a search, the same elements whatever
        the page); those of other pages are hidden. */
-    var list = wall(ideas);
+    var list = wall(ideas, state.support_counts);
     var cards = list.children;
     for (var i = 0; i < cards.length; i++) { cards[i].hidden = true; }
     stage.appendChild(list);
@@ -393,6 +397,15 @@
 
   window.addEventListener("resize", fit);
 
+  /* A push: the countdown counts from its deadline and the server's time as it was sent
+     (countdown.js); a page turn redraws the stage only. */
+  function onState(state) {
+    if (state && window.WorkshopCountdown) {
+      window.WorkshopCountdown.set(state.timer || null, state.now);
+    }
+    render(state);
+  }
+
   live.connect({ code: stage.getAttribute("data-code"), role: "screen", event: "screen_changed",
-    onState: render, offlineText: t("offline") });
+    onState: onState, offlineText: t("offline") });
 })();

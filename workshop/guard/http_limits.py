@@ -111,6 +111,9 @@ ENDPOINT_LIMITS: dict[str, list[EndpointLimit]] = {
     # answers to questions: a few taps each, counted with the ballots
     "participant.submit_answer": [EndpointLimit("RATELIMIT_BALLOTS", participant_key,
                                                 not_joined), FIRST_COMMAND],
+    # +1s on the wall's ideas: a phone taps through a long list, as fast as ballots.
+    "participant.support_idea": [EndpointLimit("RATELIMIT_BALLOTS", participant_key,
+                                               not_joined), FIRST_COMMAND],
     "participant.claim_ticket": [EndpointLimit("RATELIMIT_TICKET", participant_key, not_joined),
                                  EndpointLimit("RATELIMIT_TICKET_ADDRESS", address),
                                  FIRST_COMMAND],

@@ -32,6 +32,7 @@ from workshop.store.room import monitor
 
 RESEND_EVERY = 10.0  # seconds; see Broadcaster._resend_now_and_then
 ROOM_EVERY = 1.0  # seconds between two counts of who is in the room (Broadcaster._room)
+DUE_EVERY = 1.0  # seconds between the pusher's chores (a timer closes within this)
 PHONES = "ws:{code}"
 SCREENS = "ws:{code}:screens"
 FACILITATORS = "ws:{code}:facilitators"
@@ -75,6 +76,14 @@ def tell_authors(code: str, changes: list[tuple[int, int, str]]) -> None:
     for participant, ideas in mine.items():
         broadcaster.socketio.emit("own_ideas", {"ideas": ideas},
                                   to=author_room(code, participant))
+
+
+def server_now() -> int:
+    """Return the server's time in milliseconds since the epoch. Every push and join
+    answer carries it (`now`, added as it is sent, never part of the view compared for
+    changes), so that a page counts a deadline down against the server's clock, not a
+    phone's own, which may be minutes off."""
+    return int(time.time() * 1000)
 
 
 def changed(code: str) -> None:
@@ -133,6 +142,10 @@ class Broadcaster:
         # code -> (when counted, the monitor); the codes shown a count older than the room
         self._rooms: dict[str, tuple[float, dict[str, Any] | None]] = {}
         self._rooms_due: set[str] = set()
+        # Chores only one process may do, run by the pusher about once a second (closing
+        # the activities whose timer ran out: set by the web layer, web/pushed.py).
+        self.due_tasks: list[Callable[[], Any]] = []
+        self._due_run = -1e9
 
     # presence -------------------------------------------------------------------------
     def arrive(self, code: str, sid: str, role: str, participant: int | None = None) -> None:
@@ -195,6 +208,7 @@ class Broadcaster:
             return 0
         if self.presence.became_pusher():
             self._last.clear()  # what another pusher sent is unknown: send everything
+        self.run_due_tasks()
         self._resend_now_and_then()
         now = time.monotonic()
         for code in [c for c in self._rooms_due if now - self._rooms[c][0] >= ROOM_EVERY]:
@@ -214,6 +228,20 @@ class Broadcaster:
             for code in later:  # the phones' view changed too soon after the last one
                 self.presence.mark(code)
         return len(taken)
+
+    def run_due_tasks(self, every: float = DUE_EVERY) -> None:
+        """Run the pusher's chores (`due_tasks`) if `every` seconds have passed since the
+        last run. Only the pusher calls this (`flush`, after `presence.tick` said so):
+        with several processes behind Redis, the lease makes it one process at a time."""
+        now = time.monotonic()
+        if now - self._due_run < every:
+            return
+        self._due_run = now
+        for task in self.due_tasks:
+            try:
+                task()
+            except Exception:  # a chore that failed is tried again at the next run
+                self.app.logger.exception("due task failed")
 
     def _resend_now_and_then(self) -> None:
         """With several processes, send every view again every RESEND_EVERY seconds.
@@ -296,10 +324,11 @@ class Broadcaster:
                 held = True
                 continue
             if template not in self.renderers:
-                targets = [(room(template, code), payload)]
+                targets = [(room(template, code), {**payload, "now": server_now()})]
             else:  # rendered before anything is noted as sent: a failure is tried again
                 targets = [(room(template, code, lang),
-                            {**payload, **self.parts(code, template, lang, payload, text)})
+                            {**payload, **self.parts(code, template, lang, payload, text),
+                             "now": server_now()})
                            for lang in self.languages
                            if self._occupied(room(template, code, lang))]
             if template in (PHONES, FACILITATORS, MODERATORS):

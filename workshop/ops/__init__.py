@@ -7,9 +7,14 @@ May import the pure core, the store and the outbound pushes; never the Flask edg
 """
 
 from workshop.ops.activities import (
+    EXTEND_MAX,
+    TIMER_MAX,
+    TIMER_MIN,
     close_activity,
+    close_due_activities,
     close_round,
     edit_activity,
+    extend_timer,
     move_activity,
     open_ideas,
     open_lobby,
@@ -18,8 +23,10 @@ from workshop.ops.activities import (
     plan_ready_agenda,
     plan_solutions,
     remove_activity,
+    set_timer,
     start_activity,
     start_next_activity,
+    stop_timer,
 )
 from workshop.ops.ballots import cast_ballot
 from workshop.ops.devices import (
@@ -44,6 +51,7 @@ from workshop.ops.ideas import (
     merge_ideas,
     set_auto_approve,
     submit_idea,
+    support_idea,
     unmerge_idea,
 )
 from workshop.ops.participants import join_workshop
@@ -88,5 +96,10 @@ __all__ = [
     "remove_activity", "remove_profile_question", "rename_workshop", "reveal_results",
     "revoke_device", "rotate_facilitator_link", "set_auto_approve", "set_expected_shares",
     "set_min_group_size", "set_retention",
-    "show_live_results", "start_activity", "start_next_activity", "submit_idea", "unmerge_idea"
+    "show_live_results", "start_activity", "start_next_activity", "submit_idea", "unmerge_idea",
+    # the activities' timers
+    "EXTEND_MAX", "TIMER_MAX", "TIMER_MIN", "close_due_activities", "extend_timer", "set_timer",
+    "stop_timer",
+    # +1 on ideas
+    "support_idea",
 ]

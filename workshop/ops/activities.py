@@ -15,6 +15,7 @@ until the facilitator closes the vote.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -111,6 +112,7 @@ def _close(workshop: Workshop, activity: Activity, kind: Any, session: Session) 
             end_round(vote)
     activity.status = "closed"
     activity.closed_at = utcnow()
+    activity.ends_at = None  # its countdown leaves the screens
     workshop.phase = Phase(kind.PHASE_AFTER)
 
 
@@ -152,6 +154,9 @@ def _start(session: Session, workshop: Workshop, activity: Activity,
         activity.title = vote.title
     activity.status = "open"
     activity.opened_at = utcnow()
+    # A planned timer starts with the activity.
+    activity.ends_at = timer_clock() + timedelta(seconds=activity.timer_seconds) \
+        if activity.timer_seconds else None
     session.flush()
     workshop.current_activity_id = activity.id
     return vote
@@ -320,14 +325,126 @@ def start_next_activity(session: Session, workshop: Workshop) -> Activity:
 
 
 @one_change
-def close_activity(session: Session, workshop: Workshop) -> Activity:
-    """Close the running activity: a vote stops taking ballots, a collection ideas."""
+def close_activity(session: Session, workshop: Workshop, *, expected: int | None = None,
+                   due_by: datetime | None = None) -> Activity:
+    """Close the running activity: a vote stops taking ballots, a collection ideas.
+
+    The facilitator's close, and the timer's (`close_due_activities`), which names the
+    activity it found due (`expected`) and the time it is due by (`due_by`): checked again
+    here, inside the write transaction, so that a timer the facilitator stopped or
+    extended, or an activity closed meanwhile, is refused (`timer_not_due`) and not closed.
+    A vote's ballots are then treated as at any close: those committed before count, those
+    after are refused (`round_closed`).
+    """
     running = lookups.open_activity(session, workshop)
     if running is None:
         raise Refused("no_open_activity", 409)
+    if due_by is not None and (running.id != expected or not running.auto_close
+                               or running.ends_at is None or running.ends_at > due_by):
+        raise Refused("timer_not_due", 409)
     _close(workshop, running, get_kind(running.kind), session)
     commit_and_announce(session, workshop)
     return running
+
+
+# --- timers ------------------------------------------------------------------------------
+
+TIMER_MIN = 10  # seconds: shorter is a mistake (and the room could not read it)
+TIMER_MAX = 3 * 60 * 60  # a whole afternoon at most
+EXTEND_MAX = 60 * 60
+
+
+def timer_clock() -> datetime:
+    """Return the server's time as deadlines are stored: UTC, without a time zone (SQLite
+    and PostgreSQL's `timestamp` then hold and compare it as it is)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _timer_seconds(value: object, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise Refused("bad_timer", low=low, high=high)
+    return value
+
+
+@one_change
+def set_timer(session: Session, workshop: Workshop, activity_id: object, seconds: object,
+              auto_close: bool = False) -> Activity:
+    """Give an activity a timer of `seconds` (None: take its timer away).
+
+    A planned activity keeps the duration, and its countdown starts when it starts; a
+    running one starts counting down now. With `auto_close`, the activity closes when
+    the countdown ends (`close_due_activities`). A closed activity has no timer to set.
+    """
+    activity = lookups.get_activity(session, workshop, activity_id)
+    if activity.status == "closed":
+        raise Refused("activity_closed", 409)
+    duration = None if seconds is None else _timer_seconds(seconds, TIMER_MIN, TIMER_MAX)
+    activity.auto_close = bool(auto_close) and duration is not None
+    if activity.status == "planned":
+        activity.timer_seconds = duration
+    else:
+        activity.ends_at = None if duration is None else \
+            timer_clock() + timedelta(seconds=duration)
+    commit_and_announce(session, workshop)
+    return activity
+
+
+@one_change
+def extend_timer(session: Session, workshop: Workshop, seconds: object) -> Activity:
+    """Give the running activity's countdown `seconds` more (from now if it had ended
+    without closing the activity)."""
+    running = lookups.open_activity(session, workshop)
+    if running is None:
+        raise Refused("no_open_activity", 409)
+    if running.ends_at is None:
+        raise Refused("no_timer", 409)
+    more = _timer_seconds(seconds, 1, EXTEND_MAX)
+    running.ends_at = max(running.ends_at, timer_clock()) + timedelta(seconds=more)
+    commit_and_announce(session, workshop)
+    return running
+
+
+@one_change
+def stop_timer(session: Session, workshop: Workshop) -> Activity:
+    """Take the running activity's countdown away: it runs on until closed by hand."""
+    running = lookups.open_activity(session, workshop)
+    if running is None:
+        raise Refused("no_open_activity", 409)
+    if running.ends_at is None:
+        raise Refused("no_timer", 409)
+    running.ends_at = None
+    running.auto_close = False
+    commit_and_announce(session, workshop)
+    return running
+
+
+DUE_MAX = 100  # activities closed per call at most; the next call (a second later) goes on
+
+
+def close_due_activities(session: Session, now: datetime | None = None) -> list[int]:
+    """Close every running activity whose timer ran out with `auto_close` set, each by
+    `close_activity` (so a vote's ballots are handled exactly as at a manual close);
+    return the ids closed. Called about once a second by the one process that pushes
+    (live/broadcast.py, `due_tasks`), so that several processes never race to close; an
+    activity extended, stopped or closed meanwhile is left alone (`timer_not_due`)."""
+    now = now or timer_clock()
+    due = session.execute(
+        select(Activity.id, Workshop.code).join(Workshop, Workshop.id == Activity.workshop_id)
+        .where(Activity.ends_at <= now, Activity.status == "open",
+               Activity.auto_close.is_(True))
+        .order_by(Activity.ends_at).limit(DUE_MAX)).all()
+    session.rollback()  # end the read: each close is its own write transaction
+    closed = []
+    for activity_id, code in due:
+        workshop = lookups.find_workshop(session, code)
+        if workshop is None:
+            continue
+        try:
+            close_activity(session, workshop, expected=activity_id, due_by=now)
+        except Refused:
+            continue
+        closed.append(activity_id)
+    return closed
 
 
 # --- the room's older commands, as activities -------------------------------------------
@@ -340,6 +457,7 @@ def open_lobby(session: Session, workshop: Workshop) -> None:
     if running is not None:
         running.status = "closed"
         running.closed_at = utcnow()
+        running.ends_at = None
     commit_and_announce(session, workshop)
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from workshop.core import blocklist, tokens
 from workshop.core.errors import Refused
+from workshop.core.ids import bounded_id
 from workshop.core.near_duplicates import matching_key
 from workshop.core.phases import Phase
 from workshop.core.text import clean_text
@@ -24,7 +25,9 @@ from workshop.store.lookups import get_idea
 from workshop.store.models import (
     IDEA_MAX,
     IDEA_STATUSES,
+    Activity,
     Idea,
+    IdeaSupport,
     Participant,
     Receipt,
     Round,
@@ -34,7 +37,7 @@ from workshop.store.models import (
 __all__ = [
     "APPROVE_MAX", "IDEA_STATUSES", "add_idea", "approve_idea", "approve_ideas", "edit_idea",
     "hide_idea", "import_ideas", "merge_ideas", "PendingBounds", "set_auto_approve",
-    "submit_idea", "unmerge_idea"
+    "submit_idea", "support_idea", "unmerge_idea",
 ]
 
 
@@ -288,3 +291,48 @@ def set_auto_approve(session: Session, workshop: Workshop, on: bool,
         except ValueError as error:
             raise Refused("bad_blocklist", limit=blocklist.ENTRIES_MAX) from error
     commit_and_announce(session, workshop)
+
+
+def supports_open(session: Session, workshop: Workshop) -> bool:
+    """Say whether phones may +1 ideas now: an idea collection that allows it runs."""
+    if workshop.phase != Phase.IDEAS or workshop.current_activity_id is None:
+        return False
+    activity = session.get(Activity, workshop.current_activity_id)
+    return activity is not None and activity.status == "open" and \
+        bool(activity.settings.get("supports"))
+
+
+def support_idea(session: Session, workshop: Workshop, participant: Participant,
+                 idea_id: object, on: object, client_id: str) -> dict[str, Any]:
+    """Give an approved idea this participant's +1 (`on` true) or take it back (false).
+
+    The wanted state is sent, not a toggle, so a re-sent or doubled command cannot flip
+    it back; once per participant and idea is the table's unique constraint (two sends at
+    once: the second finds the first's row). Checked inside the write transaction, after
+    the receipts: the collection allows +1s and runs, the idea is approved in this
+    workshop. Merges keep every +1 (views.support_counts).
+    """
+    if not isinstance(on, bool):
+        raise Refused("bad_request")
+    wanted = bounded_id(idea_id)
+
+    def work() -> dict[str, Any]:
+        session.refresh(workshop)
+        if not supports_open(session, workshop):
+            raise Refused("supports_closed", 409)
+        idea = session.get(Idea, wanted)
+        if idea is None or idea.workshop_id != workshop.id or idea.status != "approved":
+            raise Refused("idea_not_found", 404)
+        mine = session.scalar(select(IdeaSupport).where(
+            IdeaSupport.idea_id == idea.id, IdeaSupport.participant_id == participant.id))
+        if on and mine is None:
+            session.add(IdeaSupport(idea_id=idea.id, participant_id=participant.id))
+            session.flush()
+        elif not on and mine is not None:
+            session.delete(mine)
+            session.flush()
+        return {"ok": True, "idea": idea.id, "supported": on}
+
+    response = once_per_client_id(session, participant, client_id, "support", work)
+    broadcast.changed(workshop.code)
+    return response

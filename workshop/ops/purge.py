@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from workshop.core.errors import Refused
@@ -23,6 +23,7 @@ from workshop.store.models import (
     Answer,
     Ballot,
     Idea,
+    IdeaSupport,
     PaperEntry,
     Participant,
     ProfileAnswer,
@@ -36,6 +37,28 @@ from workshop.store.models import (
 )
 
 RETENTION_MAX = 365  # days
+
+
+def _anonymise_supports(session: Session, workshop: Workshop) -> None:
+    """Keep the +1s without who gave them. A person counts once per kept idea
+    (views.support_counts); without the person that cannot be told, so a second +1 of
+    one person in one merge group is dropped first and the counts stay as they were."""
+    kept = func.coalesce(Idea.merged_into_id, Idea.id)
+    seen: set[tuple[int, int]] = set()
+    extra = []
+    for support, person, group in session.execute(
+            select(IdeaSupport.id, IdeaSupport.participant_id, kept)
+            .join(Idea, Idea.id == IdeaSupport.idea_id)
+            .where(Idea.workshop_id == workshop.id, IdeaSupport.participant_id.is_not(None))
+            .order_by(IdeaSupport.id)):
+        if (person, group) in seen:
+            extra.append(support)
+        seen.add((person, group))
+    if extra:
+        session.execute(delete(IdeaSupport).where(IdeaSupport.id.in_(extra)))
+    ideas = select(Idea.id).where(Idea.workshop_id == workshop.id)
+    session.execute(update(IdeaSupport).where(IdeaSupport.idea_id.in_(ideas))
+                    .values(participant_id=None))
 
 
 @one_change
@@ -68,6 +91,7 @@ def purge_personal_data(session: Session, workshop: Workshop) -> int:
     session.execute(update(Answer).where(Answer.activity_id.in_(
         select(Activity.id).where(Activity.workshop_id == workshop.id)))
                     .values(participant_id=None))
+    _anonymise_supports(session, workshop)
     session.execute(update(Ticket).where(Ticket.workshop_id == workshop.id)
                     .values(participant_id=None))
     session.execute(delete(Participant).where(Participant.workshop_id == workshop.id))

@@ -64,7 +64,9 @@ def duplicate_workshop(session: Session, source: Workshop,
             continue
         copies = {step.id: Activity(workshop_id=workshop.id, position=step.position,
                                     kind=step.kind, title=step.title, prompt=step.prompt,
-                                    settings=dict(step.settings), status="planned")
+                                    settings=dict(step.settings), status="planned",
+                                    timer_seconds=step.timer_seconds,
+                                    auto_close=step.auto_close)
                   for step in steps}
         session.add_all(copies.values())
         session.flush()  # the copies' ids, for the references between them

@@ -109,6 +109,22 @@ class Idea(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class IdeaSupport(Base):
+    """A participant's "+1" on an approved idea during an idea collection that allows it:
+    at most one per participant and idea (the unique constraint, not only the verb). A
+    merge moves none: an idea's count is over its own +1s and those of the ideas merged
+    into it, each person once (views.support_counts), so an unmerge gives them back."""
+
+    __tablename__ = "idea_supports"
+    __table_args__ = (UniqueConstraint("idea_id", "participant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id"), index=True)
+    # None once the workshop's personal data is purged: the +1 stays, anonymous.
+    participant_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Activity(Base):
     """One step of a workshop's agenda: an idea collection, a vote, ...
 
@@ -117,7 +133,9 @@ class Activity(Base):
     """
 
     __tablename__ = "activities"
-    __table_args__ = (Index("ix_activities_workshop_position", "workshop_id", "position"),)
+    # The pusher looks for running activities whose timer ran out, every second.
+    __table_args__ = (Index("ix_activities_workshop_position", "workshop_id", "position"),
+                      Index("ix_activities_ends_at", "ends_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id"))
@@ -134,6 +152,13 @@ class Activity(Base):
     # A question's results shown on the projector and the phones (hidden by default: a
     # room sees live totals only when the facilitator wants, against the bandwagon).
     revealed: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The timer: planned as a duration (None: no timer); while the activity runs, its
+    # deadline in server time (UTC; None: no countdown). With `auto_close`, the pusher
+    # closes the activity when the deadline passes, through the same verb as the
+    # facilitator's close (ops.activities.close_when_due).
+    timer_seconds: Mapped[int | None]
+    auto_close: Mapped[bool] = mapped_column(default=False, server_default=false())
+    ends_at: Mapped[datetime | None]
 
 
 class Answer(Base):

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Collection
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Text, bindparam, cast, func, or_, select
+from sqlalchemy import Text, bindparam, case, cast, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from workshop.core.near_duplicates import likely_duplicates
 from workshop.core.paper import format_number
+from workshop.core.phases import Phase
 from workshop.core.voting import Result, get_method
 from workshop.core.voting.rules import step_seed
 from workshop.store import room
@@ -26,6 +28,7 @@ from workshop.store.models import (
     Ballot,
     Device,
     Idea,
+    IdeaSupport,
     PaperEntry,
     Round,
     Ticket,
@@ -308,6 +311,29 @@ def merge_credits(session: Session, workshop: Workshop, shown: list[int]
     return {idea: people for idea, people in rows if people}
 
 
+def support_counts(session: Session, workshop: Workshop) -> dict[int, int]:
+    """Return each idea's +1 count: the people who gave a +1 to it or to an idea merged
+    into it, each person once (a merge points every merged idea straight at the kept
+    one). Ideas without any +1 are left out. After a purge a +1 has no participant and
+    counts once for itself."""
+    kept = func.coalesce(Idea.merged_into_id, Idea.id)
+    anonymous = func.sum(case((IdeaSupport.participant_id.is_(None), 1), else_=0))
+    rows = session.execute(
+        select(kept, func.count(IdeaSupport.participant_id.distinct()), anonymous)
+        .join(Idea, Idea.id == IdeaSupport.idea_id)
+        .where(Idea.workshop_id == workshop.id).group_by(kept))
+    return {idea: int(people) + int(unnamed or 0) for idea, people, unnamed in rows
+            if int(people) + int(unnamed or 0)}
+
+
+def own_supports(session: Session, workshop: Workshop, participant_id: int) -> list[int]:
+    """Return the ideas this participant gave a +1 to (their phone's pressed buttons)."""
+    return list(session.scalars(
+        select(IdeaSupport.idea_id).join(Idea, Idea.id == IdeaSupport.idea_id)
+        .where(IdeaSupport.participant_id == participant_id, Idea.workshop_id == workshop.id,
+               Idea.status == "approved").order_by(IdeaSupport.idea_id)))
+
+
 def own_ideas(session: Session, workshop: Workshop, participant_id: int
               ) -> list[dict[str, Any]]:
     """Return a participant's newest MINE_MAX ideas, every status, oldest first."""
@@ -339,6 +365,24 @@ def activity_summary(activity: Activity) -> dict[str, Any]:
             "position": activity.position}
 
 
+def epoch_ms(moment: datetime) -> int:
+    """Return a stored UTC time (naive, as deadlines are stored) in milliseconds since
+    the epoch, as pages count with (JavaScript's Date.now())."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp() * 1000)
+
+
+def timer_view(activity: Activity | None) -> dict[str, Any] | None:
+    """Return the running activity's countdown: its deadline (`ends_at`, epoch ms, server
+    time) and whether it closes the activity; None without one. The pages count down
+    from it by themselves, corrected by the server's time each push carries (`now`)."""
+    if activity is None or activity.status != "open" or activity.ends_at is None:
+        return None
+    return {"activity": activity.id, "ends_at": epoch_ms(activity.ends_at),
+            "auto_close": activity.auto_close}
+
+
 def current_activity(session: Session, workshop: Workshop) -> Activity | None:
     """Return the activity the room is on (running, or the last one run), if any."""
     if workshop.current_activity_id is None:
@@ -350,8 +394,20 @@ def agenda_view(session: Session, workshop: Workshop) -> list[dict[str, Any]]:
     """Return the whole agenda in order, with settings and each vote's round id."""
     rows = session.scalars(select(Activity).where(Activity.workshop_id == workshop.id)
                            .order_by(Activity.position, Activity.id))
-    return [{**activity_summary(a), "settings": dict(a.settings), "round": a.round_id}
+    return [{**activity_summary(a), "settings": dict(a.settings), "round": a.round_id,
+             "timer_seconds": a.timer_seconds, "auto_close": a.auto_close}
             for a in rows]
+
+
+def _collection_allows(workshop: Workshop, activity: Activity | None, setting: str) -> bool:
+    """Say whether the running idea collection has a setting on (+1s, their counts on the
+    wall)."""
+    return activity is not None and activity.status == "open" and \
+        workshop.phase == Phase.IDEAS and bool(activity.settings.get(setting)) and \
+        bool(activity.settings.get("supports"))
+
+
+SUPPORTED_MAX = 20  # ideas in the facilitator's "most +1" list
 
 
 def public_view(session: Session, workshop: Workshop,
@@ -368,6 +424,9 @@ def public_view(session: Session, workshop: Workshop,
                             "round": round_summary(vote) if vote else None, "results": None,
                             "activity": activity_summary(activity) if activity else None,
                             "profiles_open": workshop.profiles_open,
+                            "timer": timer_view(activity),
+                            # phones may +1 the wall's ideas (an idea collection allows it)
+                            "supports": _collection_allows(workshop, activity, "supports"),
                             # the room's question, its results only once revealed
                             "poll": poll if poll is not None
                             else poll_views(session, activity)[0]}
@@ -408,16 +467,28 @@ def audience_views(session: Session, workshop: Workshop, connected: int,
               "channels": channel_counts(session, vote) if vote else None,
               # results by group the facilitator chose to show: computed when chosen
               "groups": workshop.projected_groups}
+    counts = support_counts(session, workshop)
+    # The +1 counts on the wall only when the running collection shows them.
+    screen["support_counts"] = {str(idea): n for idea, n in counts.items()} \
+        if _collection_allows(workshop, current_activity(session, workshop),
+                              "supports_on_wall") else None
     live = None
     if vote is not None:
         live = public["results"] if public["results"] is not None else \
             results_view(session, vote)
         if screen["results"] is None and vote.status == "open" and vote.show_live:
             screen["results"] = live
+    most = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    texts = dict(session.execute(select(Idea.id, Idea.text).where(
+        Idea.id.in_([idea for idea, _n in most[:SUPPORTED_MAX * 2]]),
+        Idea.status == "approved")).all()) if most else {}
+    supported = [{"id": idea, "text": texts.get(idea, ""), "supports": n}
+                 for idea, n in most if idea in texts][:SUPPORTED_MAX]
     counts = idea_counts(session, workshop)
     issued, claimed = ticket_counts(session, workshop)
     facilitator = {**screen, "live_results": live, "idea_counts": counts,
                    "poll": facilitator_poll,
+                   "most_supported": supported,
                    "pending": counts["pending"],
                    "pending_ideas": ideas_page(session, workshop, "pending") if counts["pending"]
                    else [],

@@ -10,6 +10,7 @@ from flask import Flask
 from flask_babel import get_locale, gettext
 
 from workshop.core.activities import KINDS, get_kind, template
+from workshop.live.broadcast import server_now
 from workshop.web.i18n import number
 
 
@@ -38,6 +39,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         activity_kinds=tuple(KINDS), activity_label=activity_label,
         activity_heading=activity_heading, activity_template=template, percent=percent,
+        # The server's clock, as pages count a timer down against it (_countdown.html).
+        server_now=server_now,
         # What a vote's options can come from: collections, and earlier votes (runoffs).
         collecting_kinds=[name for name, kind in KINDS.items() if kind.COLLECTS_IDEAS],
         voting_kinds=[name for name, kind in KINDS.items() if kind.OPENS_ROUND])

@@ -27,6 +27,7 @@ from workshop.live.broadcast import (
     Broadcaster,
     author_room,
     room,
+    server_now,
 )
 from workshop.live.sockets import socketio
 from workshop.store import lookups, views
@@ -136,6 +137,8 @@ def on_join(data: Any, *_extra: Any) -> dict[str, Any]:
         state = {**state, **broadcaster.parts(code, audience, lang, state)}
     if state is not None and voter is not None:
         state = {**state, "own_ideas": own_ideas}
+    if state is not None:  # the server's clock, as every push carries it
+        state = {**state, "now": server_now()}
     return {"ok": True, "state": state}
 
 

@@ -114,7 +114,8 @@ def _context(secret: str, workshop: Workshop, view: dict[str, Any] | None = None
             "moderator": (role or g.get("role")) == "moderator",
             "blocklist": ops.blocklist_of(workshop),
             "idea_lists": lists, "pages": pages, "page_url": page_url,
-            "merge_targets": targets, "credits": views.merge_credits(
+            "merge_targets": targets, "supports": views.support_counts(db, workshop),
+            "credits": views.merge_credits(
                 db, workshop, [idea["id"] for entry in lists for idea in entry["ideas"]]),
             "created": request.args.get("created") == "1",
             "tickets": {**view.get("tickets", {}), "batch_max": ops.TICKETS_PER_BATCH,
@@ -225,6 +226,38 @@ def _started(activity: Any) -> dict[str, Any]:
     return answer
 
 
+def _timer_seconds(fields: dict[str, Any]) -> int | None:
+    """Read a timer's length: `seconds` (JSON, or a form's text) or a form's `minutes`;
+    blank, 0 or null takes the timer away (None). Bounds are the verb's."""
+    name = "seconds" if "seconds" in fields else "minutes"
+    value = fields.get(name)
+    if value is None or value == "" or value == 0 or value == "0":
+        return None
+    try:
+        number = whole_number(value, "bad_timer")
+    except Refused as error:
+        raise Refused("bad_timer", low=ops.TIMER_MIN, high=ops.TIMER_MAX) from error
+    if name == "minutes":
+        if number > ops.TIMER_MAX // 60:
+            raise Refused("bad_timer", low=ops.TIMER_MIN, high=ops.TIMER_MAX)
+        return number * 60
+    return number
+
+
+def _set_timer(db: Session, w: Workshop, f: dict[str, Any]) -> Any:
+    activity = ops.set_timer(db, w, _id(f, "activity"), _timer_seconds(f),
+                             _flag(f, "auto_close"))
+    return {"activity": activity.id, "timer": views.timer_view(activity)}
+
+
+def _extend_timer(db: Session, w: Workshop, f: dict[str, Any]) -> Any:
+    seconds = _timer_seconds(f)
+    if seconds is None:
+        raise Refused("bad_timer", low=1, high=ops.EXTEND_MAX)
+    activity = ops.extend_timer(db, w, seconds)
+    return {"activity": activity.id, "timer": views.timer_view(activity)}
+
+
 Command = Callable[[Session, Workshop, dict[str, Any]], Any]
 
 COMMANDS: dict[str, Command] = {
@@ -255,6 +288,9 @@ COMMANDS: dict[str, Command] = {
     "start-activity": lambda db, w, f: _started(ops.start_activity(db, w, _id(f, "activity"))),
     "start-next": lambda db, w, f: _started(ops.start_next_activity(db, w)),
     "close-activity": lambda db, w, f: {"activity": ops.close_activity(db, w).id},
+    "set-timer": _set_timer,
+    "extend-timer": _extend_timer,
+    "stop-timer": lambda db, w, f: {"activity": ops.stop_timer(db, w).id},
     "revoke-device": lambda db, w, f: ops.revoke_device(db, w, _id(f, "device")),
     "auto-approve": lambda db, w, f: ops.set_auto_approve(db, w, _flag(f, "on"),
                                                           f.get("blocklist")),

@@ -124,6 +124,11 @@ REFUSALS = {
     "poll_closed": _l("This question is closed: your answer was not recorded."),
     "no_poll": _l("There is no question to show."),
     "answer_not_found": _l("This answer does not exist."),
+    # Timers (ops/activities.py).
+    "bad_timer": _l("Choose a timer between %(low)s and %(high)s seconds."),
+    "no_timer": _l("The running activity has no timer."),
+    "activity_closed": _l("This activity is already closed."),
+    "timer_not_due": _l("This activity's timer has not run out."),
     # Kiosks, helpers and paper ballots (ops/devices.py).
     "bad_pin": _l("This PIN is not the right one. Ask the facilitator."),
     "bad_label": _l("Give a name of at most %(limit)s characters."),

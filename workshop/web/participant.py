@@ -141,6 +141,9 @@ def phone_context(workshop: Workshop, participant: Participant | None,
             "tickets_issued": tickets_issued, "has_ticket": has_ticket,
             "ticket_needed": ticket_needed, "joined": participant is not None,
             "shared": shared,
+            # the ideas this phone gave a +1 (none in a shared panel: phone.js marks them)
+            "supported": views.own_supports(db, workshop, participant.id)
+            if participant is not None and not shared and view.get("supports") else [],
             # asked only while the questions are (a push makes every phone render this)
             "profile_consent": groups.consent_of(db, participant.id)
             if participant is not None and workshop.profiles_open else None}
@@ -248,6 +251,23 @@ def submit_answer(code: str) -> Response:
     """Answer the question running now (or change the answer); a re-send is recognised."""
     return _participant_command(code, lambda w, p, f: ops.submit_answer(
         get_session(), w, p, f, f.get("client_id")), _("Your answer is recorded."))
+
+
+def _wanted(value: Any) -> bool:
+    """Read the +1 wanted: a JSON bool, or a form's "true"/"false"."""
+    if isinstance(value, bool):
+        return value
+    if value in ("true", "false"):
+        return value == "true"
+    raise Refused("bad_request")
+
+
+@bp.post("/j/<code>/support")
+def support_idea(code: str) -> Response:
+    """Give an idea on the wall this phone's +1, or take it back (`on`)."""
+    return _participant_command(code, lambda w, p, f: ops.support_idea(
+        get_session(), w, p, f.get("idea"), _wanted(f.get("on")), f.get("client_id")),
+        _("Done."))
 
 
 @bp.post("/j/<code>/ticket")

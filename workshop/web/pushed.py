@@ -28,9 +28,10 @@ from typing import Any
 from flask import Flask, render_template
 from flask_babel import force_locale
 
+from workshop import ops
 from workshop.live.broadcast import FACILITATORS, MODERATORS, PHONES, Broadcaster
 from workshop.store import lookups
-from workshop.store.db import get_session
+from workshop.store.db import get_session, session_for
 
 # Where the facilitator's secret goes in a pushed panel: drawn per process, so that no
 # participant's text can contain it on purpose.
@@ -87,9 +88,18 @@ def moderator_parts(app: Flask, code: str, lang: str, view: dict[str, Any]
     return facilitator_parts(app, code, lang, view, "_moderator_panel.html")
 
 
+def close_due(app: Flask) -> list[int]:
+    """Close the activities whose timer ran out (ops.close_due_activities), in a session
+    of its own; the pusher runs it about once a second (Broadcaster.due_tasks)."""
+    with app.app_context(), session_for(app) as session:
+        return ops.close_due_activities(session)
+
+
 def init_app(app: Flask) -> None:
-    """Have the broadcaster's pushes to phones and facilitators carry their panels."""
+    """Have the broadcaster's pushes to phones and facilitators carry their panels, and
+    its pusher close the activities whose timer ran out."""
     broadcaster: Broadcaster = app.extensions["workshop.broadcaster"]
     broadcaster.renderers[PHONES] = phone_parts
     broadcaster.renderers[FACILITATORS] = facilitator_parts
     broadcaster.renderers[MODERATORS] = moderator_parts
+    broadcaster.due_tasks.append(lambda: close_due(app))
