@@ -13,11 +13,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+# Every browser test module's marks: it starts a real server and Debian's Chromium, and is
+# skipped, saying why, where Chromium is not installed.
+BROWSER_MARKS = [
+    pytest.mark.browser,
+    pytest.mark.server,
+    pytest.mark.skipif(not CHROMIUM.exists(),
+                       reason=f"Chromium is not installed at {CHROMIUM} "
+                              "(apt-get install chromium)"),
+]
+# Three ideas of a regional day, for the browser tests that need a few on the wall.
+THREE_IDEAS = ["Un transport collectif abordable entre les MRC",
+               "Des logements sociaux près des services",
+               "L'aide alimentaire accessible sans honte"]
 
 # An old, small phone; the hall's projector; a facilitator's laptop.
 PHONE = {"viewport": {"width": 360, "height": 640}, "is_mobile": True, "has_touch": True,

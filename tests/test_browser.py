@@ -11,10 +11,9 @@ from __future__ import annotations
 import json
 import time
 
-import pytest
 import requests
 from browser_support import (
-    CHROMIUM,
+    BROWSER_MARKS,
     LAPTOP,
     PHONE,
     PROJECTOR,
@@ -40,13 +39,7 @@ from browser_support import (
 )
 from playwright.sync_api import expect
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.server,
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason=f"Chromium is not installed at {CHROMIUM} "
-                              "(apt-get install chromium)"),
-]
+pytestmark = BROWSER_MARKS
 
 TITLE = "Priorités régionales contre la pauvreté"
 IDEAS = [

@@ -9,9 +9,8 @@ import os
 import time
 from pathlib import Path
 
-import pytest
 from browser_support import (
-    CHROMIUM,
+    BROWSER_MARKS,
     LAPTOP,
     PHONE,
     add_idea,
@@ -25,11 +24,7 @@ from playwright.sync_api import expect
 
 from tests.test_browser import count_requests
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.server,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"Chromium is not installed at {CHROMIUM}"),
-]
+pytestmark = BROWSER_MARKS
 
 TABLET = {"viewport": {"width": 1024, "height": 768}, "has_touch": True}
 SHOTS = Path(__file__).resolve().parents[2] / "links-shots"

@@ -11,14 +11,14 @@ from __future__ import annotations
 import io
 import re
 
-import pytest
 import requests
 from browser_support import (
-    CHROMIUM,
+    BROWSER_MARKS,
     LAPTOP,
     PHONE,
     PROJECTOR,
     TABLET,
+    THREE_IDEAS,
     add_idea,
     assert_thumb_friendly,
     create_workshop,
@@ -32,17 +32,9 @@ from browser_support import (
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.server,
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason=f"Chromium is not installed at {CHROMIUM} "
-                              "(apt-get install chromium)"),
-]
+pytestmark = BROWSER_MARKS
 
-IDEAS = ["Un transport collectif abordable entre les MRC",
-         "Des logements sociaux près des services",
-         "L'aide alimentaire accessible sans honte"]
+IDEAS = THREE_IDEAS
 
 
 def test_a_phone_a_kiosk_and_paper_are_each_counted_once(server, browser, watch, tmp_path):

@@ -13,24 +13,15 @@ import os
 import re
 from pathlib import Path
 
-import pytest
 import requests
-from browser_support import CHROMIUM, LAPTOP, PHONE, PROJECTOR
+from browser_support import BROWSER_MARKS, LAPTOP, PHONE, PROJECTOR, THREE_IDEAS
 from playwright.sync_api import expect
 
 from tests.conftest import Facilitator, join_over_http
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.server,
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason=f"Chromium is not installed at {CHROMIUM} "
-                              "(apt-get install chromium)"),
-]
+pytestmark = BROWSER_MARKS
 
-IDEAS = ["Un transport collectif abordable entre les MRC",
-         "Des logements sociaux près des services",
-         "L'aide alimentaire accessible sans honte"]
+IDEAS = THREE_IDEAS
 CLOCK = re.compile(r"^\d{1,2}:\d\d$")
 
 

@@ -7,18 +7,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pytest
 import requests
-from browser_support import CHROMIUM, LAPTOP, PHONE, PROJECTOR
+from browser_support import BROWSER_MARKS, LAPTOP, PHONE, PROJECTOR
 
 from tests.conftest import Facilitator, join_over_http
 from tests.factories import client_id
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.server,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"Chromium is not installed at {CHROMIUM}"),
-]
+pytestmark = BROWSER_MARKS
 
 SHOTS = os.environ.get("POLL_SHOTS")
 
