@@ -169,6 +169,18 @@ def test_keyboard_shortcuts_start_the_next_step_and_reveal_never_while_typing(se
     page.keyboard.press("n")  # the agenda's first step, an idea collection, starts
     expect(page.locator("#panel .agenda-step.agenda-open")).to_have_count(1)
     expect(page.locator('#panel form[action$="/do/add-idea"]')).to_have_count(1)
+    # T gives the running countdown one more minute (its "+1 min" button declares it).
+    page.locator('#panel .agenda-open form[action$="/do/set-timer"] button').click()
+    countdown = page.locator("#panel .countdown-facilitator")
+    expect(countdown).to_be_visible()
+    ends = int(countdown.get_attribute("data-ends-at"))
+    expect(page.locator('#panel form[action$="/do/extend-timer"] button').first) \
+        .to_have_attribute("aria-keyshortcuts", "T")
+    page.locator("#panel h2").first.click()
+    page.keyboard.press("t")
+    page.wait_for_function(
+        "e => Number(document.querySelector('#panel .countdown-facilitator')"
+        ".getAttribute('data-ends-at')) >= e + 59000", arg=ends)
     command(page, "close-activity")
     expect(page.locator("#panel .agenda-step.agenda-open")).to_have_count(0)
     start_vote(page)

@@ -214,9 +214,8 @@
      keyboard (typing an idea's wording must not start the vote). Each key presses the
      button of the panel that declares it (data-shortcut, aria-keyshortcuts on the
      button): a key does what its button does, confirmation included, and nothing when
-     its button is not offered at this step. The timer's button declares "T" the same way
-     (templates/_command.html, `keys`): nothing to add here. */
-  var SHORTCUTS = ["n", "r", "t"];  /* next activity, reveal or hide, the timer */
+     its button is not offered at this step (T: the running countdown's "+1 min"). */
+  var SHORTCUTS = ["n", "r", "t"];  /* next activity, reveal or hide, a minute more */
   var help = document.querySelector("[data-shortcuts]");
   var overlay = document.querySelector("[data-shortcuts-overlay]");
   var before = null;  /* what had the focus when the list opened */
