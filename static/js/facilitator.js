@@ -46,7 +46,9 @@
     var active = document.activeElement;
     if (!active || active === document.body || !panel.contains(active)) { return sent; }
     var form = active.form || null;
-    if (form && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName)) {
+    /* A choice sent when picked has no visible button: the keyboard goes back to it. */
+    if (form && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName) &&
+        !active.hasAttribute("data-submit-on-change")) {
       /* Not back into a field: the panel stays live only while no field has the focus. */
       var submit = form.querySelector('button[type="submit"], button:not([type])');
       if (submit) { active = submit; }
@@ -188,6 +190,16 @@
       showChosen(forms[i], "[data-source-select]", "data-for-source");
     }
   }
+
+  /* A choice that is a whole command (an idea's theme): sent as soon as it is picked,
+     its form's button only for pages without script (hidden by the "scripted" class). */
+  panel.classList.add("scripted");
+  panel.addEventListener("change", function (event) {
+    var field = event.target;
+    if (!field.hasAttribute || !field.hasAttribute("data-submit-on-change") || !field.form) { return; }
+    if (field.form.requestSubmit) { field.form.requestSubmit(); }
+    else { field.form.dispatchEvent(new Event("submit", { cancelable: true, bubbles: true })); }
+  });
 
   panel.addEventListener("focusout", function () { setTimeout(update, 300); });
   panel.addEventListener("toggle", function () { setTimeout(update, 300); }, true);
