@@ -387,8 +387,8 @@ def test_sheet_titles_are_what_excel_accepts_and_unique():
 def test_rows_without_the_edges_words_fall_back_to_what_the_report_holds():
     idea = {**IDEAS[0]}
     del idea["time_text"]
-    assert idea_rows([idea]) == [[7, "Logement", "approuvée", "", "", "logement", "Idées",
-                                  "2026-11-29T16:00:00+00:00"]]
+    assert idea_rows([idea]) == [[7, "Logement", "=Santé", "approuvée", "", "", "logement",
+                                  "Idées", "2026-11-29T16:00:00+00:00"]]
     bare = {"participation": {"present": 5, "present_by_channel": {"phone": 3, "kiosk": 2},
                               "voted": 1, "voted_by_channel": {"paper": 1}}}
     assert participation_rows(bare, "P", "V", "T") == [
