@@ -5,6 +5,7 @@ projector, and the theme in the results and the day's report."""
 from __future__ import annotations
 
 import pytest
+from flask_babel import force_locale
 
 from tests.factories import client_id, ids_of, participant, workshop_with_ideas
 from workshop import ops
@@ -12,6 +13,7 @@ from workshop.core import themes
 from workshop.core.errors import Refused
 from workshop.store import views
 from workshop.store.models import Idea, Workshop
+from workshop.web import exports
 
 JSON = {"Accept": "application/json"}
 
@@ -189,7 +191,16 @@ def test_the_results_show_each_ideas_theme(client, db):
     report = client.get(f"/f/{secret}/export.json").get_json()
     assert [(i["text"], i["theme"]) for i in report["ideas"]] == \
         [("Transport", ""), ("Logement", "Logement"), ("Alimentation", "")]
-    assert transport.id  # the idea without a theme has an empty one in the report
+    french = client.get(f"/f/{secret}/export.csv?table=ideas&sep=;")
+    assert french.headers["Content-Disposition"].endswith(f'-{workshop.code}-ideas.csv"')
+    lines = french.get_data(as_text=True).removeprefix("\ufeff").splitlines()
+    assert lines[0].split(";")[:4] == ["idée", "priorité", "thème", "statut"]
+    assert lines[1].split(";")[:4] == [str(transport.id), "Transport", "", "approuvée"]
+    assert lines[2].split(";")[:4] == [str(logement.id), "Logement", "Logement", "approuvée"]
+    with client.application.test_request_context(), force_locale("en"):
+        english = exports.build(db, workshop, "csv", table="ideas")[0].decode("utf-8")
+    assert english.removeprefix("\ufeff").split(",")[:4] == ["idea", "priority", "theme",
+                                                              "status"]
 
 
 def test_a_theme_change_is_pushed_to_the_projector_and_the_moderators(app, db, sockets):

@@ -52,9 +52,8 @@
       var theme = grouped ? (ideas[i].theme || "") : undefined;
       if (grouped && theme !== current) {
         current = theme;
-        heading = el("li", "wall-theme", theme || t("no-theme"));
-        heading.setAttribute("role", "heading");
-        heading.setAttribute("aria-level", "2");
+        heading = el("li", "wall-theme");
+        heading.appendChild(el("h2", null, theme || t("no-theme")));
         list.appendChild(heading);
       }
       var card = el("li", "wall-card");

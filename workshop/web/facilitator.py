@@ -518,17 +518,17 @@ def groups_spreadsheet(secret: str) -> Response:
 @bp.get("/export.<fmt>")
 def download(secret: str, fmt: str) -> Response:
     """Download the day's report: csv (`?sep=;` for a spreadsheet set up in French,
-    `?table=questions` for the questions' answers), json, xlsx or pdf, in the page's
-    language."""
+    `?table=questions` for the questions' answers, `?table=ideas` for every idea with its
+    theme), json, xlsx or pdf, in the page's language."""
     workshop = _workshop(secret)
     if fmt not in exports.FILES:
         abort(404)
     sep = ";" if request.args.get("sep") == ";" else ","
-    # `?table=questions`: the CSV of the questions' answers instead of the rankings
-    questions = fmt == "csv" and request.args.get("table") == "questions"
-    body, mimetype = exports.build(get_session(), workshop, fmt, sep,
-                                   table="questions" if questions else "rankings")
-    filename = f"workshop-{workshop.code}-{'questions' if questions else 'report'}.{fmt}"
+    # `?table=questions` or `?table=ideas`: that CSV instead of the rankings
+    wanted = request.args.get("table")
+    table = wanted if fmt == "csv" and wanted in ("questions", "ideas") else "rankings"
+    body, mimetype = exports.build(get_session(), workshop, fmt, sep, table=table)
+    filename = f"workshop-{workshop.code}-{'report' if table == 'rankings' else table}.{fmt}"
     return Response(body, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
