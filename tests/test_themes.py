@@ -140,7 +140,8 @@ def test_the_facilitator_edits_the_list_and_sorts_ideas_from_the_page(client, db
     page = client.get(f"/f/{secret}").get_data(as_text=True)
     assert 'action="/f/' + secret + '/do/set-themes"' in page
     assert "Sécurité alimentaire\nRevenu" in page  # the default list in the textarea
-    assert f'id="theme-{logement.id}" name="theme" data-submit-on-change' in page
+    assert f'id="theme-{logement.id}" data-theme-idea="{logement.id}" data-theme=""' in page
+    assert page.count('<option value="Revenu">') == 1  # one list of themes on the page
     assert client.post(f"{base}/set-themes", data={
         "group": "1", "themes": "Logement\n<b>Transport</b>"}).status_code == 302
     assert client.post(f"{base}/set-theme", data={
@@ -148,7 +149,9 @@ def test_the_facilitator_edits_the_list_and_sorts_ideas_from_the_page(client, db
     answer = client.post(f"{base}/set-theme", json={"idea": logement.id, "theme": "Logement"})
     assert answer.json == {"ok": True}
     page = client.get(f"/f/{secret}").get_data(as_text=True)
-    assert '<option value="&lt;b&gt;Transport&lt;/b&gt;" selected>' in page  # text, escaped
+    assert f'data-theme-idea="{transport.id}" data-theme="&lt;b&gt;Transport&lt;/b&gt;"' \
+        in page  # text, escaped
+    assert '<span class="idea-theme theme-text">&lt;b&gt;Transport&lt;/b&gt;</span>' in page
     assert "<b>Transport</b>" not in page
     assert 'name="group" value="1" checked' in page
     assert "Thèmes · mur regroupé" in page
@@ -191,14 +194,14 @@ def test_the_results_show_each_ideas_theme(client, db):
     report = client.get(f"/f/{secret}/export.json").get_json()
     assert [(i["text"], i["theme"]) for i in report["ideas"]] == \
         [("Transport", ""), ("Logement", "Logement"), ("Alimentation", "")]
-    french = client.get(f"/f/{secret}/export.csv?table=ideas&sep=;")
-    assert french.headers["Content-Disposition"].endswith(f'-{workshop.code}-ideas.csv"')
+    french = client.get(f"/f/{secret}/export.csv?table=idea_list&sep=;")
+    assert french.headers["Content-Disposition"].endswith(f'-{workshop.code}-idea_list.csv"')
     lines = french.get_data(as_text=True).removeprefix("\ufeff").splitlines()
     assert lines[0].split(";")[:4] == ["idée", "priorité", "thème", "statut"]
     assert lines[1].split(";")[:4] == [str(transport.id), "Transport", "", "approuvée"]
     assert lines[2].split(";")[:4] == [str(logement.id), "Logement", "Logement", "approuvée"]
     with client.application.test_request_context(), force_locale("en"):
-        english = exports.build(db, workshop, "csv", table="ideas")[0].decode("utf-8")
+        english = exports.build(db, workshop, "csv", table="idea_list")[0].decode("utf-8")
     assert english.removeprefix("\ufeff").split(",")[:4] == ["idea", "priority", "theme",
                                                               "status"]
 
@@ -224,4 +227,4 @@ def test_a_theme_change_is_pushed_to_the_projector_and_the_moderators(app, db, s
     ops.set_idea_theme(db, workshop, food.id, "Logement")
     app.extensions["workshop.broadcaster"].flush()
     panel = pushes(moderator, "moderator_changed")[-1]["panel"]
-    assert '<option value="Logement" selected>Logement</option>' in panel
+    assert f'data-theme-idea="{food.id}" data-theme="Logement"' in panel

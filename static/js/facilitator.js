@@ -34,6 +34,7 @@
     while (fresh.firstChild) { panel.appendChild(fresh.firstChild); }
     restoreRoundForm(kept);
     enhanceRoundForm();
+    fillThemeChoices();
     refocus(focused);
   }
 
@@ -46,9 +47,7 @@
     var active = document.activeElement;
     if (!active || active === document.body || !panel.contains(active)) { return sent; }
     var form = active.form || null;
-    /* A choice sent when picked has no visible button: the keyboard goes back to it. */
-    if (form && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName) &&
-        !active.hasAttribute("data-submit-on-change")) {
+    if (form && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName)) {
       /* Not back into a field: the panel stays live only while no field has the focus. */
       var submit = form.querySelector('button[type="submit"], button:not([type])');
       if (submit) { active = submit; }
@@ -191,15 +190,37 @@
     }
   }
 
-  /* A choice that is a whole command (an idea's theme): sent as soon as it is picked,
-     its form's button only for pages without script (hidden by the "scripted" class). */
+  /* An idea's theme, chosen beside it: the page carries one list of themes (the #set-theme
+     form's), copied into each idea's choice here, and a pick is sent through that form
+     at once. Without script the choices stay hidden (CSS: only under "scripted") and the
+     form takes an idea's number. */
   panel.classList.add("scripted");
+
+  function fillThemeChoices() {
+    var source = panel.querySelector("#set-theme select[name='theme']");
+    var choices = panel.querySelectorAll("select[data-theme-idea]");
+    for (var i = 0; source && i < choices.length; i++) {
+      var choice = choices[i];
+      if (choice.options.length) { continue; }
+      for (var k = 0; k < source.options.length; k++) {
+        choice.appendChild(source.options[k].cloneNode(true));
+      }
+      choice.value = choice.getAttribute("data-theme") || "";
+      if (choice.selectedIndex < 0) { choice.value = ""; }
+    }
+  }
+
   panel.addEventListener("change", function (event) {
-    var field = event.target;
-    if (!field.hasAttribute || !field.hasAttribute("data-submit-on-change") || !field.form) { return; }
-    if (field.form.requestSubmit) { field.form.requestSubmit(); }
-    else { field.form.dispatchEvent(new Event("submit", { cancelable: true, bubbles: true })); }
+    var choice = event.target;
+    if (!choice.hasAttribute || !choice.hasAttribute("data-theme-idea")) { return; }
+    var form = panel.querySelector("#set-theme");
+    if (!form) { return; }
+    form.elements.idea.value = choice.getAttribute("data-theme-idea");
+    form.elements.theme.value = choice.value;
+    if (form.requestSubmit) { form.requestSubmit(); }
+    else { form.dispatchEvent(new Event("submit", { cancelable: true, bubbles: true })); }
   });
+  fillThemeChoices();
 
   panel.addEventListener("focusout", function () { setTimeout(update, 300); });
   panel.addEventListener("toggle", function () { setTimeout(update, 300); }, true);

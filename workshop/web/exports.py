@@ -207,10 +207,10 @@ def build(session: Session, workshop: Workshop, fmt: str, sep: str = ",",
           table: str = "rankings") -> tuple[bytes, str]:
     """Return (body, mimetype) of one of the day's files (`FILES`); a CSV holds one
     table: the rankings of the votes, or (`table="questions"`) the questions' answers, or
-    (`table="ideas"`) every idea with its theme and history, as the workbook's sheet."""
+    (`table="idea_list"`) every idea with its theme and history, as the workbook's sheet."""
     report = annotated_report(session, workshop)
     words = report["labels"]
-    if fmt == "csv" and table == "ideas":
+    if fmt == "csv" and table == "idea_list":
         text = day.to_csv([words[key] for key in day.IDEA_COLUMNS],
                           day.idea_rows(report["ideas"]), sep)
         return text.encode("utf-8"), FILES[fmt]

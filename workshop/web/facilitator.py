@@ -518,15 +518,15 @@ def groups_spreadsheet(secret: str) -> Response:
 @bp.get("/export.<fmt>")
 def download(secret: str, fmt: str) -> Response:
     """Download the day's report: csv (`?sep=;` for a spreadsheet set up in French,
-    `?table=questions` for the questions' answers, `?table=ideas` for every idea with its
+    `?table=questions` for the questions' answers, `?table=idea_list` for every idea with its
     theme), json, xlsx or pdf, in the page's language."""
     workshop = _workshop(secret)
     if fmt not in exports.FILES:
         abort(404)
     sep = ";" if request.args.get("sep") == ";" else ","
-    # `?table=questions` or `?table=ideas`: that CSV instead of the rankings
+    # `?table=questions` or `?table=idea_list`: that CSV instead of the rankings
     wanted = request.args.get("table")
-    table = wanted if fmt == "csv" and wanted in ("questions", "ideas") else "rankings"
+    table = wanted if fmt == "csv" and wanted in ("questions", "idea_list") else "rankings"
     body, mimetype = exports.build(get_session(), workshop, fmt, sep, table=table)
     filename = f"workshop-{workshop.code}-{'report' if table == 'rankings' else table}.{fmt}"
     return Response(body, mimetype=mimetype,
