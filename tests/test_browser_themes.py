@@ -107,6 +107,15 @@ def test_the_projector_groups_the_wall_by_theme_and_follows_the_facilitator(
     assert width[0] <= width[1], width  # the selects do not widen the page
     shot(tablet, "facilitator-themes-tablet.png")
 
+    # A moderator's page sorts an idea the same way.
+    link = host.http.post(f"{server.url}{host.path}/links", json={"kind": "moderator"},
+                          headers={"X-CSRFToken": host.csrf}, timeout=10).json()["link"]
+    moderator = watch.page(watch.context(browser, **LAPTOP), "moderator")
+    moderator.goto(link)
+    moderator.locator(f"#theme-{ids[IDEAS[5][0]]}").select_option("Transport")
+    expect(projector.locator(".wall > li").nth(7)).to_have_text(IDEAS[5][0])  # after #5
+    assert requests_seen == []
+
     host.steer("set-themes", {"group": False})
     expect(projector.locator(".wall-theme")).to_have_count(0)
 
