@@ -149,6 +149,8 @@ def test_the_pdf_report_reads_back_in_french(app, db, day, monkeypatch, tmp_path
                      "Méthodes", "2 points"):
         assert expected in text, expected
     assert text.index("Transport en commun") < text.index("Œuvres d'été")
+    assert "priorité thème statut" in text  # the ideas' table carries each idea's theme
+    assert "Logement abordable Logement approuvée" in text
     assert "11 92 %" in text  # 11 supporters of 12 voters, French spacing
     assert "Billets imprimés requis\u00a0: non" in text.replace(" : ", "\u00a0: ")
     english = tmp_path / "report.pdf"
