@@ -39,6 +39,8 @@ def day(db):
         db, ("logement", "=HYPERLINK(\"http://x\")", "Transport en commun", "Œuvres d'été",
              "Transports", "Pub"), title="Journée régionale « Agir ensemble »")
     ops.edit_idea(db, workshop, ideas[0].id, "Logement abordable")
+    ops.set_idea_theme(db, workshop, ideas[0].id, "Logement")
+    ops.set_idea_theme(db, workshop, ideas[2].id, "Transport")
     ops.merge_ideas(db, workshop, ideas[4].id, ideas[2].id)
     ops.hide_idea(db, workshop, ideas[5].id)
     question = ops.add_profile_question(db, workshop, "Où habitez-vous ?",
@@ -104,14 +106,15 @@ def test_the_workbook_reads_back_with_numbers_groups_and_every_idea(app, db, day
                                     round(1 / 12, 4), 4)]
     assert sheet.freeze_panes == f"A{header + 2}"
     assert values[0][0].startswith("Journée régionale « Agir ensemble » · Date\u00a0: ")
-    ideas = [row for row in book["Idées"].iter_rows(values_only=True)][2:]
-    assert [(r[1], r[2], r[4], r[5]) for r in ideas] == [
-        ("Logement abordable", "approuvée", None, "logement"),
-        ("'=HYPERLINK(\"http://x\")", "approuvée", None, None),
-        ("Transport en commun", "approuvée", None, None),
-        ("Œuvres d'été", "approuvée", None, None),
-        ("Transports", "fusionnée", "Transport en commun", None),
-        ("Pub", "masquée", None, None)]
+    ideas = [row for row in book["Idées"].iter_rows(values_only=True)]
+    assert ideas[1][:4] == ("idée", "priorité", "thème", "statut")
+    assert [(r[1], r[2], r[3], r[5], r[6]) for r in ideas[2:]] == [
+        ("Logement abordable", "Logement", "approuvée", None, "logement"),
+        ("'=HYPERLINK(\"http://x\")", None, "approuvée", None, None),
+        ("Transport en commun", "Transport", "approuvée", None, None),
+        ("Œuvres d'été", None, "approuvée", None, None),
+        ("Transports", None, "fusionnée", "Transport en commun", None),
+        ("Pub", None, "masquée", None, None)]
     groups = [row for row in book["Résultats par groupe"].iter_rows(values_only=True)]
     shown = {row[3] for row in groups[3:]}
     assert {"Ville", "Campagne"} <= shown  # 7 and 5 voters: both at least 5
@@ -146,6 +149,8 @@ def test_the_pdf_report_reads_back_in_french(app, db, day, monkeypatch, tmp_path
                      "Méthodes", "2 points"):
         assert expected in text, expected
     assert text.index("Transport en commun") < text.index("Œuvres d'été")
+    assert "priorité thème statut" in text  # the ideas' table carries each idea's theme
+    assert "Logement abordable Logement approuvée" in text
     assert "11 92 %" in text  # 11 supporters of 12 voters, French spacing
     assert "Billets imprimés requis\u00a0: non" in text.replace(" : ", "\u00a0: ")
     english = tmp_path / "report.pdf"

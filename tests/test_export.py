@@ -56,7 +56,7 @@ def _report(texts):
                 "vote", "code", "rank", "priority", "score", "supporters", "share_of_voters",
                 "schulze_rank", "everyone", "equal", "groups", "ideas", "participation",
                 "present", "voted", "total", "methods", "method", "method_note",
-                "method_sheet_intro", "idea", "status", "merged_into",
+                "method_sheet_intro", "idea", "theme", "status", "merged_into",
                 "merged_into_priority", "original_wording", "activity", "proposed_at",
                 "what", "channel", "people")}}
 

@@ -57,6 +57,8 @@ PAYLOADS = {
     "set-expected-shares": {"question": 1, "shares": "A;10"},
     "revoke-device": {"device": 1},
     "auto-approve": {"on": True, "blocklist": "con\nidiot"},
+    "set-themes": {"group": True, "themes": "Logement\nTransport"},
+    "set-theme": {"idea": 1, "theme": "Logement"},
     "reveal-poll": {"reveal": True},
     "hide-answer": {"answer": 1, "hidden": True},
 }

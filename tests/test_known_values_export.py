@@ -33,11 +33,13 @@ VOTE = {"number": 2, "title": "=Priorités", "activity": "Vote du midi", "method
         "method_name": "Classement", "settings_text": "Le nombre de priorités à classer\u00a0: 2",
         "status_text": "fermé", "tickets_text": "oui", "unit": "points Borda",
         "note": "Points Borda\u00a0: 2 puis 1.", "flag_text": ""}
-IDEAS = [{"id": 7, "text": "Logement", "original_text": "logement", "status": "approved",
+# A theme is typed by the facilitator: "=Santé" is neutralised in the files like any text.
+IDEAS = [{"id": 7, "text": "Logement", "original_text": "logement", "theme": "=Santé",
+          "status": "approved",
           "merged_into": None, "merged_into_text": "", "activity": "Idées",
           "created_at": "2026-11-29T16:00:00+00:00", "status_text": "approuvée",
           "time_text": "11:00"},
-         {"id": 9, "text": "@Logement", "original_text": "", "status": "merged",
+         {"id": 9, "text": "@Logement", "original_text": "", "theme": "", "status": "merged",
           "merged_into": 7, "merged_into_text": "Logement", "activity": "",
           "created_at": "2026-11-29T16:01:00+00:00", "status_text": "fusionnée",
           "time_text": "11:01"}]
@@ -74,12 +76,14 @@ def test_the_semicolon_csv_writes_decimals_with_a_comma_and_quotes_as_needed():
 
 
 def test_idea_and_participation_rows():
-    assert IDEA_COLUMNS == ("idea", "priority", "status", "merged_into",
+    assert IDEA_COLUMNS == ("idea", "priority", "theme", "status", "merged_into",
                             "merged_into_priority", "original_wording", "activity",
                             "proposed_at")
     assert idea_rows(IDEAS) == [
-        [7, "Logement", "approuvée", "", "", "logement", "Idées", "11:00"],
-        [9, "@Logement", "fusionnée", 7, "Logement", "", "", "11:01"]]
+        [7, "Logement", "=Santé", "approuvée", "", "", "logement", "Idées", "11:00"],
+        [9, "@Logement", "", "fusionnée", 7, "Logement", "", "", "11:01"]]
+    assert to_csv(IDEA_COLUMNS, idea_rows(IDEAS)[:1]).splitlines()[1] == \
+        "7,Logement,'=Santé,approuvée,,,logement,Idées,11:00"
     assert participation_rows(REPORT, "Présentes", "Ont voté", "en tout") == [
         ["Présentes", "en tout", 4], ["Présentes", "cellulaire", 4],
         ["Ont voté", "en tout", 3], ["Ont voté", "cellulaire", 3]]
@@ -259,7 +263,7 @@ WORDS = {"vote": "Vote", "rank": "Rang", "priority": "Priorité", "score": "Scor
          "ideas": "Idées", "participation": "Participation", "present": "Présentes",
          "voted": "Ont voté", "total": "en tout", "methods": "Méthodes", "method": "Méthode",
          "method_note": "Comment on compte", "method_sheet_intro": "Les méthodes du jour.",
-         "idea": "N°", "status": "Statut", "merged_into": "Fusionnée dans",
+         "idea": "N°", "theme": "Thème", "status": "Statut", "merged_into": "Fusionnée dans",
          "merged_into_priority": "Priorité d'accueil", "original_wording": "Texte d'origine",
          "activity": "Activité", "proposed_at": "Heure", "what": "Quoi", "channel": "Canal",
          "people": "Personnes"}
@@ -314,11 +318,11 @@ def test_the_workbook_has_a_sheet_per_vote_then_groups_ideas_participation_metho
         [9, "Matin", "Vous êtes\u00a0:", "Tout le monde", 11, 1, "Parc", None],
         [9, "Matin", "Vous êtes\u00a0:", "Un homme", 6, 1, "Parc", None]]
     assert values["Idées"] == [
-        [heading] + [None] * 7,
-        ["N°", "Priorité", "Statut", "Fusionnée dans", "Priorité d'accueil",
+        [heading] + [None] * 8,
+        ["N°", "Priorité", "Thème", "Statut", "Fusionnée dans", "Priorité d'accueil",
          "Texte d'origine", "Activité", "Heure"],
-        [7, "Logement", "approuvée", None, None, "logement", "Idées", "11:00"],
-        [9, "'@Logement", "fusionnée", 7, "Logement", None, None, "11:01"]]
+        [7, "Logement", "'=Santé", "approuvée", None, None, "logement", "Idées", "11:00"],
+        [9, "'@Logement", None, "fusionnée", 7, "Logement", None, None, "11:01"]]
     assert values["Participation"] == [
         [heading, None, None], ["Quoi", "Canal", "Personnes"],
         ["Présentes", "en tout", 4], ["Présentes", "cellulaire", 4],
@@ -383,8 +387,8 @@ def test_sheet_titles_are_what_excel_accepts_and_unique():
 def test_rows_without_the_edges_words_fall_back_to_what_the_report_holds():
     idea = {**IDEAS[0]}
     del idea["time_text"]
-    assert idea_rows([idea]) == [[7, "Logement", "approuvée", "", "", "logement", "Idées",
-                                  "2026-11-29T16:00:00+00:00"]]
+    assert idea_rows([idea]) == [[7, "Logement", "=Santé", "approuvée", "", "", "logement",
+                                  "Idées", "2026-11-29T16:00:00+00:00"]]
     bare = {"participation": {"present": 5, "present_by_channel": {"phone": 3, "kiosk": 2},
                               "voted": 1, "voted_by_channel": {"paper": 1}}}
     assert participation_rows(bare, "P", "V", "T") == [

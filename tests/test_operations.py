@@ -79,7 +79,7 @@ def test_moderation_approve_edit_hide_and_merge(db):
     ops.merge_ideas(db, workshop, b, a)
     ops.hide_idea(db, workshop, c)
     wall = views.public_view(db, workshop)["ideas"]
-    assert wall == [{"id": a, "text": "Transport"}]
+    assert wall == [{"id": a, "text": "Transport", "theme": None}]
     merged = db.get(Idea, b)
     assert (merged.status, merged.merged_into_id) == ("merged", a)
     assert refused_code(ops.merge_ideas, db, workshop, a, a) == "merge_into_itself"

@@ -232,6 +232,11 @@ HTTP: dict[str, Row] = {
     "POST /f/<secret>/do/approve-ideas": command(lambda s: {"ideas": [s.ideas["C"]]},
                                                  who=MODERATING),
     "POST /f/<secret>/do/auto-approve": command(lambda s: {"on": True, "blocklist": "con"}),
+    # The list of themes and the wall's grouping are settings; an idea's theme is queue work.
+    "POST /f/<secret>/do/set-themes": command(lambda s: {"group": True,
+                                                         "themes": "Logement\nTransport"}),
+    "POST /f/<secret>/do/set-theme": command(lambda s: {"idea": s.ideas["A"],
+                                                        "theme": "Logement"}, who=MODERATING),
     "POST /f/<secret>/do/plan-ready-agenda": command(),
     "POST /f/<secret>/do/plan-solutions": command(lambda s: {"activity": s.activity,
                                                              "count": 2}, vote_done),

@@ -34,6 +34,7 @@
     while (fresh.firstChild) { panel.appendChild(fresh.firstChild); }
     restoreRoundForm(kept);
     enhanceRoundForm();
+    fillThemeChoices();
     refocus(focused);
   }
 
@@ -188,6 +189,38 @@
       showChosen(forms[i], "[data-source-select]", "data-for-source");
     }
   }
+
+  /* An idea's theme, chosen beside it: the page carries one list of themes (the #set-theme
+     form's), copied into each idea's choice here, and a pick is sent through that form
+     at once. Without script the choices stay hidden (CSS: only under "scripted") and the
+     form takes an idea's number. */
+  panel.classList.add("scripted");
+
+  function fillThemeChoices() {
+    var source = panel.querySelector("#set-theme select[name='theme']");
+    var choices = panel.querySelectorAll("select[data-theme-idea]");
+    for (var i = 0; source && i < choices.length; i++) {
+      var choice = choices[i];
+      if (choice.options.length) { continue; }
+      for (var k = 0; k < source.options.length; k++) {
+        choice.appendChild(source.options[k].cloneNode(true));
+      }
+      choice.value = choice.getAttribute("data-theme") || "";
+      if (choice.selectedIndex < 0) { choice.value = ""; }
+    }
+  }
+
+  panel.addEventListener("change", function (event) {
+    var choice = event.target;
+    if (!choice.hasAttribute || !choice.hasAttribute("data-theme-idea")) { return; }
+    var form = panel.querySelector("#set-theme");
+    if (!form) { return; }
+    form.elements.idea.value = choice.getAttribute("data-theme-idea");
+    form.elements.theme.value = choice.value;
+    if (form.requestSubmit) { form.requestSubmit(); }
+    else { form.dispatchEvent(new Event("submit", { cancelable: true, bubbles: true })); }
+  });
+  fillThemeChoices();
 
   panel.addEventListener("focusout", function () { setTimeout(update, 300); });
   panel.addEventListener("toggle", function () { setTimeout(update, 300); }, true);

@@ -28,10 +28,36 @@
     return node;
   }
 
-  function wall(ideas, supports) {
+  /* The wall's ideas under their theme, in the facilitator's order of the themes, those
+     with no theme last; the ideas keep their order within a theme. */
+  function byTheme(ideas, themes) {
+    var order = {};
+    for (var k = 0; k < themes.length; k++) { order[themes[k]] = k; }
+    function rank(idea) {
+      return idea.theme && order.hasOwnProperty(idea.theme) ? order[idea.theme] : themes.length;
+    }
+    return ideas.map(function (idea, at) { return { idea: idea, at: at }; })
+      .sort(function (a, b) { return rank(a.idea) - rank(b.idea) || a.at - b.at; })
+      .map(function (entry) { return entry.idea; });
+  }
+
+  /* `grouped`: a heading (an item across the grid) before each theme's first idea; the
+     cards carry their heading (`heading`) so that a page starting inside a theme shows
+     it again. */
+  function wall(ideas, supports, grouped) {
     var list = el("ul", "wall");
+    var heading = null;
+    var current;
     for (var i = 0; i < ideas.length; i++) {
+      var theme = grouped ? (ideas[i].theme || "") : undefined;
+      if (grouped && theme !== current) {
+        current = theme;
+        heading = el("li", "wall-theme");
+        heading.appendChild(el("h2", null, theme || t("no-theme")));
+        list.appendChild(heading);
+      }
       var card = el("li", "wall-card");
+      card.heading = grouped ? heading : null;
       card.appendChild(el("span", "wall-text", ideas[i].text));
       /* The phones' +1s, when the collection shows them on the wall. */
       if (supports && supports[String(ideas[i].id)]) {
@@ -229,20 +255,31 @@
   var shown = null;      /* the state on screen, for the page turns */
 
   function showWall(state) {
-    var ideas = state.ideas;
+    /* Grouped once at least one idea carries a theme (else one heading would say nothing). */
+    var grouped = !!state.wall_by_theme && state.ideas.some(function (idea) { return !!idea.theme; });
+    var ideas = grouped ? byTheme(state.ideas, state.themes || []) : state.ideas;
     if (wallTimer) { clearTimeout(wallTimer); wallTimer = null; }
     if (!ideas.length) { stage.appendChild(el("p", "stage-message", t("no-ideas"))); return; }
     if (wallAt >= ideas.length) { wallAt = 0; }
     /* Every idea is on the page (a screen reader, a search, the same elements whatever
        the page); those of other pages are hidden. */
-    var list = wall(ideas, state.support_counts);
-    var cards = list.children;
-    for (var i = 0; i < cards.length; i++) { cards[i].hidden = true; }
+    var list = wall(ideas, state.support_counts, grouped);
+    var items = list.children;
+    for (var i = 0; i < items.length; i++) { items[i].hidden = true; }
+    var cards = list.querySelectorAll(".wall-card");
     stage.appendChild(list);
     var count = 0;
     while (wallAt + count < ideas.length && count < 12) {
-      cards[wallAt + count].hidden = false;
-      if (count > 0 && overflowing()) { cards[wallAt + count].hidden = true; break; }
+      var card = cards[wallAt + count];
+      /* Its theme's heading comes with it (already shown for the page's earlier ones). */
+      var opened = card.heading && card.heading.hidden ? card.heading : null;
+      card.hidden = false;
+      if (opened) { opened.hidden = false; }
+      if (count > 0 && overflowing()) {
+        card.hidden = true;
+        if (opened) { opened.hidden = true; }
+        break;
+      }
       count += 1;
     }
     /* The page line is always there (hidden on a one-page wall): the same elements. */

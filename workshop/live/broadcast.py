@@ -98,9 +98,11 @@ EVENTS = {PHONES: "workshop_changed", SCREENS: "screen_changed",
           FACILITATORS: "facilitator_changed", MODERATORS: "moderator_changed"}
 AUDIENCES = {"phone": PHONES, "screen": SCREENS, "facilitator": FACILITATORS,
              "moderator": MODERATORS}
-# What a moderator's page steers by: the queue's counts and the open vote's options (its
-# ideas cannot be hidden or merged), nothing else of the facilitator's view.
-MODERATOR_KEYS = ("code", "phase", "pending", "idea_counts", "pending_ideas", "ideas")
+# What a moderator's page steers by: the queue's counts, the themes an idea can carry and
+# how many carry each, and the open vote's options (its ideas cannot be hidden or merged),
+# nothing else of the facilitator's view.
+MODERATOR_KEYS = ("code", "phase", "pending", "idea_counts", "pending_ideas", "ideas",
+                  "themes", "theme_counts")
 
 
 def moderator_view(facilitator: dict[str, Any]) -> dict[str, Any] | None:

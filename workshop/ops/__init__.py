@@ -50,8 +50,11 @@ from workshop.ops.ideas import (
     import_ideas,
     merge_ideas,
     set_auto_approve,
+    set_idea_theme,
+    set_themes,
     submit_idea,
     support_idea,
+    themes_of,
     unmerge_idea,
 )
 from workshop.ops.participants import join_workshop
@@ -95,6 +98,7 @@ __all__ = [
     "hide_answer", "reveal_poll", "submit_answer",
     "remove_activity", "remove_profile_question", "rename_workshop", "reveal_results",
     "revoke_device", "rotate_facilitator_link", "set_auto_approve", "set_expected_shares",
+    "set_idea_theme", "set_themes", "themes_of",
     "set_min_group_size", "set_retention",
     "show_live_results", "start_activity", "start_next_activity", "submit_idea", "unmerge_idea",
     # the activities' timers

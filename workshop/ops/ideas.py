@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from workshop.core import blocklist, tokens
+from workshop.core import blocklist, themes, tokens
 from workshop.core.errors import Refused
 from workshop.core.ids import bounded_id
 from workshop.core.near_duplicates import matching_key
@@ -33,11 +33,12 @@ from workshop.store.models import (
     Round,
     Workshop,
 )
+from workshop.store.views import themes_of
 
 __all__ = [
     "APPROVE_MAX", "IDEA_STATUSES", "add_idea", "approve_idea", "approve_ideas", "edit_idea",
     "hide_idea", "import_ideas", "merge_ideas", "PendingBounds", "set_auto_approve",
-    "submit_idea", "support_idea", "unmerge_idea",
+    "set_idea_theme", "set_themes", "submit_idea", "support_idea", "themes_of", "unmerge_idea",
 ]
 
 
@@ -290,6 +291,43 @@ def set_auto_approve(session: Session, workshop: Workshop, on: bool,
             workshop.blocklist = "\n".join(blocklist.read_entries(entries))
         except ValueError as error:
             raise Refused("bad_blocklist", limit=blocklist.ENTRIES_MAX) from error
+    commit_and_announce(session, workshop)
+
+
+@one_change
+def set_themes(session: Session, workshop: Workshop, group: bool,
+               entries: object = None) -> None:
+    """Group the projector's wall by theme or not and, when given, replace the list of
+    themes (its text as typed, read by core.themes; an empty text keeps no theme). An idea
+    whose theme is no longer in the list loses it (a theme is its label): the wall and
+    the results never show a theme the facilitator took away."""
+    workshop.wall_by_theme = bool(group)
+    if entries is not None:
+        try:
+            wanted = themes.read_themes(entries)
+        except ValueError as error:
+            raise Refused("bad_themes", limit=themes.THEMES_MAX,
+                          length=themes.THEME_MAX) from error
+        workshop.themes = wanted
+        session.execute(update(Idea).where(Idea.workshop_id == workshop.id,
+                                           Idea.theme.is_not(None),
+                                           Idea.theme.not_in(wanted))
+                        .values(theme=None))
+    commit_and_announce(session, workshop)
+
+
+@one_change
+def set_idea_theme(session: Session, workshop: Workshop, idea_id: int, theme: object) -> None:
+    """Give an idea one of the workshop's themes, or none (`theme` empty or None). Any
+    idea of the workshop, in any status and during a vote too: a theme changes no ballot
+    and no count, only how the wall and the results are read."""
+    idea = get_idea(session, workshop, idea_id)
+    if theme is None or theme == "":
+        idea.theme = None
+    elif isinstance(theme, str) and theme in themes_of(workshop):
+        idea.theme = theme
+    else:
+        raise Refused("unknown_theme")
     commit_and_announce(session, workshop)
 
 

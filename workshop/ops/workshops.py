@@ -42,9 +42,9 @@ def duplicate_workshop(session: Session, source: Workshop,
     """Start a new workshop from an earlier one, for next year's day or another region:
     its agenda planned again (every step, titles, questions to phones and settings, the
     steps' references to each other pointing at the new steps), its profile questions
-    with their expected shares, its smallest group shown and its retention. Nothing of
-    the people: no idea, ballot, participant, ticket or answer. `retitle` names the copy
-    from the source's title. Returns the new workshop and its facilitator secret."""
+    with their expected shares, its smallest group shown, its retention and its themes.
+    Nothing of the people: no idea, ballot, participant, ticket or answer. `retitle`
+    names the copy from the source's title. Returns the new workshop and its facilitator secret."""
     steps = lookups.agenda(session, source)
     questions = session.scalars(select(ProfileQuestion).where(
         ProfileQuestion.workshop_id == source.id).order_by(ProfileQuestion.position)).all()
@@ -55,7 +55,8 @@ def duplicate_workshop(session: Session, source: Workshop,
                             facilitator_digest=tokens.digest(secret), phase=Phase.LOBBY,
                             min_group_size=source.min_group_size,
                             retention_days=source.retention_days,
-                            auto_approve=source.auto_approve, blocklist=source.blocklist)
+                            auto_approve=source.auto_approve, blocklist=source.blocklist,
+                            themes=source.themes, wall_by_theme=source.wall_by_theme)
         session.add(workshop)
         try:
             session.flush()

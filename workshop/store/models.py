@@ -12,6 +12,8 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from workshop.core.themes import THEME_MAX
+
 IDEA_MAX = 280
 TITLE_MAX = 120
 PROMPT_MAX = 280
@@ -63,6 +65,10 @@ class Workshop(Base):
     # (core/blocklist.py).
     auto_approve: Mapped[bool] = mapped_column(default=False, server_default=false())
     blocklist: Mapped[str | None] = mapped_column(Text)
+    # The themes ideas can carry (None: the default list, core/themes.py), and whether the
+    # projector's wall shows the ideas under their theme.
+    themes: Mapped[list[str] | None] = mapped_column(JSON)
+    wall_by_theme: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     rounds: Mapped[list[Round]] = relationship(
         back_populates="workshop", foreign_keys="Round.workshop_id", order_by="Round.number")
@@ -103,6 +109,9 @@ class Idea(Base):
     # The blocklist's word that kept a waiting idea off the wall under automatic approval
     # (None: waiting for another reason, or not waiting). Shown to the facilitator only.
     held_for: Mapped[str | None] = mapped_column(String(60))
+    # One of the workshop's themes (None: no theme). A merged idea's theme does not count:
+    # the kept idea keeps its own.
+    theme: Mapped[str | None] = mapped_column(String(THEME_MAX))
     # The idea collection it was proposed in (None: added outside any collection).
     activity_id: Mapped[int | None] = mapped_column(
         ForeignKey("activities.id", name="fk_idea_activity"), index=True)

@@ -74,11 +74,13 @@ def day_report(session: Session, workshop: Workshop) -> dict[str, Any]:
     voted_people = session.scalar(select(func.count(func.distinct(
         in_workshop.subquery().c.participant_id)))) or 0
     rows = session.execute(select(Idea.id, Idea.text, Idea.original_text, Idea.status,
-                                  Idea.merged_into_id, Idea.activity_id, Idea.created_at)
+                                  Idea.merged_into_id, Idea.activity_id, Idea.created_at,
+                                  Idea.theme)
                            .where(Idea.workshop_id == workshop.id).order_by(Idea.id)).all()
     wording = {row.id: row.text for row in rows}
     ideas = [{"id": row.id, "text": row.text, "original_text": row.original_text or "",
-              "status": row.status, "merged_into": row.merged_into_id,
+              "theme": row.theme or "", "status": row.status,
+              "merged_into": row.merged_into_id,
               "merged_into_text": wording.get(row.merged_into_id, "")
               if row.merged_into_id else "",
               "activity": titles.get(row.activity_id, "") if row.activity_id else "",

@@ -16,6 +16,7 @@ from flask import current_app
 from sqlalchemy import Text, bindparam, case, cast, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from workshop.core import themes
 from workshop.core.near_duplicates import likely_duplicates
 from workshop.core.paper import format_number
 from workshop.core.phases import Phase
@@ -155,11 +156,23 @@ def idea_texts(session: Session, ids: list[int]) -> dict[int, str]:
     return {idea_id: text for idea_id, text in rows}
 
 
+def idea_themes(session: Session, ids: list[int]) -> dict[int, str]:
+    """Return the theme of those of some ideas that carry one."""
+    if not ids:
+        return {}
+    rows = session.execute(select(Idea.id, Idea.theme).where(Idea.id.in_(ids),
+                                                             Idea.theme.is_not(None)))
+    return {idea_id: theme for idea_id, theme in rows}
+
+
 def ranking(session: Session, vote: Round, result: Result) -> list[dict[str, Any]]:
-    """Return a result's standings with each idea's text, best first."""
+    """Return a result's standings with each idea's text and theme (None: no theme),
+    best first."""
     texts = idea_texts(session, list(vote.options))
+    themes_now = idea_themes(session, list(vote.options))
     return [{"rank": s.rank, "idea": s.option, "text": texts.get(s.option, ""),
-             "score": s.score, "supporters": s.supporters} for s in result.standings]
+             "theme": themes_now.get(s.option), "score": s.score,
+             "supporters": s.supporters} for s in result.standings]
 
 
 def round_summary(vote: Round) -> dict[str, Any]:
@@ -205,10 +218,17 @@ def approved_wall(session: Session, workshop: Workshop) -> list[dict[str, Any]]:
 
     The newest, so that an idea approved now appears even on a full wall.
     """
-    rows = session.execute(select(Idea.id, Idea.text).where(
+    rows = session.execute(select(Idea.id, Idea.text, Idea.theme).where(
         Idea.workshop_id == workshop.id, Idea.status == "approved")
         .order_by(Idea.id.desc()).limit(WALL_MAX))
-    return [{"id": idea_id, "text": text} for idea_id, text in reversed(rows.all())]
+    return [{"id": idea_id, "text": text, "theme": theme}
+            for idea_id, text, theme in reversed(rows.all())]
+
+
+def themes_of(workshop: Workshop) -> list[str]:
+    """The themes ideas can carry in this workshop, in the facilitator's order: its own
+    list, or the default one (core/themes.py)."""
+    return list(themes.DEFAULT) if workshop.themes is None else list(workshop.themes)
 
 
 def idea_counts(session: Session, workshop: Workshop) -> dict[str, int]:
@@ -219,6 +239,17 @@ def idea_counts(session: Session, workshop: Workshop) -> dict[str, int]:
             .group_by(Idea.status)):
         counts[status] = int(count)
     return counts
+
+
+def theme_counts(session: Session, workshop: Workshop) -> dict[str, int]:
+    """Return how many ideas that are not merged carry each theme ("" for none), in one
+    COUNT query. It changes whenever one idea's theme does, whatever its list: the
+    facilitators' pushes (sent only when their view changed) carry every list's themes
+    because of it."""
+    return {theme or "": int(count) for theme, count in session.execute(
+        select(Idea.theme, func.count()).where(Idea.workshop_id == workshop.id,
+                                               Idea.status != "merged")
+        .group_by(Idea.theme))}
 
 
 def last_page(count: int, size: int = PAGE_SIZE) -> int:
@@ -232,12 +263,12 @@ def ideas_page(session: Session, workshop: Workshop, status: str, page: int = 1,
     a waiting idea says which word of the blocklist held it (`held_for`, facilitators and
     moderators only)."""
     rows = session.execute(
-        select(Idea.id, Idea.text, Idea.merged_into_id, Idea.held_for)
+        select(Idea.id, Idea.text, Idea.merged_into_id, Idea.held_for, Idea.theme)
         .where(Idea.workshop_id == workshop.id, Idea.status == status)
         .order_by(Idea.id).limit(size).offset((max(1, page) - 1) * size))
     return [{"id": idea_id, "text": text, "status": status, "merged_into": into,
-             "held_for": held if status == "pending" else None}
-            for idea_id, text, into, held in rows]
+             "held_for": held if status == "pending" else None, "theme": theme}
+            for idea_id, text, into, held, theme in rows]
 
 
 def moderation_lists(session: Session, workshop: Workshop, counts: dict[str, int],
@@ -466,7 +497,9 @@ def audience_views(session: Session, workshop: Workshop, connected: int,
               "voted": voter_count(session, vote) if vote else 0,
               "channels": channel_counts(session, vote) if vote else None,
               # results by group the facilitator chose to show: computed when chosen
-              "groups": workshop.projected_groups}
+              "groups": workshop.projected_groups,
+              # the themes in their order, and whether the wall shows ideas under them
+              "themes": themes_of(workshop), "wall_by_theme": workshop.wall_by_theme}
     counts = support_counts(session, workshop)
     # The +1 counts on the wall only when the running collection shows them.
     screen["support_counts"] = {str(idea): n for idea, n in counts.items()} \
@@ -487,6 +520,7 @@ def audience_views(session: Session, workshop: Workshop, connected: int,
     counts = idea_counts(session, workshop)
     issued, claimed = ticket_counts(session, workshop)
     facilitator = {**screen, "live_results": live, "idea_counts": counts,
+                   "theme_counts": theme_counts(session, workshop),
                    "poll": facilitator_poll,
                    "most_supported": supported,
                    "pending": counts["pending"],

@@ -206,9 +206,14 @@ FILES = {"csv": "text/csv; charset=utf-8", "json": "application/json",
 def build(session: Session, workshop: Workshop, fmt: str, sep: str = ",",
           table: str = "rankings") -> tuple[bytes, str]:
     """Return (body, mimetype) of one of the day's files (`FILES`); a CSV holds one
-    table: the rankings of the votes, or (`table="questions"`) the questions' answers."""
+    table: the rankings of the votes, or (`table="questions"`) the questions' answers, or
+    (`table="idea_list"`) every idea with its theme and history, as the workbook's sheet."""
     report = annotated_report(session, workshop)
     words = report["labels"]
+    if fmt == "csv" and table == "idea_list":
+        text = day.to_csv([words[key] for key in day.IDEA_COLUMNS],
+                          day.idea_rows(report["ideas"]), sep)
+        return text.encode("utf-8"), FILES[fmt]
     if fmt == "csv" and table == "questions":
         text = day.to_csv([words[key] for key in day.QUESTION_COLUMNS],
                           day.question_rows(report["questions"]), sep)

@@ -51,8 +51,11 @@ from workshop.web.profiles import groups_csv, groups_json, present, profiles_pag
 bp = Blueprint("facilitator", __name__, url_prefix="/f/<secret>")
 
 
-# What a moderator's link may do: the ideas' queue, nothing else.
-MODERATOR_COMMANDS = ("approve", "approve-ideas", "hide", "merge", "unmerge")
+# What a moderator's link may do: the ideas' queue, nothing else. Sorting an idea under a
+# theme is part of reading the queue (one select beside each idea), and changes no ballot
+# nor what the projector shows beyond where an idea sits; the list of themes and the
+# wall's grouping are the workshop's settings, the facilitator's.
+MODERATOR_COMMANDS = ("approve", "approve-ideas", "hide", "merge", "unmerge", "set-theme")
 
 
 def _workshop(secret: str, moderator: bool = False) -> Workshop:
@@ -112,7 +115,7 @@ def _context(secret: str, workshop: Workshop, view: dict[str, Any] | None = None
 
     return {"workshop": workshop, "secret": secret, "view": view,
             "moderator": (role or g.get("role")) == "moderator",
-            "blocklist": ops.blocklist_of(workshop),
+            "blocklist": ops.blocklist_of(workshop), "themes": ops.themes_of(workshop),
             "idea_lists": lists, "pages": pages, "page_url": page_url,
             "merge_targets": targets, "supports": views.support_counts(db, workshop),
             "credits": views.merge_credits(
@@ -294,6 +297,8 @@ COMMANDS: dict[str, Command] = {
     "revoke-device": lambda db, w, f: ops.revoke_device(db, w, _id(f, "device")),
     "auto-approve": lambda db, w, f: ops.set_auto_approve(db, w, _flag(f, "on"),
                                                           f.get("blocklist")),
+    "set-themes": lambda db, w, f: ops.set_themes(db, w, _flag(f, "group"), f.get("themes")),
+    "set-theme": lambda db, w, f: ops.set_idea_theme(db, w, _id(f, "idea"), f.get("theme")),
     "reveal-poll": lambda db, w, f: {"activity": ops.reveal_poll(db, w, _flag(f, "reveal")).id},
     "hide-answer": lambda db, w, f: {"answer": ops.hide_answer(db, w, _id(f, "answer"),
                                                                _flag(f, "hidden")).id},
@@ -513,17 +518,17 @@ def groups_spreadsheet(secret: str) -> Response:
 @bp.get("/export.<fmt>")
 def download(secret: str, fmt: str) -> Response:
     """Download the day's report: csv (`?sep=;` for a spreadsheet set up in French,
-    `?table=questions` for the questions' answers), json, xlsx or pdf, in the page's
-    language."""
+    `?table=questions` for the questions' answers, `?table=idea_list` for every idea with its
+    theme), json, xlsx or pdf, in the page's language."""
     workshop = _workshop(secret)
     if fmt not in exports.FILES:
         abort(404)
     sep = ";" if request.args.get("sep") == ";" else ","
-    # `?table=questions`: the CSV of the questions' answers instead of the rankings
-    questions = fmt == "csv" and request.args.get("table") == "questions"
-    body, mimetype = exports.build(get_session(), workshop, fmt, sep,
-                                   table="questions" if questions else "rankings")
-    filename = f"workshop-{workshop.code}-{'questions' if questions else 'report'}.{fmt}"
+    # `?table=questions` or `?table=idea_list`: that CSV instead of the rankings
+    wanted = request.args.get("table")
+    table = wanted if fmt == "csv" and wanted in ("questions", "idea_list") else "rankings"
+    body, mimetype = exports.build(get_session(), workshop, fmt, sep, table=table)
+    filename = f"workshop-{workshop.code}-{'report' if table == 'rankings' else table}.{fmt}"
     return Response(body, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 

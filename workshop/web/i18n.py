@@ -137,11 +137,15 @@ REFUSALS = {
     "device_not_found": _l("This kiosk or helper link does not exist."),
     # Co-facilitator and moderator links, automatic approval (web/facilitator.py,
     # ops/ideas.py).
-    "moderators_moderate_only": _l("A moderator link approves, hides and merges ideas "
-                                   "only. Ask the facilitator."),
+    "moderators_moderate_only": _l("A moderator link approves, hides, merges and sorts "
+                                   "ideas by theme only. Ask the facilitator."),
     "own_link_only": _l("Only the workshop's own facilitator link can replace itself."),
     "bad_blocklist": _l("Write one word per line: at most %(limit)s words, each at most 60 "
                         "characters."),
+    # Themes (ops/ideas.py).
+    "bad_themes": _l("Write one theme per line: at most %(limit)s themes, each at most "
+                     "%(length)s characters."),
+    "unknown_theme": _l("This theme is not one of the workshop's themes. Reload the page."),
     "phones_only": _l("This vote is made on cell phones only (one comparison at a time)."),
     "bad_paper_count": _l("Choose between 1 and %(limit)s paper ballots at a time."),
     "too_many_paper": _l("This vote already has the most paper ballots allowed (%(limit)s)."),

@@ -5,7 +5,7 @@ annotated by the edge with words in the reader's language (`web/exports.py`):
 - each vote: `method_name`, `settings_text`, `status_text`, `tickets_text`, `note` (the
   method in one sentence, with the Borda rule when Borda scores are shown), `flag_text`
   (the Borda and Schulze orders differ on the top N, or "");
-- each idea: `status_text`;
+- each idea: `status_text` (its `theme`, `""` for none, is the report's own);
 - `labels`: a header or title for each key the tables and files use.
 
 Pure core: standard library only. Headers are English msgids (marked with N_) that the
@@ -28,7 +28,7 @@ RANKING_COLUMNS = (N_("round"), N_("round_title"), N_("activity"), N_("method"),
                    N_("rank"), N_("priority"), N_("score"), N_("supporters"),
                    N_("share_of_voters"), N_("schulze_rank"), N_("orders_differ"),
                    N_("method_note"))
-IDEA_COLUMNS = (N_("idea"), N_("priority"), N_("status"), N_("merged_into"),
+IDEA_COLUMNS = (N_("idea"), N_("priority"), N_("theme"), N_("status"), N_("merged_into"),
                 N_("merged_into_priority"), N_("original_wording"), N_("activity"),
                 N_("proposed_at"))
 PARTICIPATION_COLUMNS = (N_("what"), N_("channel"), N_("people"))
@@ -56,7 +56,8 @@ def ranking_rows(votes: Iterable[Mapping[str, Any]]) -> list[list[Any]]:
 
 def idea_rows(ideas: Iterable[Mapping[str, Any]]) -> list[list[Any]]:
     """Return one row per idea submitted (IDEA_COLUMNS), in the order they came."""
-    return [[idea["id"], idea["text"], idea["status_text"], idea["merged_into"] or "",
+    return [[idea["id"], idea["text"], idea["theme"], idea["status_text"],
+             idea["merged_into"] or "",
              idea["merged_into_text"], idea["original_text"], idea["activity"],
              idea.get("time_text", idea["created_at"])] for idea in ideas]
 

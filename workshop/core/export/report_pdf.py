@@ -243,13 +243,13 @@ def pdf_report(report: Mapping[str, Any]) -> bytes:
                     _group_table(pdf, words, vote, question)
     pdf.add_page()
     _heading(pdf, words["ideas"], 13)
-    _table(pdf, [words[c] for c in ("idea", "priority", "status", "original_wording",
-                                     "activity", "proposed_at")],
-           [[i["id"], i["text"],
+    _table(pdf, [words[c] for c in ("idea", "priority", "theme", "status",
+                                     "original_wording", "activity", "proposed_at")],
+           [[i["id"], i["text"], i["theme"],
              i["status_text"] + (f" → {i['merged_into']}. {i['merged_into_text']}"
                                  if i["merged_into"] else ""),
              i["original_text"], i["activity"], i.get("time_text", i["created_at"])]
-            for i in report["ideas"]], (1.1, 5, 3.2, 3, 1.8, 1.7), size=8)
+            for i in report["ideas"]], (1.1, 4.4, 2, 3.2, 2.6, 1.8, 1.7), size=8)
 
     _heading(pdf, words["methods"], 13)
     for method in report["methods"]:
