@@ -132,9 +132,9 @@ REFUSALS = {
     # Kiosks, helpers and paper ballots (ops/devices.py).
     "bad_pin": _l("This PIN is not the right one. Ask the facilitator."),
     "bad_label": _l("Give a name of at most %(limit)s characters."),
-    "too_many_devices": _l("This workshop already has the most kiosk and helper links "
-                           "allowed (%(limit)s)."),
-    "device_not_found": _l("This kiosk or helper link does not exist."),
+    "too_many_devices": _l("This workshop already has the most links allowed (kiosk, "
+                           "helper, co-facilitator and moderator links: %(limit)s)."),
+    "device_not_found": _l("This link does not exist."),
     # Co-facilitator and moderator links, automatic approval (web/facilitator.py,
     # ops/ideas.py).
     "moderators_moderate_only": _l("A moderator link approves, hides, merges and sorts "
