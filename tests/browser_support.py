@@ -29,6 +29,18 @@ BROWSER_MARKS = [
                        reason=f"Chromium is not installed at {CHROMIUM} "
                               "(apt-get install chromium)"),
 ]
+
+
+def keep_shot(page: Page, variable: str, name: str) -> None:
+    """Save a screenshot of what a test looks at, when the environment variable
+    `variable` names a folder (THEMES_SHOTS=/tmp/shots ...); nothing otherwise."""
+    folder = os.environ.get(variable)
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.wait_for_timeout(400)
+        page.screenshot(path=str(Path(folder) / name), full_page=False)
+
+
 # Three ideas of a regional day, for the browser tests that need a few on the wall.
 THREE_IDEAS = ["Un transport collectif abordable entre les MRC",
                "Des logements sociaux près des services",

@@ -9,22 +9,18 @@ Set THEMES_SHOTS=<folder> to keep the pictures looked at.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
-import pytest
-from browser_support import CHROMIUM, LAPTOP, PROJECTOR, assert_fits_the_screen
+from browser_support import (
+    BROWSER_MARKS,
+    LAPTOP,
+    PROJECTOR,
+    assert_fits_the_screen,
+    keep_shot,
+)
 from playwright.sync_api import expect
 
 from tests.conftest import Facilitator
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.server,
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason=f"Chromium is not installed at {CHROMIUM} "
-                              "(apt-get install chromium)"),
-]
+pytestmark = BROWSER_MARKS
 
 # (idea, theme) — 9 ideas, three themes and two ideas without one: one page at 1920 × 1080.
 IDEAS = [("Des logements sociaux près des services", "Logement"),
@@ -39,11 +35,7 @@ IDEAS = [("Des logements sociaux près des services", "Logement"),
 
 
 def shot(page, name: str) -> None:
-    folder = os.environ.get("THEMES_SHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.wait_for_timeout(400)
-        page.screenshot(path=str(Path(folder) / name), full_page=False)
+    keep_shot(page, "THEMES_SHOTS", name)
 
 
 def test_the_projector_groups_the_wall_by_theme_and_follows_the_facilitator(

@@ -9,12 +9,10 @@ Set TIMER_SHOTS=<folder> to keep the pictures looked at.
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import requests
-from browser_support import BROWSER_MARKS, LAPTOP, PHONE, PROJECTOR, THREE_IDEAS
+from browser_support import BROWSER_MARKS, LAPTOP, PHONE, PROJECTOR, THREE_IDEAS, keep_shot
 from playwright.sync_api import expect
 
 from tests.conftest import Facilitator, join_over_http
@@ -26,11 +24,7 @@ CLOCK = re.compile(r"^\d{1,2}:\d\d$")
 
 
 def shot(page, name: str) -> None:
-    folder = os.environ.get("TIMER_SHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.wait_for_timeout(400)
-        page.screenshot(path=str(Path(folder) / name), full_page=False)
+    keep_shot(page, "TIMER_SHOTS", name)
 
 
 def vote_with_timer(server, seconds: int, auto_close: bool) -> Facilitator:
